@@ -1,0 +1,35 @@
+"""Shared fixtures: the same test bodies run on every available backend."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+import xformad.backends as backends
+
+
+def _backend_params():
+    params = [pytest.param("numpy", id="numpy")]
+    params.append(pytest.param("cupy", id="cupy", marks=pytest.mark.gpu))
+    return params
+
+
+@pytest.fixture(params=_backend_params())
+def backend(request):
+    """A backend name; cupy cases skip with the reason where cupy or a GPU is missing."""
+    name = request.param
+    b = backends.available_backends()[name]
+    ok, reason = b.availability()
+    if not ok:
+        pytest.skip(reason)
+    return name
+
+
+@pytest.fixture
+def xp(backend):
+    return backends.get_backend(backend).xp
+
+
+@pytest.fixture
+def rng():
+    return np.random.default_rng(0)

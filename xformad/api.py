@@ -1,0 +1,394 @@
+"""The public transforms: grad, value_and_grad, jvp, vjp, jacfwd, jacrev, hessian, hvp,
+make_graph. Each traces the function once and runs a sweep over the traced graph."""
+
+from __future__ import annotations
+
+import functools
+from typing import Any, Callable
+
+import numpy as np
+
+from . import backends
+from .errors import NonScalarOutputError, XformadError
+from .ir import Graph, Literal
+from .tracing import Tracer, new_trace
+from .transforms.call import (
+    as_input_value, normalize_argnums, strip_tree, to_caller, trace_call, value_of,
+)
+from .transforms.forward import forward
+from .transforms.reverse import backward
+from .tree import tree_flatten, tree_unflatten
+
+
+def _wraps(f: Callable, kind: str):
+    def decorate(g):
+        functools.update_wrapper(g, f, assigned=("__module__", "__name__", "__qualname__", "__doc__"))
+        g.__name__ = f"{kind}({getattr(f, '__name__', 'f')})"
+        g.__wrapped__ = f
+        return g
+
+    return decorate
+
+
+def _backend_for(name, args) -> Any:
+    return backends.resolve(name, tree_flatten(list(args))[0])
+
+
+def _out_atom(out, trace):
+    return out._var if type(out) is Tracer and out._trace is trace else None
+
+
+def _one_hot_like(value, backend):
+    xp = backend.xp
+    return xp.ones((), dtype=value.dtype) if not isinstance(value, Tracer) else np.ones((), dtype=value.dtype)
+
+
+def _gradients(call, out_cts: dict, backend, *, free: bool) -> list:
+    """Per-argument pytrees of cotangents, zeros for inputs the output does not reach."""
+    cts = backward(call.trace, out_cts, free=free) if out_cts else {}
+    leaves = []
+    for var, leaf in zip(call.in_vars, call.in_leaves):
+        g = cts.get(var)
+        if g is None:
+            g = backend.xp.zeros(var.shape, dtype=var.dtype)
+        leaves.append(to_caller(g, leaf, backend))
+    out, i = [], 0
+    for treedef in call.in_trees:
+        n = treedef.num_leaves
+        out.append(tree_unflatten(treedef, leaves[i:i + n]))
+        i += n
+    return out
+
+
+def _scalar_output(out, fname: str):
+    shape = np.shape(out) if not isinstance(out, Tracer) else out.shape
+    if shape != ():
+        raise NonScalarOutputError(
+            f"grad requires {fname} to return a scalar, but it returned shape {shape}. Use "
+            "xformad.jacrev or xformad.jacfwd for the Jacobian, xformad.vjp for a "
+            "vector-Jacobian product, or reduce the output first (e.g. .sum())."
+        )
+    dtype = np.dtype(out.dtype) if hasattr(out, "dtype") else np.result_type(out)
+    if dtype.kind not in "fc":
+        raise NonScalarOutputError(
+            f"grad requires {fname} to return a floating-point scalar, but it returned dtype "
+            f"{dtype.name}, which has no derivative (argmax, comparisons and integer arithmetic "
+            "are piecewise constant). Return the float quantity you want to differentiate."
+        )
+
+
+def value_and_grad(f: Callable, argnums=0, has_aux: bool = False, backend: str | None = None) -> Callable:
+    """Return a function computing ``(f(*args), gradient)``; see :func:`grad`.
+
+    >>> import numpy as np, xformad
+    >>> xformad.value_and_grad(lambda x: np.sin(x) * x)(1.0)
+    (np.float64(0.8414709848078965), np.float64(1.3817732906760363))
+    """
+
+    @_wraps(f, "value_and_grad")
+    def value_and_grad_f(*args, **kwargs):
+        nums = normalize_argnums(argnums, len(args))
+        be = _backend_for(backend, args)
+        call = trace_call(f, args, kwargs, nums, be, has_aux=has_aux)
+        out = call.out
+        _scalar_output(out, getattr(f, "__name__", "the function"))
+        atom = _out_atom(out, call.trace)
+        with backends.using(be):
+            out_cts = {atom: _one_hot_like(out._value, be)} if atom is not None else {}
+            grads = _gradients(call, out_cts, be, free=True)
+        value = to_caller(value_of(out, call.trace), call.in_leaves[0] if call.in_leaves else out, be)
+        g = grads[0] if isinstance(argnums, int) else tuple(grads)
+        if has_aux:
+            return (value, strip_tree(call.aux, call.trace)), g
+        return value, g
+
+    return value_and_grad_f
+
+
+def grad(f: Callable, argnums=0, has_aux: bool = False, backend: str | None = None) -> Callable:
+    """Return a function computing the gradient of scalar-valued ``f``.
+
+    ``argnums`` picks the argument(s) (int or tuple) to differentiate; each may be a float,
+    an array or a pytree of arrays, and its gradient comes back in the same structure and
+    dtype. ``has_aux``: f returns ``(value, aux)`` and the gradient function returns
+    ``(gradient, aux)``. ``backend``: "numpy", "cupy", "auto", or None to follow the inputs.
+
+    >>> import numpy as np, xformad
+    >>> def f(x1, x2):
+    ...     return np.log(x1) + x1 * x2 - np.sin(x2)
+    >>> [round(float(g), 6) for g in xformad.grad(f, argnums=(0, 1))(2.0, 5.0)]
+    [5.5, 1.716338]
+    """
+    vg = value_and_grad(f, argnums=argnums, has_aux=has_aux, backend=backend)
+
+    @_wraps(f, "grad")
+    def grad_f(*args, **kwargs):
+        if has_aux:
+            (_, aux), g = vg(*args, **kwargs)
+            return g, aux
+        return vg(*args, **kwargs)[1]
+
+    return grad_f
+
+
+def _check_tangent(primal_leaf_value, tangent, where: str):
+    t = tangent
+    if not hasattr(t, "dtype"):
+        t = np.asarray(t, dtype=primal_leaf_value.dtype)
+    if tuple(np.shape(t)) != tuple(np.shape(primal_leaf_value)):
+        raise XformadError(
+            f"{where}: the tangent has shape {np.shape(t)} but the primal has shape "
+            f"{np.shape(primal_leaf_value)}; give each input a tangent of its own shape."
+        )
+    if t.dtype != primal_leaf_value.dtype:
+        t = t.astype(primal_leaf_value.dtype)
+    return t
+
+
+def jvp(f: Callable, primals: tuple, tangents: tuple, has_aux: bool = False, backend: str | None = None):
+    """Forward mode: ``(f(*primals), J(primals) @ tangents)``, tangents matching primals.
+
+    >>> import numpy as np, xformad
+    >>> def f(x1, x2):
+    ...     return np.log(x1) + x1 * x2 - np.sin(x2)
+    >>> y, dy = xformad.jvp(f, (2.0, 5.0), (1.0, 0.0))
+    >>> round(float(y), 6), float(dy)
+    (11.652071, 5.5)
+    """
+    if not isinstance(primals, (tuple, list)) or not isinstance(tangents, (tuple, list)):
+        raise XformadError("jvp takes primals and tangents as tuples: jvp(f, (x,), (t,))")
+    if len(primals) != len(tangents):
+        raise XformadError(f"jvp got {len(primals)} primals but {len(tangents)} tangents; give one tangent per primal.")
+    be = _backend_for(backend, primals)
+    call = trace_call(f, primals, {}, tuple(range(len(primals))), be, has_aux=has_aux, what="primal")
+    t_leaves = []
+    for n, t in enumerate(tangents):
+        leaves, td = tree_flatten(t)
+        if td != call.in_trees[n]:
+            raise XformadError(f"jvp: tangent {n} does not have the structure of primal {n}.")
+        t_leaves.extend(leaves)
+    with backends.using(be):
+        in_tangents = {}
+        for var, t, leaf in zip(call.in_vars, t_leaves, call.in_leaves):
+            value = call.trace.env[var]
+            t = as_input_value(t, "tangent", be, check_float=False) if not isinstance(t, Tracer) else t
+            in_tangents[var] = _check_tangent(value, t, "jvp")
+        tangents_out = forward(call.trace, in_tangents)
+        out_leaves, out_tree = tree_flatten(call.out)
+        ref = call.in_leaves[0] if call.in_leaves else None
+        values, touts = [], []
+        for leaf in out_leaves:
+            value = value_of(leaf, call.trace)
+            atom = _out_atom(leaf, call.trace)
+            t = tangents_out.get(atom) if atom is not None else None
+            if t is None:
+                t = np.zeros_like(value) if isinstance(value, Tracer) else be.xp.zeros(np.shape(value), _float_dtype(value))
+            values.append(to_caller(value, ref, be))
+            touts.append(to_caller(t, ref, be))
+    result = tree_unflatten(out_tree, values), tree_unflatten(out_tree, touts)
+    if has_aux:
+        return result + (strip_tree(call.aux, call.trace),)
+    return result
+
+
+def _float_dtype(value):
+    dtype = np.result_type(value)
+    return dtype if dtype.kind in "fc" else np.float64
+
+
+def vjp(f: Callable, *primals, has_aux: bool = False, backend: str | None = None):
+    """Reverse mode: ``(f(*primals), vjp_fn)`` where ``vjp_fn(ct)`` returns one cotangent
+    per primal. The traced graph is kept, so ``vjp_fn`` may be called many times.
+
+    >>> import numpy as np, xformad
+    >>> y, back = xformad.vjp(lambda x: x * x, np.array([1.0, 2.0]))
+    >>> back(np.array([1.0, 1.0]))
+    (array([2., 4.]),)
+    """
+    be = _backend_for(backend, primals)
+    call = trace_call(f, primals, {}, tuple(range(len(primals))), be, has_aux=has_aux, what="primal")
+    out_leaves, out_tree = tree_flatten(call.out)
+    ref = call.in_leaves[0] if call.in_leaves else None
+
+    def vjp_fn(ct):
+        ct_leaves, ct_tree = tree_flatten(ct)
+        if ct_tree != out_tree or len(ct_leaves) != len(out_leaves):
+            raise XformadError("vjp_fn: the cotangent must have the structure of the function's output.")
+        with backends.using(be):
+            out_cts = {}
+            for leaf, c in zip(out_leaves, ct_leaves):
+                atom = _out_atom(leaf, call.trace)
+                if atom is None:
+                    continue
+                c = as_input_value(c, "cotangent", be, check_float=False) if not isinstance(c, Tracer) else c
+                c = _check_tangent(call.trace.env[atom], c, "vjp_fn")
+                out_cts[atom] = out_cts[atom] + c if atom in out_cts else c
+            return tuple(_gradients(call, out_cts, be, free=False))
+
+    primal_out = tree_unflatten(out_tree, [to_caller(value_of(v, call.trace), ref, be) for v in out_leaves])
+    if has_aux:
+        return primal_out, vjp_fn, strip_tree(call.aux, call.trace)
+    return primal_out, vjp_fn
+
+
+def _basis(shape: tuple, dtype, xp):
+    size = int(np.prod(shape, dtype=np.int64))
+    eye = xp.eye(size, dtype=dtype)
+    for k in range(size):
+        yield eye[k].reshape(shape)
+
+
+def _stack_rows(rows: list, out_shape: tuple, in_shape: tuple, like):
+    if rows and isinstance(rows[0], Tracer) or any(isinstance(r, Tracer) for r in rows):
+        stacked = np.stack(rows) if rows else np.zeros((0,) + in_shape)
+    else:
+        xp = np if not rows else _xp_of(rows[0])
+        stacked = xp.stack(rows) if rows else xp.zeros((0,) + in_shape)
+    return np.reshape(stacked, out_shape + in_shape) if isinstance(stacked, Tracer) else stacked.reshape(out_shape + in_shape)
+
+
+def _xp_of(x):
+    return np if isinstance(x, (np.ndarray, np.generic)) else __import__(type(x).__module__.split(".")[0])
+
+
+def jacrev(f: Callable, argnums=0, has_aux: bool = False, backend: str | None = None) -> Callable:
+    """Jacobian by reverse mode, one backward sweep per output element (one trace).
+
+    The result has shape ``out.shape + in.shape`` per output and input leaf; for pytree
+    outputs and inputs it nests as output structure, then input structure (as JAX).
+    """
+
+    @_wraps(f, "jacrev")
+    def jacrev_f(*args, **kwargs):
+        nums = normalize_argnums(argnums, len(args))
+        be = _backend_for(backend, args)
+        call = trace_call(f, args, kwargs, nums, be, has_aux=has_aux)
+        out_leaves, out_tree = tree_flatten(call.out)
+        with backends.using(be):
+            per_out = []
+            for leaf in out_leaves:
+                atom = _out_atom(leaf, call.trace)
+                value = value_of(leaf, call.trace)
+                out_shape = tuple(np.shape(value))
+                rows = []  # rows[k]: list of cotangent leaves for output element k
+                if atom is not None:
+                    for e in _basis(out_shape, atom.dtype, be.xp):
+                        cts = backward(call.trace, {atom: e}, free=False)
+                        rows.append([cts.get(v) for v in call.in_vars])
+                per_in = []
+                for j, var in enumerate(call.in_vars):
+                    col = [r[j] if r[j] is not None else be.xp.zeros(var.shape, var.dtype) for r in rows]
+                    if atom is None:
+                        jac = be.xp.zeros(out_shape + var.shape, var.dtype)
+                    else:
+                        jac = _stack_rows(col, out_shape, var.shape, None)
+                    per_in.append(to_caller(jac, call.in_leaves[j], be))
+                per_out.append(_regroup(per_in, call.in_trees, isinstance(argnums, int)))
+        result = tree_unflatten(out_tree, per_out)
+        return (result, strip_tree(call.aux, call.trace)) if has_aux else result
+
+    return jacrev_f
+
+
+def _regroup(leaves: list, in_trees: list, single: bool):
+    out, i = [], 0
+    for td in in_trees:
+        n = td.num_leaves
+        out.append(tree_unflatten(td, leaves[i:i + n]))
+        i += n
+    return out[0] if single else tuple(out)
+
+
+def jacfwd(f: Callable, argnums=0, has_aux: bool = False, backend: str | None = None) -> Callable:
+    """Jacobian by forward mode, one forward sweep per input element (one trace)."""
+
+    @_wraps(f, "jacfwd")
+    def jacfwd_f(*args, **kwargs):
+        nums = normalize_argnums(argnums, len(args))
+        be = _backend_for(backend, args)
+        call = trace_call(f, args, kwargs, nums, be, has_aux=has_aux)
+        out_leaves, out_tree = tree_flatten(call.out)
+        atoms = [_out_atom(leaf, call.trace) for leaf in out_leaves]
+        out_shapes = [tuple(np.shape(value_of(leaf, call.trace))) for leaf in out_leaves]
+        with backends.using(be):
+            # columns[o][j]: the list of output-o tangents, one per element of input j
+            columns = [[[] for _ in call.in_vars] for _ in out_leaves]
+            for j, var in enumerate(call.in_vars):
+                for e in _basis(var.shape, var.dtype, be.xp):
+                    ts = forward(call.trace, {var: e})
+                    for o, atom in enumerate(atoms):
+                        columns[o][j].append(ts.get(atom) if atom is not None else None)
+            per_out = []
+            for o, leaf in enumerate(out_leaves):
+                per_in = []
+                out_dtype = np.result_type(atoms[o].dtype if atoms[o] is not None else np.float64)
+                for j, var in enumerate(call.in_vars):
+                    cols = [
+                        c if c is not None else be.xp.zeros(out_shapes[o], out_dtype if out_dtype.kind in "fc" else var.dtype)
+                        for c in columns[o][j]
+                    ]
+                    jac = _stack_rows(cols, var.shape, out_shapes[o], None)  # in.shape + out.shape
+                    nin, nout = len(var.shape), len(out_shapes[o])
+                    jac = np.transpose(jac, tuple(range(nin, nin + nout)) + tuple(range(nin)))
+                    per_in.append(to_caller(jac, call.in_leaves[j], be))
+                per_out.append(_regroup(per_in, call.in_trees, isinstance(argnums, int)))
+        result = tree_unflatten(out_tree, per_out)
+        return (result, strip_tree(call.aux, call.trace)) if has_aux else result
+
+    return jacfwd_f
+
+
+def hessian(f: Callable, argnums=0, backend: str | None = None) -> Callable:
+    """The Hessian, forward-over-reverse: ``jacfwd(jacrev(f))``."""
+    return jacfwd(jacrev(f, argnums, backend=backend), argnums, backend=backend)
+
+
+def hvp(f: Callable, primals: tuple, tangents: tuple, argnums=None, backend: str | None = None):
+    """Hessian-vector product by forward-over-reverse, without forming the Hessian.
+
+    ``primals`` and ``tangents`` are tuples as for :func:`jvp`; returns the product in the
+    structure of the primals (a single array when there is one primal).
+    """
+    nums = tuple(range(len(primals))) if argnums is None else argnums
+    g = grad(f, argnums=nums, backend=backend)
+    out = jvp(lambda *xs: g(*xs), tuple(primals), tuple(tangents), backend=backend)[1]
+    return out[0] if len(primals) == 1 else out
+
+
+def make_graph(f: Callable, static_argnums=(), backend: str | None = None) -> Callable:
+    """Return a function that traces ``f`` on its arguments and returns the Graph (the IR).
+
+    Every array or float leaf of a non-static argument becomes a graph input; the result
+    prints as a Wengert list (``print(graph)``) and draws with ``graph.to_dot()``.
+    """
+
+    @_wraps(f, "make_graph")
+    def make_graph_f(*args, **kwargs) -> Graph:
+        static = normalize_argnums(static_argnums, len(args)) if static_argnums != () else ()
+        nums = tuple(i for i in range(len(args)) if i not in static)
+        be = _backend_for(backend, args)
+        call = trace_call(f, args, kwargs, nums, be, check_float=False)
+        graph = call.trace.graph
+        out_leaves, out_tree = tree_flatten(call.out)
+        graph.outputs = [
+            leaf._var if isinstance(leaf, Tracer) and leaf._trace is call.trace else Literal(leaf)
+            for leaf in out_leaves
+        ]
+        graph.in_tree = tuple(call.in_trees)
+        graph.out_tree = out_tree
+        return graph
+
+    return make_graph_f
+
+
+def stop_gradient(x):
+    """Return ``x`` with its derivative cut (the value is unchanged)."""
+    from .numpy_api.elementwise import stop_gradient as _stop
+
+    return _stop(x)
+
+
+__all__ = [
+    "grad", "value_and_grad", "jvp", "vjp", "jacfwd", "jacrev", "hessian", "hvp",
+    "make_graph", "stop_gradient", "new_trace",
+]

@@ -1,0 +1,85 @@
+"""Backend selection: which backend runs the primitives of the call in progress."""
+
+from __future__ import annotations
+
+import contextlib
+from typing import Any
+
+from ..errors import BackendUnavailable, DeviceMismatchError, UnknownBackend
+from .base import Backend
+
+
+class _Active:
+    backend: Backend | None = None
+
+
+_active = _Active()
+
+
+def active() -> Backend:
+    """The backend of the transform in progress (numpy outside any transform)."""
+    b = _active.backend
+    if b is None:
+        b = _active.backend = get_backend("numpy")
+    return b
+
+
+@contextlib.contextmanager
+def using(backend: Backend):
+    previous = _active.backend
+    _active.backend = backend
+    try:
+        yield backend
+    finally:
+        _active.backend = previous
+
+
+def available_backends() -> dict:
+    from ..plugins import registry
+
+    return registry().backends
+
+
+def get_backend(name: str) -> Backend:
+    backends = available_backends()
+    if name not in backends:
+        raise UnknownBackend(
+            f"no backend named {name!r}; registered backends: {sorted(backends)}. "
+            "Use one of those, backend='auto', or install the plugin that provides it "
+            "(`python -m xformad plugins` lists what is installed)."
+        )
+    backend = backends[name]
+    ok, reason = backend.availability()
+    if not ok:
+        raise BackendUnavailable(f"backend {name!r} is not usable here: {reason}")
+    return backend
+
+
+def resolve(name: str | None, leaves: list) -> Backend:
+    """The backend for a call: by name, "auto", or (None) from the arrays passed in."""
+    backends = available_backends()
+    if name is None:
+        for leaf in leaves:
+            for b in backends.values():
+                if b.name != "numpy" and b.owns(leaf):
+                    return get_backend(b.name)
+        return _active.backend or get_backend("numpy")
+    if name == "auto":
+        usable = [b for b in backends.values() if b.is_available()]
+        return max(usable, key=lambda b: b.priority)
+    backend = get_backend(name)
+    for leaf in leaves:
+        _check_placement(backend, leaf, backends)
+    return backend
+
+
+def _check_placement(backend: Backend, leaf: Any, backends: dict) -> None:
+    if backend.owns(leaf) or type(leaf) in (float, int, complex, bool):
+        return
+    for other in backends.values():
+        if other is not backend and other.name != "numpy" and other.owns(leaf):
+            raise DeviceMismatchError(
+                f"an input is a {other.name} array but the transform runs on backend "
+                f"{backend.name!r}. Pass backend={other.name!r} (or leave backend unset to "
+                f"follow the inputs), or move the array first (e.g. {other.name}.asnumpy(x))."
+            )

@@ -1,0 +1,25 @@
+"""The numpy backend: the default, CPU, always available. A built-in pluggy plugin."""
+
+from __future__ import annotations
+
+import numpy as np
+
+from ..hookspecs import hookimpl
+from .base import Backend
+
+
+class NumpyBackend(Backend):
+    name = "numpy"
+    priority = 0
+
+    @property
+    def xp(self):
+        return np
+
+    def owns(self, value) -> bool:
+        return isinstance(value, (np.ndarray, np.generic))
+
+
+@hookimpl
+def xformad_backends():
+    return [NumpyBackend()]

@@ -1,0 +1,53 @@
+"""Every error xformad raises is an XformadError; each message says what to do next."""
+
+
+class XformadError(Exception):
+    """Base class of all xformad errors."""
+
+
+class NonScalarOutputError(XformadError, TypeError):
+    """grad was asked to differentiate a function whose output is not a scalar."""
+
+
+class NonDifferentiableInputError(XformadError, TypeError):
+    """An integer or boolean input was marked for differentiation."""
+
+
+class UnsupportedOperation(XformadError, NotImplementedError):
+    """A numpy function or ufunc has no xformad primitive or lowering."""
+
+    def __init__(self, name: str, detail: str = ""):
+        self.name = name
+        msg = (
+            f"xformad cannot differentiate {name}: it is neither a primitive nor lowered onto "
+            "primitives. Rewrite this step with supported numpy functions (see docs/coverage.md), "
+            "or add it from a plugin: register a Primitive with its kernel and JVP/VJP rules in an "
+            "`xformad_register_primitives` hook (see docs/plugins.md)."
+        )
+        if detail:
+            msg += f" ({detail})"
+        super().__init__(msg)
+
+
+class TracerConversionError(XformadError):
+    """A traced value was converted to something that would drop its derivative."""
+
+
+class EscapedTracerError(XformadError, RuntimeError):
+    """A traced value was used after the transform that created it had returned."""
+
+
+class UnknownBackend(XformadError, ValueError):
+    """No backend is registered under the requested name."""
+
+
+class BackendUnavailable(XformadError, RuntimeError):
+    """The backend exists but cannot run here (library missing, no device)."""
+
+
+class DeviceMismatchError(XformadError, TypeError):
+    """Arrays of one backend were passed to a transform running on another."""
+
+
+class PluginError(XformadError, RuntimeError):
+    """A plugin is misconfigured, e.g. two plugins claim the same primitive."""

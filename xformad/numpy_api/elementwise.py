@@ -1,0 +1,131 @@
+"""numpy ufuncs served by elementwise primitives, and those lowered onto them."""
+
+from __future__ import annotations
+
+import numpy as np
+
+from ..primitives import elementwise as ew
+from ..primitives.contraction import matmul_p
+from .dispatch import implements
+from .util import as_operand, dtype_of, is_tracer
+
+_DIRECT = {
+    np.add: ew.add_p, np.subtract: ew.sub_p, np.multiply: ew.mul_p, np.divide: ew.div_p,
+    np.power: ew.pow_p, np.maximum: ew.maximum_p, np.minimum: ew.minimum_p,
+    np.arctan2: ew.arctan2_p, np.hypot: ew.hypot_p, np.logaddexp: ew.logaddexp_p,
+    np.logaddexp2: ew.logaddexp2_p, np.remainder: ew.remainder_p, np.fmod: ew.fmod_p,
+    np.copysign: ew.copysign_p, np.negative: ew.negative_p, np.exp: ew.exp_p,
+    np.exp2: ew.exp2_p, np.expm1: ew.expm1_p, np.log: ew.log_p, np.log2: ew.log2_p,
+    np.log10: ew.log10_p, np.log1p: ew.log1p_p, np.sqrt: ew.sqrt_p, np.cbrt: ew.cbrt_p,
+    np.square: ew.square_p, np.reciprocal: ew.reciprocal_p, np.sin: ew.sin_p,
+    np.cos: ew.cos_p, np.tan: ew.tan_p, np.sinh: ew.sinh_p, np.cosh: ew.cosh_p,
+    np.tanh: ew.tanh_p, np.arcsin: ew.arcsin_p, np.arccos: ew.arccos_p,
+    np.arctan: ew.arctan_p, np.arcsinh: ew.arcsinh_p, np.arccosh: ew.arccosh_p,
+    np.arctanh: ew.arctanh_p, np.absolute: ew.abs_p, np.conjugate: ew.conj_p,
+    np.matmul: matmul_p,
+}
+_DIRECT.update({getattr(np, name): p for name, p in ew.NONDIFF.items()})
+
+
+def _bind_to(prim):
+    def handler(*args):
+        return prim.bind(*(as_operand(a) for a in args))
+
+    handler.__name__ = prim.name
+    return handler
+
+
+for _ufunc, _prim in _DIRECT.items():
+    implements(_ufunc)(_bind_to(_prim))
+
+
+@implements(np.positive)
+def positive(x):
+    return ew.copy_p.bind(x)
+
+
+@implements(np.fabs)
+def fabs(x):
+    return np.abs(x)
+
+
+@implements(np.deg2rad, np.radians)
+def deg2rad(x):
+    return x * (np.pi / 180)
+
+
+@implements(np.rad2deg, np.degrees)
+def rad2deg(x):
+    return x * (180 / np.pi)
+
+
+@implements(np.float_power)
+def float_power(x, y):
+    promoted = np.result_type(dtype_of(x), dtype_of(y), np.float64)
+    return np.power(astype(x, promoted), astype(y, promoted))
+
+
+@implements(np.real)
+def real(x):
+    return ew.real_p.bind(x) if np.iscomplexobj(x) else x
+
+
+@implements(np.imag)
+def imag(x):
+    if np.iscomplexobj(x):
+        return ew.imag_p.bind(x)
+    return np.zeros_like(x)
+
+
+@implements(np.iscomplexobj)
+def iscomplexobj(x):
+    return np.issubdtype(dtype_of(x), np.complexfloating)
+
+
+@implements(np.isrealobj)
+def isrealobj(x):
+    return not iscomplexobj(x)
+
+
+@implements(np.round, np.around)
+def round_(x, decimals=0, out=None):
+    return ew.round_p.bind(x, decimals=decimals)
+
+
+@implements(np.where)
+def where(condition, x=None, y=None):
+    if x is None and y is None:
+        return np.nonzero(condition)
+    return ew.where_p.bind(as_operand(condition), as_operand(x), as_operand(y))
+
+
+@implements(np.clip)
+def clip(a, a_min=None, a_max=None, out=None, *, min=None, max=None, **kwargs):
+    lo = a_min if a_min is not None else min
+    hi = a_max if a_max is not None else max
+    if lo is not None:
+        a = np.maximum(a, lo)
+    if hi is not None:
+        a = np.minimum(a, hi)
+    return a
+
+
+def astype(x, dtype):
+    dtype = np.dtype(dtype)
+    if not is_tracer(x):
+        return np.asarray(x).astype(dtype)
+    if x.dtype == dtype:
+        return x
+    return ew.convert_p.bind(x, dtype=dtype)
+
+
+@implements(np.copy)
+def copy(a, order="K", subok=False):
+    return ew.copy_p.bind(a)
+
+
+def stop_gradient(x):
+    """``x`` with its derivative cut: the value flows on, the derivative is zero."""
+    from ..tree import tree_map
+
+    return tree_map(lambda v: ew.stop_gradient_p.bind(v) if is_tracer(v) else v, x)

@@ -1,0 +1,62 @@
+"""x[idx], x[idx] = v and scatter-add: numpy indices split into a static spec and arrays."""
+
+from __future__ import annotations
+
+import operator
+
+import numpy as np
+
+from ..errors import XformadError
+from ..primitives.indexing import getitem_p, scatter_add_p, setitem_p
+from .util import as_operand, is_tracer
+
+
+def _static_int(v):
+    return None if v is None else operator.index(v)
+
+
+def split_index(index) -> tuple[tuple, tuple]:
+    """(spec, arrays): the static structure of a numpy index and its index arrays."""
+    if not isinstance(index, tuple):
+        index = (index,)
+    spec = []
+    arrays = []
+    for item in index:
+        if isinstance(item, slice):
+            spec.append(("s", _static_int(item.start), _static_int(item.stop), _static_int(item.step)))
+        elif item is None:
+            spec.append(("n",))
+        elif item is Ellipsis:
+            spec.append(("e",))
+        elif isinstance(item, (bool, np.bool_)):
+            spec.append(("a", len(arrays)))
+            arrays.append(np.asarray(item))
+        elif isinstance(item, (int, np.integer)):
+            spec.append(("i", int(item)))
+        else:
+            arr = as_operand(item) if isinstance(item, (list, tuple)) else item
+            if not is_tracer(arr):
+                arr = np.asarray(arr)
+            if arr.dtype.kind not in "iub":
+                raise XformadError(
+                    f"arrays used as indices must be integer or boolean, not {arr.dtype}; "
+                    "convert with .astype(int)"
+                )
+            spec.append(("a", len(arrays)))
+            arrays.append(arr)
+    return tuple(spec), tuple(arrays)
+
+
+def getitem(x, index):
+    spec, arrays = split_index(index)
+    return getitem_p.bind(x, *arrays, spec=spec)
+
+
+def setitem(x, index, value):
+    spec, arrays = split_index(index)
+    return setitem_p.bind(x, as_operand(value), *arrays, spec=spec)
+
+
+def scatter_add(x, index, values):
+    spec, arrays = split_index(index)
+    return scatter_add_p.bind(x, as_operand(values), *arrays, spec=spec)

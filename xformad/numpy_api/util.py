@@ -1,0 +1,49 @@
+"""Helpers shared by the lowerings."""
+
+from __future__ import annotations
+
+import numpy as np
+
+from ..tracing import Tracer
+
+
+def is_tracer(x) -> bool:
+    return type(x) is Tracer
+
+
+def as_operand(x):
+    """A list or tuple holding traced values becomes a stacked traced array."""
+    if isinstance(x, (list, tuple)):
+        if any(is_tracer(v) or isinstance(v, (list, tuple)) for v in x):
+            return np.stack([as_operand(v) for v in x])
+        return np.asarray(x)
+    return x
+
+
+def shape_of(x) -> tuple:
+    return x.shape if hasattr(x, "shape") else np.shape(x)
+
+
+def ndim_of(x) -> int:
+    return len(shape_of(x))
+
+
+def dtype_of(x):
+    return x.dtype if hasattr(x, "dtype") else np.result_type(x)
+
+
+def normalize_shape(shape) -> tuple:
+    if isinstance(shape, (int, np.integer)) or is_tracer(shape):
+        return (int(shape),)
+    return tuple(int(s) for s in shape)
+
+
+def resolve_shape(shape: tuple, size: int) -> tuple:
+    """Replace a -1 in ``shape`` by the size it must have."""
+    if -1 not in shape:
+        return shape
+    known = 1
+    for s in shape:
+        if s != -1:
+            known *= s
+    return tuple(size // known if s == -1 else s for s in shape)

@@ -1,0 +1,97 @@
+"""Contractions: matmul (numpy semantics, batched, 1-D cases) and einsum (explicit form)."""
+
+from __future__ import annotations
+
+import numpy as np
+
+from .core import Primitive
+
+matmul_p = Primitive("matmul", lambda xp, a, b: xp.matmul(a, b))
+
+
+def _matmul_vjp_a(ct, ans, a, b):
+    if np.ndim(b) == 1:
+        if np.ndim(a) == 1:
+            return ct * b
+        return np.expand_dims(ct, -1) * b  # (..., m, 1) * (k,)
+    if np.ndim(a) == 1:
+        return np.matmul(b, np.expand_dims(ct, -1))[..., 0]  # (..., k)
+    return np.matmul(ct, np.swapaxes(b, -1, -2))
+
+
+def _matmul_vjp_b(ct, ans, a, b):
+    if np.ndim(a) == 1:
+        if np.ndim(b) == 1:
+            return ct * a
+        return np.expand_dims(a, -1) * np.expand_dims(ct, -2)  # (k, 1) * (..., 1, n)
+    if np.ndim(b) == 1:
+        return np.matmul(np.swapaxes(a, -1, -2), np.expand_dims(ct, -1))[..., 0]
+    return np.matmul(np.swapaxes(a, -1, -2), ct)
+
+
+matmul_p.def_jvp(lambda t, ans, a, b: np.matmul(t, b), lambda t, ans, a, b: np.matmul(a, t))
+matmul_p.def_vjp(_matmul_vjp_a, _matmul_vjp_b)
+
+einsum_p = Primitive(
+    "einsum", lambda xp, *ops, subscripts: xp.einsum(subscripts, *ops, optimize=len(ops) > 2)
+)
+
+
+def _einsum_jvp(tangents, ans, *ops, subscripts):
+    total = None
+    for i, t in enumerate(tangents):
+        if t is None:
+            continue
+        args = ops[:i] + (t,) + ops[i + 1:]
+        term = einsum_p.bind(*args, subscripts=subscripts)
+        total = term if total is None else total + term
+    return total
+
+
+def _fresh_letters(used: str):
+    import string
+
+    return (c for c in string.ascii_letters if c not in used)
+
+
+def _einsum_vjp(ct, ans, needed, *ops, subscripts):
+    ins, out = subscripts.split("->")
+    ins = ins.split(",")
+    result = []
+    for i, need in enumerate(needed):
+        if not need:
+            result.append(None)
+            continue
+        target = ins[i]
+        others = [s for j, s in enumerate(ins) if j != i]
+        other_ops = [o for j, o in enumerate(ops) if j != i]
+        unique = "".join(dict.fromkeys(target))
+        available = set(out) | set("".join(others))
+        present = "".join(c for c in unique if c in available)
+        g = einsum_p.bind(ct, *other_ops, subscripts=f"{','.join([out] + others)}->{present}")
+        shape = np.shape(ops[i])
+        sizes = {c: shape[target.index(c)] for c in unique}
+        if present != unique:  # letters only in this operand were summed: broadcast back
+            g = np.reshape(g, tuple(sizes[c] if c in present else 1 for c in unique))
+            g = np.broadcast_to(g, tuple(sizes[c] for c in unique))
+        if unique != target:  # repeated letters (a diagonal): embed with identity matrices
+            fresh = _fresh_letters(subscripts)
+            seen = set()
+            full = []
+            deltas = []
+            for c in target:
+                if c in seen:
+                    f = next(fresh)
+                    full.append(f)
+                    deltas.append(c + f)
+                else:
+                    seen.add(c)
+                    full.append(c)
+            eyes = [np.eye(sizes[d[0]], dtype=ct.dtype) for d in deltas]
+            g = einsum_p.bind(g, *eyes, subscripts=f"{','.join([unique] + deltas)}->{''.join(full)}")
+        result.append(g)
+    return tuple(result)
+
+
+einsum_p.def_jvp_joint(_einsum_jvp)
+einsum_p.def_vjp_joint(_einsum_vjp)

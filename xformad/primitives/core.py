@@ -1,0 +1,116 @@
+"""The Primitive: a kernel and its derivative rules, declared in one place.
+
+Rules are written with ordinary numpy calls on whatever they receive: on arrays they
+compute numbers, on tracers they record graph nodes. That is what makes derivatives of
+derivatives work without any extra machinery.
+
+- JVP rules, one per input: ``rule(t, ans, *args, **params)`` returns that input's
+  contribution to the output tangent (contributions are summed). ``def_jvp_joint`` takes a
+  single ``rule(tangents, ans, *args, **params)`` instead, ``tangents`` holding None for zero.
+- VJP rules, one per input: ``rule(ct, ans, *args, **params)`` returns that input's
+  cotangent, of any shape that broadcasts to it: un-broadcasting and dtype casting happen
+  once, in the reverse sweep, so no rule has to. ``None`` marks an input with no gradient.
+  ``def_vjp_joint`` takes one rule for all inputs (variadic or multi-output primitives).
+"""
+
+from __future__ import annotations
+
+from typing import Callable
+
+import numpy as np
+
+from .. import backends
+from ..errors import XformadError
+
+
+class Primitive:
+    __slots__ = (
+        "name", "kernel", "multiple_results", "differentiable",
+        "jvp_rules", "jvp_joint", "vjp_rules", "vjp_joint", "simplify", "doc",
+    )
+
+    def __init__(
+        self,
+        name: str,
+        kernel: Callable,
+        *,
+        multiple_results: bool = False,
+        differentiable: bool = True,
+        doc: str = "",
+    ):
+        self.name = name
+        self.kernel = kernel  # kernel(xp, *args, **params)
+        self.multiple_results = multiple_results
+        self.differentiable = differentiable
+        self.jvp_rules: tuple | None = None
+        self.jvp_joint: Callable | None = None
+        self.vjp_rules: tuple | None = None
+        self.vjp_joint: Callable | None = None
+        # simplify(*args, **params) -> a result to use instead of recording a node, or None
+        self.simplify: Callable | None = None
+        self.doc = doc
+
+    def __repr__(self) -> str:
+        return f"<primitive {self.name}>"
+
+    # -- application ------------------------------------------------------------------
+    def bind(self, *args, **params):
+        """Apply the primitive: record it on the innermost trace involved, or compute it."""
+        trace = None
+        for a in args:
+            if type(a) is Tracer and (trace is None or a._trace.level > trace.level):
+                trace = a._trace
+        if trace is None:
+            return self.impl(*args, **params)
+        return trace.process(self, args, params)
+
+    def impl(self, *args, **params):
+        backend = backends.active()
+        kernel = backend.kernels.get(self.name, self.kernel)
+        return kernel(backend.xp, *args, **params)
+
+    # -- rule declaration -----------------------------------------------------------
+    def def_jvp(self, *rules: Callable | None) -> None:
+        self.jvp_rules = rules
+
+    def def_jvp_joint(self, rule: Callable) -> Callable:
+        self.jvp_joint = rule
+        return rule
+
+    def def_vjp(self, *rules: Callable | None) -> None:
+        self.vjp_rules = rules
+
+    def def_vjp_joint(self, rule: Callable) -> Callable:
+        """One rule for all inputs: ``rule(ct, ans, needed, *args, **params)`` returns a
+        tuple of cotangents, computing only those whose ``needed`` flag is set."""
+        self.vjp_joint = rule
+        return rule
+
+    def vjp_rules_for(self, backend) -> tuple:
+        override = backend.vjp_overrides.get(self.name)
+        return override if override is not None else self.vjp_rules
+
+
+def nondifferentiable(*prims: Primitive) -> None:
+    """Mark primitives whose outputs carry no derivative (floor, sign, comparisons...)."""
+    for p in prims:
+        p.differentiable = False
+
+
+def check_rules(prims) -> None:
+    """Fail loudly at import when a differentiable primitive lacks a rule."""
+    missing = [
+        p.name for p in prims
+        if p.differentiable
+        and ((p.vjp_rules is None and p.vjp_joint is None) or (p.jvp_rules is None and p.jvp_joint is None))
+    ]
+    if missing:
+        raise XformadError(f"differentiable primitives without JVP/VJP rules: {missing}")
+
+
+def nonzero_dtype(x) -> bool:
+    """True for dtypes that carry derivatives (floating and complex)."""
+    return np.issubdtype(x.dtype, np.inexact)
+
+
+from ..tracing import Tracer  # noqa: E402  (tracing imports Primitive users lazily)

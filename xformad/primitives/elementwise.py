@@ -1,0 +1,272 @@
+"""Elementwise primitives: kernels and derivative rules, one declaration each.
+
+Broadcasting is numpy's; rules return cotangents of the broadcast shape and the reverse
+sweep un-broadcasts them. Complex numbers follow JAX and autograd: a VJP is the transpose
+of the JVP (no conjugation), so for real-valued f of complex z, grad gives df/dx - i df/dy.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from .core import Primitive, nondifferentiable
+from ..tracing import Tracer
+from .rules import is_traced, safe_mul
+
+LN2 = float(np.log(2.0))
+LN10 = float(np.log(10.0))
+
+
+def _ufunc_kernel(name: str):
+    def kernel(xp, *args):
+        return getattr(xp, name)(*args)
+
+    return kernel
+
+
+def unary(name: str, deriv=None, *, safe: bool = False) -> Primitive:
+    """A unary primitive whose derivative is ``deriv(ans, x)`` (None: not differentiable)."""
+    p = Primitive(name, _ufunc_kernel(name))
+    if deriv is None:
+        p.differentiable = False
+        return p
+    if safe:
+        p.def_jvp(lambda t, ans, x: safe_mul(t, deriv(ans, x)))
+        p.def_vjp(lambda ct, ans, x: safe_mul(ct, deriv(ans, x)))
+    else:
+        p.def_jvp(lambda t, ans, x: t * deriv(ans, x))
+        p.def_vjp(lambda ct, ans, x: ct * deriv(ans, x))
+    return p
+
+
+# --- unary, smooth ------------------------------------------------------------------------
+exp_p = unary("exp", lambda ans, x: ans)
+exp2_p = unary("exp2", lambda ans, x: ans * LN2)
+expm1_p = unary("expm1", lambda ans, x: ans + 1)
+log_p = unary("log", lambda ans, x: 1 / x, safe=True)
+log2_p = unary("log2", lambda ans, x: 1 / (x * LN2), safe=True)
+log10_p = unary("log10", lambda ans, x: 1 / (x * LN10), safe=True)
+log1p_p = unary("log1p", lambda ans, x: 1 / (x + 1), safe=True)
+sqrt_p = unary("sqrt", lambda ans, x: 0.5 / ans, safe=True)
+cbrt_p = unary("cbrt", lambda ans, x: 1 / (3 * ans * ans), safe=True)
+square_p = unary("square", lambda ans, x: 2 * x)
+reciprocal_p = unary("reciprocal", lambda ans, x: -(ans * ans), safe=True)
+sin_p = unary("sin", lambda ans, x: np.cos(x))
+cos_p = unary("cos", lambda ans, x: -np.sin(x))
+tan_p = unary("tan", lambda ans, x: 1 + ans * ans)
+sinh_p = unary("sinh", lambda ans, x: np.cosh(x))
+cosh_p = unary("cosh", lambda ans, x: np.sinh(x))
+tanh_p = unary("tanh", lambda ans, x: 1 - ans * ans)
+arcsin_p = unary("arcsin", lambda ans, x: 1 / np.sqrt(1 - x * x), safe=True)
+arccos_p = unary("arccos", lambda ans, x: -1 / np.sqrt(1 - x * x), safe=True)
+arctan_p = unary("arctan", lambda ans, x: 1 / (1 + x * x))
+arcsinh_p = unary("arcsinh", lambda ans, x: 1 / np.sqrt(x * x + 1))
+arccosh_p = unary("arccosh", lambda ans, x: 1 / np.sqrt(x * x - 1), safe=True)
+arctanh_p = unary("arctanh", lambda ans, x: 1 / (1 - x * x), safe=True)
+
+# --- linear -----------------------------------------------------------------------------
+negative_p = Primitive("negative", _ufunc_kernel("negative"))
+negative_p.def_jvp(lambda t, ans, x: -t)
+negative_p.def_vjp(lambda ct, ans, x: -ct)
+
+conj_p = Primitive("conjugate", _ufunc_kernel("conjugate"))
+conj_p.def_jvp(lambda t, ans, x: np.conjugate(t))
+conj_p.def_vjp(lambda ct, ans, x: np.conjugate(ct))
+
+real_p = Primitive("real", _ufunc_kernel("real"))
+real_p.def_jvp(lambda t, ans, x: np.real(t))
+real_p.def_vjp(lambda ct, ans, x: ct)
+
+imag_p = Primitive("imag", _ufunc_kernel("imag"))
+imag_p.def_jvp(lambda t, ans, x: np.imag(t))
+imag_p.def_vjp(lambda ct, ans, x: -1j * ct if np.iscomplexobj(x) else None)
+
+copy_p = Primitive("copy", lambda xp, x: xp.array(x, copy=True) if hasattr(x, "shape") else xp.asarray(x))
+copy_p.def_jvp(lambda t, ans, x: t)
+copy_p.def_vjp(lambda ct, ans, x: ct)
+
+
+def _convert_kernel(xp, x, dtype):
+    return xp.asarray(x).astype(dtype) if not hasattr(x, "astype") else x.astype(dtype)
+
+
+convert_p = Primitive("convert", _convert_kernel)
+convert_p.def_jvp(lambda t, ans, x, dtype: t.astype(dtype) if np.issubdtype(dtype, np.inexact) else None)
+convert_p.def_vjp(lambda ct, ans, x, dtype: ct)
+
+
+# --- abs: sign(x) for real, conj(z)/|z| for complex --------------------------------------
+abs_p = Primitive("absolute", _ufunc_kernel("absolute"))
+
+
+def _abs_jvp(t, ans, x):
+    if np.iscomplexobj(x):
+        return safe_mul(np.real(np.conjugate(x) * t), 1 / ans)
+    return t * np.sign(x)
+
+
+def _abs_vjp(ct, ans, x):
+    if np.iscomplexobj(x):
+        return safe_mul(ct, np.conjugate(x) / ans)
+    return ct * np.sign(x)
+
+
+abs_p.def_jvp(_abs_jvp)
+abs_p.def_vjp(_abs_vjp)
+
+# --- binary ------------------------------------------------------------------------------
+add_p = Primitive("add", _ufunc_kernel("add"))
+add_p.def_jvp(lambda t, ans, x, y: t, lambda t, ans, x, y: t)
+add_p.def_vjp(lambda ct, ans, x, y: ct, lambda ct, ans, x, y: ct)
+
+sub_p = Primitive("subtract", _ufunc_kernel("subtract"))
+sub_p.def_jvp(lambda t, ans, x, y: t, lambda t, ans, x, y: -t)
+sub_p.def_vjp(lambda ct, ans, x, y: ct, lambda ct, ans, x, y: -ct)
+
+mul_p = Primitive("multiply", _ufunc_kernel("multiply"))
+mul_p.def_jvp(lambda t, ans, x, y: t * y, lambda t, ans, x, y: x * t)
+mul_p.def_vjp(lambda ct, ans, x, y: ct * y, lambda ct, ans, x, y: ct * x)
+
+div_p = Primitive("divide", _ufunc_kernel("divide"))
+div_p.def_jvp(
+    lambda t, ans, x, y: safe_mul(t, 1 / y),
+    lambda t, ans, x, y: safe_mul(t, -ans / y),
+)
+div_p.def_vjp(
+    lambda ct, ans, x, y: safe_mul(ct, 1 / y),
+    lambda ct, ans, x, y: safe_mul(ct, -ans / y),
+)
+
+
+def _dpow_dx(ans, x, y):
+    if not is_traced(y) and np.ndim(y) == 0:
+        if y == 0:
+            return np.zeros_like(ans)
+        if y == 1:
+            return np.ones_like(ans)
+        if y == 2:
+            return 2 * x
+    return y * np.power(x, y - 1)
+
+
+def _dpow_dy(ans, x, y):
+    # d(x**y)/dy = x**y log x; taken as 0 at x == 0 (the limit for y > 0), as JAX does
+    zero = x == 0
+    return np.where(zero, 0, ans * np.log(np.where(zero, 1, x)))
+
+
+pow_p = Primitive("power", _ufunc_kernel("power"))
+pow_p.def_jvp(
+    lambda t, ans, x, y: safe_mul(t, _dpow_dx(ans, x, y)),
+    lambda t, ans, x, y: safe_mul(t, _dpow_dy(ans, x, y)),
+)
+pow_p.def_vjp(
+    lambda ct, ans, x, y: safe_mul(ct, _dpow_dx(ans, x, y)),
+    lambda ct, ans, x, y: safe_mul(ct, _dpow_dy(ans, x, y)),
+)
+
+
+def _share(x, y, ans):
+    """Derivative of max/min w.r.t. x: 1 where x wins, 0.5 on ties (as JAX), 0 elsewhere."""
+    return (x == ans) * np.where(x == y, 0.5, 1.0)
+
+
+maximum_p = Primitive("maximum", _ufunc_kernel("maximum"))
+minimum_p = Primitive("minimum", _ufunc_kernel("minimum"))
+for _p in (maximum_p, minimum_p):
+    _p.def_jvp(
+        lambda t, ans, x, y: t * _share(x, y, ans),
+        lambda t, ans, x, y: t * _share(y, x, ans),
+    )
+    _p.def_vjp(
+        lambda ct, ans, x, y: ct * _share(x, y, ans),
+        lambda ct, ans, x, y: ct * _share(y, x, ans),
+    )
+
+arctan2_p = Primitive("arctan2", _ufunc_kernel("arctan2"))
+arctan2_p.def_jvp(
+    lambda t, ans, y, x: safe_mul(t, x / (x * x + y * y)),
+    lambda t, ans, y, x: safe_mul(t, -y / (x * x + y * y)),
+)
+arctan2_p.def_vjp(
+    lambda ct, ans, y, x: safe_mul(ct, x / (x * x + y * y)),
+    lambda ct, ans, y, x: safe_mul(ct, -y / (x * x + y * y)),
+)
+
+hypot_p = Primitive("hypot", _ufunc_kernel("hypot"))
+hypot_p.def_jvp(lambda t, ans, x, y: safe_mul(t, x / ans), lambda t, ans, x, y: safe_mul(t, y / ans))
+hypot_p.def_vjp(lambda ct, ans, x, y: safe_mul(ct, x / ans), lambda ct, ans, x, y: safe_mul(ct, y / ans))
+
+logaddexp_p = Primitive("logaddexp", _ufunc_kernel("logaddexp"))
+logaddexp_p.def_jvp(lambda t, ans, x, y: t * np.exp(x - ans), lambda t, ans, x, y: t * np.exp(y - ans))
+logaddexp_p.def_vjp(lambda ct, ans, x, y: ct * np.exp(x - ans), lambda ct, ans, x, y: ct * np.exp(y - ans))
+
+logaddexp2_p = Primitive("logaddexp2", _ufunc_kernel("logaddexp2"))
+logaddexp2_p.def_jvp(lambda t, ans, x, y: t * np.exp2(x - ans), lambda t, ans, x, y: t * np.exp2(y - ans))
+logaddexp2_p.def_vjp(lambda ct, ans, x, y: ct * np.exp2(x - ans), lambda ct, ans, x, y: ct * np.exp2(y - ans))
+
+remainder_p = Primitive("remainder", _ufunc_kernel("remainder"))
+remainder_p.def_jvp(lambda t, ans, x, y: t, lambda t, ans, x, y: -t * np.floor_divide(x, y))
+remainder_p.def_vjp(lambda ct, ans, x, y: ct, lambda ct, ans, x, y: -ct * np.floor_divide(x, y))
+
+fmod_p = Primitive("fmod", _ufunc_kernel("fmod"))
+fmod_p.def_jvp(lambda t, ans, x, y: t, lambda t, ans, x, y: -t * np.trunc(x / y))
+fmod_p.def_vjp(lambda ct, ans, x, y: ct, lambda ct, ans, x, y: -ct * np.trunc(x / y))
+
+copysign_p = Primitive("copysign", _ufunc_kernel("copysign"))
+copysign_p.def_jvp(lambda t, ans, x, y: t * np.sign(x) * np.sign(ans), None)
+copysign_p.def_vjp(lambda ct, ans, x, y: ct * np.sign(x) * np.sign(ans), None)
+
+# --- select --------------------------------------------------------------------------------
+where_p = Primitive("where", lambda xp, c, x, y: xp.where(c, x, y))
+
+
+def _zero_like_ct(ct):
+    return np.zeros((), dtype=ct.dtype) if not is_traced(ct) else np.zeros_like(ct)
+
+
+where_p.def_jvp(
+    None,
+    lambda t, ans, c, x, y: np.where(c, t, _zero_like_ct(t)),
+    lambda t, ans, c, x, y: np.where(c, _zero_like_ct(t), t),
+)
+where_p.def_vjp(
+    None,
+    lambda ct, ans, c, x, y: np.where(c, ct, _zero_like_ct(ct)),
+    lambda ct, ans, c, x, y: np.where(c, _zero_like_ct(ct), ct),
+)
+
+# --- piecewise constant and logical: no derivative -----------------------------------------
+_ND_UNARY = (
+    "sign", "floor", "ceil", "rint", "trunc", "isnan", "isinf", "isfinite", "signbit",
+    "logical_not", "invert", "spacing",
+)
+_ND_BINARY = (
+    "less", "less_equal", "greater", "greater_equal", "equal", "not_equal", "logical_and",
+    "logical_or", "logical_xor", "floor_divide", "bitwise_and", "bitwise_or", "bitwise_xor",
+    "left_shift", "right_shift", "gcd", "lcm", "nextafter", "heaviside",
+)
+NONDIFF = {name: Primitive(name, _ufunc_kernel(name)) for name in _ND_UNARY + _ND_BINARY}
+nondifferentiable(*NONDIFF.values())
+
+round_p = Primitive("round", lambda xp, x, decimals: xp.round(x, decimals))
+nondifferentiable(round_p)
+
+# the identity with no derivative: xformad.stop_gradient
+stop_gradient_p = Primitive("stop_gradient", lambda xp, x: x)
+nondifferentiable(stop_gradient_p)
+
+
+def _is_one(c) -> bool:
+    return type(c) is not Tracer and np.ndim(c) == 0 and c == 1
+
+
+def _multiply_by_one(x, y):
+    """x * 1 is x when neither shape nor dtype changes: keeps seeds out of derivative graphs."""
+    for t, c in ((x, y), (y, x)):
+        if type(t) is Tracer and _is_one(c) and np.result_type(t.dtype, c) == t.dtype:
+            return t
+    return None
+
+
+mul_p.simplify = _multiply_by_one

@@ -1,0 +1,113 @@
+"""Indexing primitives: gather (x[idx]), functional assignment (x[idx] = v) and scatter-add.
+
+An index is split by the numpy layer into a static ``spec`` and the index arrays, which are
+inputs of the node (so traced integer indices are values in the graph, not constants):
+spec entries are ("s", start, stop, step), ("i", int), ("n",) newaxis, ("e",) ellipsis,
+("a", k) for the k-th index array.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from .core import Primitive
+
+
+def build_index(spec: tuple, arrays: tuple) -> tuple:
+    out = []
+    for entry in spec:
+        tag = entry[0]
+        if tag == "s":
+            out.append(slice(entry[1], entry[2], entry[3]))
+        elif tag == "i":
+            out.append(entry[1])
+        elif tag == "n":
+            out.append(None)
+        elif tag == "e":
+            out.append(Ellipsis)
+        else:
+            out.append(arrays[entry[1]])
+    return tuple(out)
+
+
+def has_arrays(spec: tuple) -> bool:
+    return any(entry[0] == "a" for entry in spec)
+
+
+def _getitem_kernel(xp, x, *arrays, spec):
+    return x[build_index(spec, arrays)]
+
+
+def _setitem_kernel(xp, x, v, *arrays, spec):
+    y = x.copy()
+    y[build_index(spec, arrays)] = v
+    return y
+
+
+def _scatter_add_kernel(xp, base, updates, *arrays, spec):
+    y = base.copy()
+    index = build_index(spec, arrays)
+    if has_arrays(spec):
+        xp.add.at(y, index, updates)  # repeated indices accumulate
+    else:
+        y[index] += updates
+    return y
+
+
+getitem_p = Primitive("getitem", _getitem_kernel)
+setitem_p = Primitive("setitem", _setitem_kernel)
+scatter_add_p = Primitive("scatter_add", _scatter_add_kernel)
+
+
+def _zeros(like_shape, dtype):
+    return np.zeros(like_shape, dtype=dtype)
+
+
+def _getitem_jvp(tangents, ans, x, *arrays, spec):
+    return getitem_p.bind(tangents[0], *arrays, spec=spec)
+
+
+def _getitem_vjp(ct, ans, needed, x, *arrays, spec):
+    base = _zeros(np.shape(x), ct.dtype)
+    return (scatter_add_p.bind(base, ct, *arrays, spec=spec),) + (None,) * len(arrays)
+
+
+getitem_p.def_jvp_joint(_getitem_jvp)
+getitem_p.def_vjp_joint(_getitem_vjp)
+
+
+def _setitem_jvp(tangents, ans, x, v, *arrays, spec):
+    tx, tv = tangents[0], tangents[1]
+    if tx is None:
+        tx = _zeros(np.shape(x), ans.dtype)
+    if tv is None:
+        tv = _zeros((), ans.dtype)
+    return setitem_p.bind(tx, tv, *arrays, spec=spec)
+
+
+def _setitem_vjp(ct, ans, needed, x, v, *arrays, spec):
+    ct_x = setitem_p.bind(ct, _zeros((), ct.dtype), *arrays, spec=spec) if needed[0] else None
+    ct_v = getitem_p.bind(ct, *arrays, spec=spec) if needed[1] else None
+    return (ct_x, ct_v) + (None,) * len(arrays)
+
+
+setitem_p.def_jvp_joint(_setitem_jvp)
+setitem_p.def_vjp_joint(_setitem_vjp)
+
+
+def _scatter_add_jvp(tangents, ans, base, updates, *arrays, spec):
+    tb, tu = tangents[0], tangents[1]
+    if tb is None:
+        tb = _zeros(np.shape(base), ans.dtype)
+    if tu is None:
+        return tb
+    return scatter_add_p.bind(tb, tu, *arrays, spec=spec)
+
+
+def _scatter_add_vjp(ct, ans, needed, base, updates, *arrays, spec):
+    ct_u = getitem_p.bind(ct, *arrays, spec=spec) if needed[1] else None
+    return (ct if needed[0] else None, ct_u) + (None,) * len(arrays)
+
+
+scatter_add_p.def_jvp_joint(_scatter_add_jvp)
+scatter_add_p.def_vjp_joint(_scatter_add_vjp)

@@ -1,0 +1,102 @@
+"""Reductions along axes (sum, max, min, prod) and scans (cumsum, cumprod).
+
+``axis`` is None or a sorted tuple of non-negative ints, normalised by the numpy layer.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from .core import Primitive, nondifferentiable
+from .rules import expand_reduced, safe_mul
+
+
+def _reduce_kernel(name: str):
+    def kernel(xp, x, axis, keepdims):
+        return getattr(xp, name)(x, axis=axis, keepdims=keepdims)
+
+    return kernel
+
+
+sum_p = Primitive("reduce_sum", _reduce_kernel("sum"))
+sum_p.def_jvp(lambda t, ans, x, axis, keepdims: np.sum(t, axis=axis, keepdims=keepdims))
+sum_p.def_vjp(lambda ct, ans, x, axis, keepdims: expand_reduced(ct, np.shape(x), axis, keepdims))
+
+
+def _extremum_share(ans, x, axis, keepdims):
+    """Where x attains the extremum, split evenly among ties (as JAX does)."""
+    ans_k = expand_reduced(ans, np.shape(x), axis, keepdims)
+    hits = x == ans_k
+    count = np.sum(hits, axis=axis, keepdims=True)
+    return hits / count
+
+
+def _extremum_jvp(t, ans, x, axis, keepdims):
+    return np.sum(t * _extremum_share(ans, x, axis, keepdims), axis=axis, keepdims=keepdims)
+
+
+def _extremum_vjp(ct, ans, x, axis, keepdims):
+    return expand_reduced(ct, np.shape(x), axis, keepdims) * _extremum_share(ans, x, axis, keepdims)
+
+
+max_p = Primitive("reduce_max", _reduce_kernel("max"))
+min_p = Primitive("reduce_min", _reduce_kernel("min"))
+for _p in (max_p, min_p):
+    _p.def_jvp(_extremum_jvp)
+    _p.def_vjp(_extremum_vjp)
+
+
+def _others_product(x, axis):
+    """prod of all elements but one along ``axis``, without dividing (exact at zeros)."""
+    x = np.moveaxis(x, axis, -1)
+    lead = x.shape[:-1]
+    x = np.reshape(x, lead + (-1,))
+    ones = np.ones(lead + (1,), dtype=x.dtype)
+    left = np.cumprod(np.concatenate([ones, x[..., :-1]], axis=-1), axis=-1)
+    right = np.flip(np.cumprod(np.flip(np.concatenate([x[..., 1:], ones], axis=-1), -1), axis=-1), -1)
+    return left * right
+
+
+def _prod_vjp(ct, ans, x, axis, keepdims):
+    shape = np.shape(x)
+    ndim = len(shape)
+    axes = tuple(range(ndim)) if axis is None else axis
+    if not axes:
+        return ct
+    rest = tuple(a for a in range(ndim) if a not in axes)
+    perm = rest + tuple(axes)
+    xt = np.transpose(x, perm)
+    flat = np.reshape(xt, xt.shape[: len(rest)] + (-1,))
+    others = np.reshape(_others_product(flat, -1), xt.shape)
+    grad = np.transpose(others, np.argsort(perm))
+    return expand_reduced(ct, shape, axis, keepdims) * grad
+
+
+def _prod_jvp(t, ans, x, axis, keepdims):
+    return np.sum(t * _prod_vjp(np.ones_like(ans), ans, x, axis, keepdims), axis=axis, keepdims=keepdims)
+
+
+prod_p = Primitive("reduce_prod", _reduce_kernel("prod"))
+prod_p.def_jvp(_prod_jvp)
+prod_p.def_vjp(_prod_vjp)
+
+all_p = Primitive("reduce_all", _reduce_kernel("all"))
+any_p = Primitive("reduce_any", _reduce_kernel("any"))
+argmax_p = Primitive("argmax", lambda xp, x, axis, keepdims: xp.argmax(x, axis=axis, keepdims=keepdims))
+argmin_p = Primitive("argmin", lambda xp, x, axis, keepdims: xp.argmin(x, axis=axis, keepdims=keepdims))
+argsort_p = Primitive("argsort", lambda xp, x, axis, stable: xp.argsort(x, axis=axis, stable=stable))
+nondifferentiable(all_p, any_p, argmax_p, argmin_p, argsort_p)
+
+
+def _reverse_cumsum(ct, axis):
+    return np.flip(np.cumsum(np.flip(ct, axis), axis=axis), axis)
+
+
+cumsum_p = Primitive("cumsum", lambda xp, x, axis: xp.cumsum(x, axis=axis))
+cumsum_p.def_jvp(lambda t, ans, x, axis: np.cumsum(t, axis=axis))
+cumsum_p.def_vjp(lambda ct, ans, x, axis: _reverse_cumsum(ct, axis))
+
+# cumprod's rules divide by x: exact away from zeros (as autograd's)
+cumprod_p = Primitive("cumprod", lambda xp, x, axis: xp.cumprod(x, axis=axis))
+cumprod_p.def_jvp(lambda t, ans, x, axis: ans * np.cumsum(safe_mul(t, 1 / x), axis=axis))
+cumprod_p.def_vjp(lambda ct, ans, x, axis: safe_mul(_reverse_cumsum(ct * ans, axis), 1 / x))

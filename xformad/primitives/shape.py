@@ -1,0 +1,53 @@
+"""Shape primitives: reshape, transpose, broadcast_to, concatenate, flip, pad-free moves."""
+
+from __future__ import annotations
+
+import numpy as np
+
+from .core import Primitive
+
+reshape_p = Primitive("reshape", lambda xp, x, shape: xp.reshape(x, shape))
+reshape_p.def_jvp(lambda t, ans, x, shape: np.reshape(t, shape))
+reshape_p.def_vjp(lambda ct, ans, x, shape: np.reshape(ct, np.shape(x)))
+
+transpose_p = Primitive("transpose", lambda xp, x, axes: xp.transpose(x, axes))
+transpose_p.def_jvp(lambda t, ans, x, axes: np.transpose(t, axes))
+transpose_p.def_vjp(lambda ct, ans, x, axes: np.transpose(ct, tuple(np.argsort(axes))))
+
+# the reverse sweep un-broadcasts, so broadcast_to's VJP is the identity
+broadcast_to_p = Primitive("broadcast_to", lambda xp, x, shape: xp.broadcast_to(x, shape))
+broadcast_to_p.def_jvp(lambda t, ans, x, shape: np.broadcast_to(t, shape))
+broadcast_to_p.def_vjp(lambda ct, ans, x, shape: ct)
+
+flip_p = Primitive("flip", lambda xp, x, axis: xp.flip(x, axis))
+flip_p.def_jvp(lambda t, ans, x, axis: np.flip(t, axis))
+flip_p.def_vjp(lambda ct, ans, x, axis: np.flip(ct, axis))
+
+concatenate_p = Primitive("concatenate", lambda xp, *xs, axis: xp.concatenate(xs, axis=axis))
+
+
+def _concatenate_jvp(tangents, ans, *xs, axis):
+    parts = [
+        t if t is not None else np.zeros(np.shape(x), dtype=ans.dtype)
+        for t, x in zip(tangents, xs)
+    ]
+    return np.concatenate(parts, axis=axis)
+
+
+def _concatenate_vjp(ct, ans, needed, *xs, axis):
+    out = []
+    start = 0
+    for x, need in zip(xs, needed):
+        size = np.shape(x)[axis]
+        if need:
+            index = [slice(None)] * np.ndim(ct)
+            index[axis] = slice(start, start + size)
+            out.append(ct[tuple(index)])
+        else:
+            out.append(None)
+        start += size
+    return tuple(out)
+
+
+concatenate_p.def_jvp_joint(_concatenate_jvp)
+concatenate_p.def_vjp_joint(_concatenate_vjp)

@@ -1,0 +1,309 @@
+"""Tracing: run an unmodified numpy program on Tracer values and record a Graph.
+
+A Tracer belongs to one Trace (one level of nesting) and carries its value one level down:
+a concrete array, or a Tracer of an outer trace. Each primitive applied to it is recorded
+as a Node of its trace's graph and computed on the values, so Python control flow on
+traced values works; each concretisation (bool, int, index) is recorded as a Guard.
+"""
+
+from __future__ import annotations
+
+import itertools
+from typing import Any
+
+import numpy as np
+
+from .errors import EscapedTracerError, TracerConversionError
+from .ir import Graph, Guard, Literal, Node, Var
+
+
+class Trace:
+    """One level of tracing: a graph being recorded and the values of its vars."""
+
+    __slots__ = ("level", "graph", "env", "live")
+
+    def __init__(self, level: int):
+        self.level = level
+        self.graph = Graph()
+        self.env: dict = {}  # Var -> value one level down
+        self.live = True
+
+    def new_input(self, value) -> "Tracer":
+        var = Var(_shape(value), _dtype(value))
+        self.graph.inputs.append(var)
+        self.env[var] = value
+        return Tracer(self, var, value)
+
+    def process(self, prim, args, params):
+        if prim.simplify is not None:
+            simpler = prim.simplify(*args, **params)
+            if simpler is not None:
+                return simpler
+        if not self.live:
+            raise EscapedTracerError(
+                "a traced value was used after the transform that traced it returned "
+                "(it was stored in a global, a closure or a returned structure). Return "
+                "values out of the transformed function instead of storing tracers."
+            )
+        in_atoms = []
+        vals = []
+        for a in args:
+            if type(a) is Tracer and a._trace is self:
+                in_atoms.append(a._var)
+                vals.append(a._value)
+            else:
+                if type(a) is Tracer:
+                    a = a.snapshot()
+                in_atoms.append(Literal(a))
+                vals.append(a)
+        out = prim.bind(*vals, **params)
+        env = self.env
+        if prim.multiple_results:
+            results = []
+            out_vars = []
+            for o in out:
+                v = Var(_shape(o), _dtype(o))
+                env[v] = o
+                out_vars.append(v)
+                results.append(Tracer(self, v, o))
+            self.graph.nodes.append(Node(prim, in_atoms, params, out_vars))
+            return tuple(results)
+        var = Var(_shape(out), _dtype(out))
+        env[var] = out
+        self.graph.nodes.append(Node(prim, in_atoms, params, [var]))
+        return Tracer(self, var, out)
+
+    def lift(self, value) -> "Tracer":
+        """A constant made a traced value of this trace (so it can be assigned into)."""
+        from .primitives.builtin import copy_p
+
+        var = Var(_shape(value), _dtype(value))
+        self.env[var] = value
+        self.graph.nodes.append(Node(copy_p, [Literal(value)], {}, [var]))
+        return Tracer(self, var, value)
+
+
+def _shape(value) -> tuple:
+    return value.shape
+
+
+def _dtype(value):
+    return value.dtype
+
+
+class _TraceStack:
+    def __init__(self):
+        self.depth = 0
+        self.ids = itertools.count()
+
+
+_stack = _TraceStack()
+
+
+class new_trace:
+    """Context manager opening a trace one level inside the current one."""
+
+    __slots__ = ("trace",)
+
+    def __enter__(self) -> Trace:
+        _stack.depth += 1
+        self.trace = Trace(_stack.depth)
+        return self.trace
+
+    def __exit__(self, *exc) -> None:
+        self.trace.live = False
+        _stack.depth -= 1
+
+
+def concrete(x: Any) -> Any:
+    """The concrete array under any number of tracer levels."""
+    while type(x) is Tracer:
+        x = x._value
+    return x
+
+
+def _record_guard(t: "Tracer", kind: str, result: Any) -> None:
+    while type(t) is Tracer:
+        t._trace.graph.guards.append(Guard(t._var, kind, result))
+        t = t._value
+
+
+_CONVERSION_HINT = (
+    "Keep the value as an array inside the function being differentiated: build arrays "
+    "with np.stack/np.concatenate, assign into a traced array (out = np.zeros_like(x); "
+    "out[i] = v works and differentiates), or call xformad.stop_gradient(x) if you mean to "
+    "drop the derivative."
+)
+
+
+class Tracer:
+    """An ndarray-like value being traced. Numpy reaches it through its protocols."""
+
+    __slots__ = ("_trace", "_var", "_value")
+    __array_priority__ = 1000
+
+    def __init__(self, trace: Trace, var: Var, value: Any):
+        self._trace = trace
+        self._var = var
+        self._value = value
+
+    def snapshot(self) -> "Tracer":
+        """A copy that later in-place assignment to ``self`` cannot change."""
+        return Tracer(self._trace, self._var, self._value)
+
+    def _assign(self, other: "Tracer") -> None:
+        """In-place update (x[i] = v, x += v): rebind to the new SSA value, keep identity."""
+        if type(other) is not Tracer:
+            other = self._trace.lift(other)
+        self._trace, self._var, self._value = other._trace, other._var, other._value
+
+    # -- array attributes ---------------------------------------------------------------
+    @property
+    def shape(self) -> tuple:
+        return self._var.shape
+
+    @property
+    def dtype(self):
+        return self._var.dtype
+
+    @property
+    def ndim(self) -> int:
+        return len(self._var.shape)
+
+    @property
+    def size(self) -> int:
+        return self._var.size
+
+    def __len__(self) -> int:
+        if not self._var.shape:
+            raise TypeError("len() of unsized object (a 0-d traced array)")
+        return self._var.shape[0]
+
+    def __iter__(self):
+        if not self._var.shape:
+            raise TypeError("iteration over a 0-d traced array")
+        return (self[i] for i in range(self._var.shape[0]))
+
+    def __repr__(self) -> str:
+        return f"Tracer<{self._var!r} level={self._trace.level}>({concrete(self)!r})"
+
+    __hash__ = None  # like ndarray: unhashable
+
+    # -- concretisation: allowed for control flow, recorded as guards ------------------
+    def __bool__(self) -> bool:
+        result = bool(concrete(self))
+        _record_guard(self, "bool", result)
+        return result
+
+    def __index__(self) -> int:
+        if not np.issubdtype(self.dtype, np.integer):
+            raise TypeError(f"only integer traced arrays can be used as an index, not {self.dtype}")
+        result = int(concrete(self))
+        _record_guard(self, "int", result)
+        return result
+
+    def __int__(self) -> int:
+        if np.issubdtype(self.dtype, np.inexact):
+            raise TracerConversionError(
+                "int() on a traced floating-point value drops its derivative. Use np.floor(x) "
+                "or x.astype(int) to stay traced. " + _CONVERSION_HINT
+            )
+        return self.__index__()
+
+    def __float__(self) -> float:
+        raise TracerConversionError(
+            "float() on a traced value, or writing it into a plain ndarray (out[i] = x), "
+            "drops its derivative (the result would be a constant). " + _CONVERSION_HINT
+        )
+
+    def __complex__(self) -> complex:
+        raise TracerConversionError("complex() on a traced value drops its derivative. " + _CONVERSION_HINT)
+
+    def __array__(self, dtype=None, copy=None):
+        raise TracerConversionError(
+            "a traced value was converted to a plain ndarray (np.asarray, np.array, or "
+            "writing it into a plain ndarray such as out[i] = x), which would drop its "
+            "derivative. " + _CONVERSION_HINT
+        )
+
+    def item(self, *args):
+        if args:
+            return self[args if len(args) > 1 else args[0]].item()
+        if np.issubdtype(self.dtype, np.inexact):
+            raise TracerConversionError(".item() on a traced value drops its derivative. " + _CONVERSION_HINT)
+        return concrete(self).item()
+
+    def tolist(self):
+        raise TracerConversionError(".tolist() on a traced value drops its derivative. " + _CONVERSION_HINT)
+
+    # -- numpy protocols --------------------------------------------------------------------
+    def __array_ufunc__(self, ufunc, method, *inputs, **kwargs):
+        from .numpy_api.dispatch import dispatch_ufunc
+
+        return dispatch_ufunc(ufunc, method, inputs, kwargs)
+
+    def __array_function__(self, func, types, args, kwargs):
+        from .numpy_api.dispatch import dispatch_function
+
+        return dispatch_function(func, args, kwargs)
+
+    # -- indexing -----------------------------------------------------------------------------
+    def __getitem__(self, index):
+        from .numpy_api.indexing import getitem
+
+        return getitem(self, index)
+
+    def __setitem__(self, index, value) -> None:
+        from .numpy_api.indexing import setitem
+
+        self._assign(setitem(self, index, value))
+
+
+def _binary(ufunc_name: str, reflected: bool = False):
+    ufunc = getattr(np, ufunc_name)
+    if reflected:
+        def op(self, other):
+            return ufunc(other, self)
+    else:
+        def op(self, other):
+            return ufunc(self, other)
+    op.__name__ = f"__{'r' if reflected else ''}{ufunc_name}__"
+    return op
+
+
+def _inplace(ufunc_name: str):
+    ufunc = getattr(np, ufunc_name)
+
+    def op(self, other):
+        result = ufunc(self, other)
+        if type(result) is Tracer and result.dtype != self.dtype:
+            result = result.astype(self.dtype)
+        self._assign(result)
+        return self
+
+    return op
+
+
+for _name, _ufunc in [
+    ("add", "add"), ("sub", "subtract"), ("mul", "multiply"), ("truediv", "true_divide"),
+    ("floordiv", "floor_divide"), ("mod", "remainder"), ("pow", "power"), ("matmul", "matmul"),
+    ("and", "bitwise_and"), ("or", "bitwise_or"), ("xor", "bitwise_xor"),
+    ("lshift", "left_shift"), ("rshift", "right_shift"),
+]:
+    setattr(Tracer, f"__{_name}__", _binary(_ufunc))
+    setattr(Tracer, f"__r{_name}__", _binary(_ufunc, reflected=True))
+    setattr(Tracer, f"__i{_name}__", _inplace(_ufunc))
+
+for _name, _ufunc in [
+    ("lt", "less"), ("le", "less_equal"), ("gt", "greater"), ("ge", "greater_equal"),
+    ("eq", "equal"), ("ne", "not_equal"),
+]:
+    setattr(Tracer, f"__{_name}__", _binary(_ufunc))
+
+Tracer.__neg__ = lambda self: np.negative(self)
+Tracer.__pos__ = lambda self: self
+Tracer.__abs__ = lambda self: np.abs(self)
+Tracer.__invert__ = lambda self: np.invert(self)
+Tracer.__divmod__ = lambda self, other: (np.floor_divide(self, other), np.remainder(self, other))
+
+from . import tracer_methods  # noqa: E402,F401  (attaches ndarray methods to Tracer)

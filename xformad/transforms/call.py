@@ -1,0 +1,160 @@
+"""Running a user function on tracers: argument flattening, input checks, placement."""
+
+from __future__ import annotations
+
+from typing import Any, Callable, Sequence
+
+import numpy as np
+
+from .. import backends
+from ..errors import NonDifferentiableInputError, XformadError
+from ..tracing import Trace, Tracer, concrete, new_trace
+from ..tree import tree_flatten, tree_unflatten
+
+_SCALARS = (float, int, complex, bool)
+
+
+def normalize_argnums(argnums, nargs: int) -> tuple[int, ...]:
+    seq = (argnums,) if isinstance(argnums, int) else tuple(argnums)
+    out = []
+    for a in seq:
+        if not isinstance(a, (int, np.integer)):
+            raise XformadError(f"argnums must be an int or a tuple of ints, got {argnums!r}")
+        if not -nargs <= a < nargs:
+            raise XformadError(
+                f"argnums={argnums!r} asks for argument {a}, but the function was called with "
+                f"{nargs} positional argument(s); pass the differentiated inputs positionally."
+            )
+        out.append(int(a) % nargs)
+    return tuple(out)
+
+
+def as_input_value(leaf: Any, where: str, backend, *, check_float: bool = True):
+    """A leaf of a differentiated argument as an array on ``backend``, checked for dtype."""
+    if type(leaf) is Tracer:
+        value = leaf
+    elif isinstance(leaf, _SCALARS) or isinstance(leaf, np.generic):
+        value = np.asarray(leaf)
+    elif backend.owns(leaf) or isinstance(leaf, np.ndarray):
+        value = leaf
+    elif isinstance(leaf, (list, tuple)):
+        value = np.asarray(leaf)
+    else:
+        raise NonDifferentiableInputError(
+            f"{where} is a {type(leaf).__name__}, which xformad cannot differentiate. Pass "
+            "floats, numpy arrays, or nested tuples/lists/dicts of them; pass other values "
+            "as arguments not named in argnums."
+        )
+    kind = np.dtype(value.dtype).kind
+    if check_float and kind not in "fc":
+        raise NonDifferentiableInputError(
+            f"{where} has dtype {np.dtype(value.dtype).name}; only floating-point and complex "
+            "inputs can be differentiated. Convert it (e.g. x.astype(float) or 2.0 instead of "
+            "2), or leave it out of argnums."
+        )
+    if isinstance(value, np.ndarray) and not backend.owns(value):
+        value = backend.to_device(value)
+    return value
+
+
+def call_user(f: Callable, args, kwargs):
+    """Call f; numpy sometimes wraps our conversion errors (e.g. out[i] = tracer raises
+    ValueError 'setting an array element with a sequence'): surface ours instead."""
+    try:
+        return f(*args, **kwargs)
+    except XformadError:
+        raise
+    except Exception as exc:
+        cause = exc.__cause__ or exc.__context__
+        while cause is not None:
+            if isinstance(cause, XformadError):
+                raise cause.with_traceback(exc.__traceback__) from None
+            cause = cause.__cause__ or cause.__context__
+        raise
+
+
+class TracedCall:
+    """f run once on tracers for the leaves of the chosen arguments."""
+
+    def __init__(self, trace: Trace, out: Any, in_vars: list, in_leaves: list, in_trees: list, aux: Any):
+        self.trace = trace
+        self.out = out
+        self.in_vars = in_vars
+        self.in_leaves = in_leaves
+        self.in_trees = in_trees
+        self.aux = aux
+
+
+def trace_call(
+    f: Callable,
+    args: Sequence,
+    kwargs: dict,
+    argnums: tuple,
+    backend,
+    *,
+    has_aux: bool = False,
+    check_float: bool = True,
+    what: str = "argument",
+) -> TracedCall:
+    args = list(args)
+    with backends.using(backend), new_trace() as trace:
+        in_vars, in_leaves, in_trees = [], [], []
+        for n in argnums:
+            leaves, treedef = tree_flatten(args[n])
+            tracers = []
+            for i, leaf in enumerate(leaves):
+                where = f"{what} {n}" + (f" (leaf {i})" if len(leaves) > 1 or treedef.kind != "leaf" else "")
+                value = as_input_value(leaf, where, backend, check_float=check_float)
+                t = trace.new_input(value)
+                tracers.append(t)
+                in_vars.append(t._var)
+                in_leaves.append(leaf)
+            in_trees.append(treedef)
+            args[n] = tree_unflatten(treedef, tracers)
+        out = call_user(f, args, kwargs)
+        aux = None
+        if has_aux:
+            if not (isinstance(out, (tuple, list)) and len(out) == 2):
+                raise XformadError(
+                    "has_aux=True expects the function to return a pair (output, aux); "
+                    f"it returned {type(out).__name__}."
+                )
+            out, aux = out
+    return TracedCall(trace, out, in_vars, in_leaves, in_trees, aux)
+
+
+def value_of(x: Any, trace: Trace) -> Any:
+    """Strip this trace's level off ``x`` (its value one level down)."""
+    if type(x) is Tracer and x._trace is trace:
+        return x._value
+    return x
+
+
+def strip_tree(tree: Any, trace: Trace) -> Any:
+    from ..tree import tree_map
+
+    return tree_map(lambda v: value_of(v, trace), tree)
+
+
+def to_caller(value: Any, leaf: Any, backend) -> Any:
+    """A result in the caller's array type: numpy in, numpy out; python scalar -> numpy scalar."""
+    if type(value) is Tracer:
+        return value
+    if backend.name != "numpy" and not backend.owns(leaf) and backend.owns(value):
+        value = backend.to_host(value)
+    if isinstance(value, np.ndarray):
+        if value.ndim == 0 and not isinstance(leaf, np.ndarray):
+            return value[()]
+        if not value.flags.writeable:  # a broadcast view: give the caller its own array
+            return value.copy()
+    return value
+
+
+def zeros_for(leaf_value: Any, backend) -> Any:
+    if type(leaf_value) is Tracer:
+        return np.zeros(leaf_value.shape, leaf_value.dtype)
+    return backend.xp.zeros(np.shape(leaf_value), dtype=leaf_value.dtype)
+
+
+def concrete_shape(x: Any) -> tuple:
+    return np.shape(concrete(x)) if not hasattr(x, "shape") else tuple(x.shape)

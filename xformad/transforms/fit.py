@@ -1,0 +1,42 @@
+"""Bringing a rule's result to the exact shape and dtype of its var, in one place.
+
+Rules may return cotangents of the broadcast shape; here they are summed back over the
+broadcast axes (un-broadcasting), expanded where smaller, and cast to the var's dtype (a
+real input's cotangent is the real part; float32 stays float32).
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+
+def unbroadcast(c, shape: tuple):
+    cs = np.shape(c)
+    if cs == shape:
+        return c
+    extra = len(cs) - len(shape)
+    if extra > 0:
+        c = np.sum(c, axis=tuple(range(extra)))
+        cs = cs[extra:]
+    axes = tuple(i for i, (have, want) in enumerate(zip(cs, shape)) if want == 1 and have != 1)
+    if axes:
+        c = np.sum(c, axis=axes, keepdims=True)
+    if np.shape(c) != shape:
+        c = np.broadcast_to(c, shape)
+    return c
+
+
+def fit(c, var):
+    """``c`` as a value of exactly ``var``'s shape and dtype; None when var has no derivative."""
+    dtype = var.dtype
+    if dtype.kind not in "fc":
+        return None
+    if not hasattr(c, "dtype"):
+        c = np.asarray(c, dtype=dtype)
+    if c.shape != var.shape:
+        c = unbroadcast(c, var.shape)
+    if c.dtype != dtype:
+        if c.dtype.kind == "c" and dtype.kind != "c":
+            c = np.real(c)
+        c = c.astype(dtype)
+    return c

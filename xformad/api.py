@@ -4,7 +4,8 @@ make_graph. Each traces the function once and runs a sweep over the traced graph
 from __future__ import annotations
 
 import functools
-from typing import Any, Callable
+from collections.abc import Callable
+from typing import Any
 
 import numpy as np
 
@@ -13,7 +14,12 @@ from .errors import NonScalarOutputError, XformadError
 from .ir import Graph, Literal
 from .tracing import Tracer, new_trace
 from .transforms.call import (
-    as_input_value, normalize_argnums, strip_tree, to_caller, trace_call, value_of,
+    as_input_value,
+    normalize_argnums,
+    strip_tree,
+    to_caller,
+    trace_call,
+    value_of,
 )
 from .transforms.forward import forward
 from .transforms.reverse import backward
@@ -55,7 +61,7 @@ def _gradients(call, out_cts: dict, backend, *, free: bool) -> list:
     out, i = [], 0
     for treedef in call.in_trees:
         n = treedef.num_leaves
-        out.append(tree_unflatten(treedef, leaves[i:i + n]))
+        out.append(tree_unflatten(treedef, leaves[i : i + n]))
         i += n
     return out
 
@@ -158,7 +164,9 @@ def jvp(f: Callable, primals: tuple, tangents: tuple, has_aux: bool = False, bac
     if not isinstance(primals, (tuple, list)) or not isinstance(tangents, (tuple, list)):
         raise XformadError("jvp takes primals and tangents as tuples: jvp(f, (x,), (t,))")
     if len(primals) != len(tangents):
-        raise XformadError(f"jvp got {len(primals)} primals but {len(tangents)} tangents; give one tangent per primal.")
+        raise XformadError(
+            f"jvp got {len(primals)} primals but {len(tangents)} tangents; give one tangent per primal."
+        )
     be = _backend_for(backend, primals)
     call = trace_call(f, primals, {}, tuple(range(len(primals))), be, has_aux=has_aux, what="primal")
     t_leaves = []
@@ -182,7 +190,11 @@ def jvp(f: Callable, primals: tuple, tangents: tuple, has_aux: bool = False, bac
             atom = _out_atom(leaf, call.trace)
             t = tangents_out.get(atom) if atom is not None else None
             if t is None:
-                t = np.zeros_like(value) if isinstance(value, Tracer) else be.xp.zeros(np.shape(value), _float_dtype(value))
+                t = (
+                    np.zeros_like(value)
+                    if isinstance(value, Tracer)
+                    else be.xp.zeros(np.shape(value), _float_dtype(value))
+                )
             values.append(to_caller(value, ref, be))
             touts.append(to_caller(t, ref, be))
     result = tree_unflatten(out_tree, values), tree_unflatten(out_tree, touts)
@@ -244,7 +256,11 @@ def _stack_rows(rows: list, out_shape: tuple, in_shape: tuple, like):
     else:
         xp = np if not rows else _xp_of(rows[0])
         stacked = xp.stack(rows) if rows else xp.zeros((0,) + in_shape)
-    return np.reshape(stacked, out_shape + in_shape) if isinstance(stacked, Tracer) else stacked.reshape(out_shape + in_shape)
+    return (
+        np.reshape(stacked, out_shape + in_shape)
+        if isinstance(stacked, Tracer)
+        else stacked.reshape(out_shape + in_shape)
+    )
 
 
 def _xp_of(x):
@@ -294,7 +310,7 @@ def _regroup(leaves: list, in_trees: list, single: bool):
     out, i = [], 0
     for td in in_trees:
         n = td.num_leaves
-        out.append(tree_unflatten(td, leaves[i:i + n]))
+        out.append(tree_unflatten(td, leaves[i : i + n]))
         i += n
     return out[0] if single else tuple(out)
 
@@ -324,7 +340,9 @@ def jacfwd(f: Callable, argnums=0, has_aux: bool = False, backend: str | None = 
                 out_dtype = np.result_type(atoms[o].dtype if atoms[o] is not None else np.float64)
                 for j, var in enumerate(call.in_vars):
                     cols = [
-                        c if c is not None else be.xp.zeros(out_shapes[o], out_dtype if out_dtype.kind in "fc" else var.dtype)
+                        c
+                        if c is not None
+                        else be.xp.zeros(out_shapes[o], out_dtype if out_dtype.kind in "fc" else var.dtype)
                         for c in columns[o][j]
                     ]
                     jac = _stack_rows(cols, var.shape, out_shapes[o], None)  # in.shape + out.shape
@@ -389,6 +407,15 @@ def stop_gradient(x):
 
 
 __all__ = [
-    "grad", "value_and_grad", "jvp", "vjp", "jacfwd", "jacrev", "hessian", "hvp",
-    "make_graph", "stop_gradient", "new_trace",
+    "grad",
+    "value_and_grad",
+    "jvp",
+    "vjp",
+    "jacfwd",
+    "jacrev",
+    "hessian",
+    "hvp",
+    "make_graph",
+    "stop_gradient",
+    "new_trace",
 ]

@@ -7,14 +7,26 @@ are ``Literal``s holding their value by reference: never copied, never repr-ed i
 
 from __future__ import annotations
 
-from typing import Any, Iterable
+from collections.abc import Iterable
+from typing import Any
 
 import numpy as np
 
 _DTYPE_ABBREV = {
-    "float64": "f64", "float32": "f32", "float16": "f16", "complex128": "c128",
-    "complex64": "c64", "int64": "i64", "int32": "i32", "int16": "i16", "int8": "i8",
-    "uint8": "u8", "uint16": "u16", "uint32": "u32", "uint64": "u64", "bool": "bool",
+    "float64": "f64",
+    "float32": "f32",
+    "float16": "f16",
+    "complex128": "c128",
+    "complex64": "c64",
+    "int64": "i64",
+    "int32": "i32",
+    "int16": "i16",
+    "int8": "i8",
+    "uint8": "u8",
+    "uint16": "u16",
+    "uint32": "u32",
+    "uint64": "u64",
+    "bool": "bool",
 }
 
 
@@ -147,7 +159,7 @@ class Graph:
                 last[a] = len(self.nodes)
         return last
 
-    def prune(self) -> "Graph":
+    def prune(self) -> Graph:
         """A copy without nodes whose outputs are never used (dead code)."""
         live = {a for a in self.outputs if isinstance(a, Var)}
         live.update(g.var for g in self.guards)

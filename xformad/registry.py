@@ -6,7 +6,8 @@ third-party ones, so any kernel or rule a plugin supplies is looked up here.
 
 from __future__ import annotations
 
-from typing import Any, Callable
+from collections.abc import Callable
+from typing import Any
 
 from .errors import PluginError
 

@@ -3,7 +3,8 @@ constants placed on the device once per compiled program, guards checked as they
 
 from __future__ import annotations
 
-from typing import Any, Sequence
+from collections.abc import Sequence
+from typing import Any
 
 from . import backends
 from .errors import XformadError

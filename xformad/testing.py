@@ -9,7 +9,7 @@ rules' own derivatives (grad of grad, forward over reverse) are checked too.
 
 from __future__ import annotations
 
-from typing import Callable, Sequence
+from collections.abc import Callable, Sequence
 
 import numpy as np
 
@@ -103,18 +103,27 @@ def _check(f, tree, leaves, modes, order, eps, rtol, atol, rng):
             )
     if order > 1:
         if "fwd" in modes:
+
             def tangent_fn(*xs):
                 return jvp(g, xs, v)[1]
 
-            _check(tangent_fn, tree_flatten(primals)[1], list(primals), modes, order - 1, eps, rtol, atol, rng)
+            _check(
+                tangent_fn, tree_flatten(primals)[1], list(primals), modes, order - 1, eps, rtol, atol, rng
+            )
         if "rev" in modes:
+
             def cotangent_fn(*xs):
                 return vjp(g, *xs)[1](u_tree)
 
-            _check(cotangent_fn, tree_flatten(primals)[1], list(primals), modes, order - 1, eps, rtol, atol, rng)
+            _check(
+                cotangent_fn, tree_flatten(primals)[1], list(primals), modes, order - 1, eps, rtol, atol, rng
+            )
 
 
 def _finite_difference(g, primals, v, eps):
     plus = g(*(x + eps * d for x, d in zip(primals, v)))
     minus = g(*(x - eps * d for x, d in zip(primals, v)))
-    return [(np.asarray(p) - np.asarray(m)) / (2 * eps) for p, m in zip(tree_flatten(plus)[0], tree_flatten(minus)[0])]
+    return [
+        (np.asarray(p) - np.asarray(m)) / (2 * eps)
+        for p, m in zip(tree_flatten(plus)[0], tree_flatten(minus)[0])
+    ]

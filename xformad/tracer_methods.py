@@ -20,14 +20,38 @@ def _method(fn):
 
 
 _DIRECT = {
-    "sum": np.sum, "mean": np.mean, "prod": np.prod, "max": np.max, "min": np.min,
-    "std": np.std, "var": np.var, "cumsum": np.cumsum, "cumprod": np.cumprod,
-    "dot": np.dot, "transpose_": np.transpose, "swapaxes": np.swapaxes, "squeeze": np.squeeze,
-    "ravel": np.ravel, "clip": np.clip, "conj": np.conj, "conjugate": np.conjugate,
-    "all": np.all, "any": np.any, "argmax": np.argmax, "argmin": np.argmin,
-    "argsort": np.argsort, "round": np.round, "nonzero": np.nonzero, "diagonal": np.diagonal,
-    "trace": np.trace, "repeat": np.repeat, "take": np.take, "ptp": np.ptp,
-    "searchsorted": np.searchsorted, "compress": np.compress, "choose": np.choose,
+    "sum": np.sum,
+    "mean": np.mean,
+    "prod": np.prod,
+    "max": np.max,
+    "min": np.min,
+    "std": np.std,
+    "var": np.var,
+    "cumsum": np.cumsum,
+    "cumprod": np.cumprod,
+    "dot": np.dot,
+    "transpose_": np.transpose,
+    "swapaxes": np.swapaxes,
+    "squeeze": np.squeeze,
+    "ravel": np.ravel,
+    "clip": np.clip,
+    "conj": np.conj,
+    "conjugate": np.conjugate,
+    "all": np.all,
+    "any": np.any,
+    "argmax": np.argmax,
+    "argmin": np.argmin,
+    "argsort": np.argsort,
+    "round": np.round,
+    "nonzero": np.nonzero,
+    "diagonal": np.diagonal,
+    "trace": np.trace,
+    "repeat": np.repeat,
+    "take": np.take,
+    "ptp": np.ptp,
+    "searchsorted": np.searchsorted,
+    "compress": np.compress,
+    "choose": np.choose,
 }
 
 for _name, _fn in _DIRECT.items():
@@ -66,7 +90,11 @@ def _sort(self, axis=-1, kind=None, order=None):
 
 
 def _fill(self, value):
-    self._assign(np.full_like(self, value) if not isinstance(value, Tracer) else np.broadcast_to(value, self.shape) + np.zeros_like(self))
+    self._assign(
+        np.full_like(self, value)
+        if not isinstance(value, Tracer)
+        else np.broadcast_to(value, self.shape) + np.zeros_like(self)
+    )
 
 
 Tracer.reshape = _reshape

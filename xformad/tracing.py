@@ -28,7 +28,7 @@ class Trace:
         self.env: dict = {}  # Var -> value one level down
         self.live = True
 
-    def new_input(self, value) -> "Tracer":
+    def new_input(self, value) -> Tracer:
         var = Var(_shape(value), _dtype(value))
         self.graph.inputs.append(var)
         self.env[var] = value
@@ -73,9 +73,9 @@ class Trace:
         self.graph.nodes.append(Node(prim, in_atoms, params, [var]))
         return Tracer(self, var, out)
 
-    def lift(self, value) -> "Tracer":
+    def lift(self, value) -> Tracer:
         """A constant made a traced value of this trace (so it can be assigned into)."""
-        from .primitives.builtin import copy_p
+        from .primitives.elementwise import copy_p
 
         var = Var(_shape(value), _dtype(value))
         self.env[var] = value
@@ -122,7 +122,7 @@ def concrete(x: Any) -> Any:
     return x
 
 
-def _record_guard(t: "Tracer", kind: str, result: Any) -> None:
+def _record_guard(t: Tracer, kind: str, result: Any) -> None:
     while type(t) is Tracer:
         t._trace.graph.guards.append(Guard(t._var, kind, result))
         t = t._value
@@ -147,11 +147,11 @@ class Tracer:
         self._var = var
         self._value = value
 
-    def snapshot(self) -> "Tracer":
+    def snapshot(self) -> Tracer:
         """A copy that later in-place assignment to ``self`` cannot change."""
         return Tracer(self._trace, self._var, self._value)
 
-    def _assign(self, other: "Tracer") -> None:
+    def _assign(self, other: Tracer) -> None:
         """In-place update (x[i] = v, x += v): rebind to the new SSA value, keep identity."""
         if type(other) is not Tracer:
             other = self._trace.lift(other)
@@ -262,11 +262,14 @@ class Tracer:
 def _binary(ufunc_name: str, reflected: bool = False):
     ufunc = getattr(np, ufunc_name)
     if reflected:
+
         def op(self, other):
             return ufunc(other, self)
     else:
+
         def op(self, other):
             return ufunc(self, other)
+
     op.__name__ = f"__{'r' if reflected else ''}{ufunc_name}__"
     return op
 
@@ -285,18 +288,31 @@ def _inplace(ufunc_name: str):
 
 
 for _name, _ufunc in [
-    ("add", "add"), ("sub", "subtract"), ("mul", "multiply"), ("truediv", "true_divide"),
-    ("floordiv", "floor_divide"), ("mod", "remainder"), ("pow", "power"), ("matmul", "matmul"),
-    ("and", "bitwise_and"), ("or", "bitwise_or"), ("xor", "bitwise_xor"),
-    ("lshift", "left_shift"), ("rshift", "right_shift"),
+    ("add", "add"),
+    ("sub", "subtract"),
+    ("mul", "multiply"),
+    ("truediv", "true_divide"),
+    ("floordiv", "floor_divide"),
+    ("mod", "remainder"),
+    ("pow", "power"),
+    ("matmul", "matmul"),
+    ("and", "bitwise_and"),
+    ("or", "bitwise_or"),
+    ("xor", "bitwise_xor"),
+    ("lshift", "left_shift"),
+    ("rshift", "right_shift"),
 ]:
     setattr(Tracer, f"__{_name}__", _binary(_ufunc))
     setattr(Tracer, f"__r{_name}__", _binary(_ufunc, reflected=True))
     setattr(Tracer, f"__i{_name}__", _inplace(_ufunc))
 
 for _name, _ufunc in [
-    ("lt", "less"), ("le", "less_equal"), ("gt", "greater"), ("ge", "greater_equal"),
-    ("eq", "equal"), ("ne", "not_equal"),
+    ("lt", "less"),
+    ("le", "less_equal"),
+    ("gt", "greater"),
+    ("ge", "greater_equal"),
+    ("eq", "equal"),
+    ("ne", "not_equal"),
 ]:
     setattr(Tracer, f"__{_name}__", _binary(_ufunc))
 

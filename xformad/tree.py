@@ -6,7 +6,8 @@ so transforms flatten their arguments, work on leaves, and unflatten the results
 
 from __future__ import annotations
 
-from typing import Any, Callable
+from collections.abc import Callable
+from typing import Any
 
 
 class TreeDef:

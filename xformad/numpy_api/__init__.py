@@ -1,14 +1,23 @@
 """The numpy front end: every numpy callable xformad serves, as a built-in plugin.
 
-Each module declares handlers with ``@implements(np.fn)``; the hook below registers them,
-so plugins and built-ins share one lookup table.
+Each module of this package declares handlers with ``@implements(np.fn)``; all modules are
+imported here and the hook below registers their handlers, so plugins and built-ins share
+one lookup table. A new area of numpy is a new module in this folder.
 """
 
 from __future__ import annotations
 
+import importlib
+import pkgutil
+
 from ..hookspecs import hookimpl
-from . import creation, elementwise, linear, reductions, shape  # noqa: F401  (fill HANDLERS)
 from .dispatch import HANDLERS
+
+_INFRASTRUCTURE = {"dispatch", "util"}
+
+for _info in sorted(pkgutil.iter_modules(__path__), key=lambda m: m.name):
+    if _info.name not in _INFRASTRUCTURE:
+        importlib.import_module(f"{__name__}.{_info.name}")
 
 
 @hookimpl

@@ -42,8 +42,12 @@ def qualname(fn) -> str:
 
 
 _REDUCE = {
-    np.add: np.sum, np.multiply: np.prod, np.maximum: np.max, np.minimum: np.min,
-    np.logical_and: np.all, np.logical_or: np.any,
+    np.add: np.sum,
+    np.multiply: np.prod,
+    np.maximum: np.max,
+    np.minimum: np.min,
+    np.logical_and: np.all,
+    np.logical_or: np.any,
 }
 _ACCUMULATE = {np.add: np.cumsum, np.multiply: np.cumprod}
 

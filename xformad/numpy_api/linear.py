@@ -66,13 +66,15 @@ def _explicit_subscripts(subscripts: str, operands) -> str:
         ins, out = subscripts, None
     terms = ins.split(",")
     unused = (c for c in "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz" if c not in subscripts)
-    ell_len = max((ndim_of(op) - len(t.replace("...", "")) for t, op in zip(terms, operands) if "..." in t), default=0)
+    ell_len = max(
+        (ndim_of(op) - len(t.replace("...", "")) for t, op in zip(terms, operands) if "..." in t), default=0
+    )
     ell = "".join(next(unused) for _ in range(ell_len))
     expanded = []
     for t, op in zip(terms, operands):
         if "..." in t:
             n = ndim_of(op) - len(t.replace("...", ""))
-            t = t.replace("...", ell[ell_len - n:] if n else "")
+            t = t.replace("...", ell[ell_len - n :] if n else "")
         expanded.append(t)
     if out is None:
         counts = {}

@@ -28,7 +28,9 @@ def size(a, axis=None):
 @implements(np.reshape)
 def reshape(a, /, shape=None, order="C", *, newshape=None, copy=None):
     a = as_operand(a)
-    target = resolve_shape(normalize_shape(shape if shape is not None else newshape), a.size if is_tracer(a) else np.size(a))
+    target = resolve_shape(
+        normalize_shape(shape if shape is not None else newshape), a.size if is_tracer(a) else np.size(a)
+    )
     if order == "F":
         return np.transpose(reshape(np.transpose(a), target[::-1]))
     if tuple(shape_of(a)) == target:

@@ -1,27 +1,33 @@
-"""Registers the built-in primitives, as an ordinary plugin would."""
+"""Registers the built-in primitives, as an ordinary plugin would.
+
+Every Primitive defined at module level in this package (elementwise, reductions, shape,
+indexing, contraction, linalg, fft, ...) is built in; a new family is a new module here.
+"""
 
 from __future__ import annotations
 
+import importlib
+import pkgutil
+
 from ..hookspecs import hookimpl
-from . import contraction, elementwise, indexing, reductions, shape
 from .core import Primitive
 
-CORE_MODULES = (elementwise, reductions, shape, indexing, contraction)
+_INFRASTRUCTURE = {"core", "rules", "builtin"}
 
 
 def builtin_primitives() -> list[Primitive]:
-    found = []
-    for module in CORE_MODULES:
-        for value in vars(module).values():
+    from .. import primitives as package
+
+    found: list[Primitive] = []
+    for info in sorted(pkgutil.iter_modules(package.__path__), key=lambda m: m.name):
+        if info.name in _INFRASTRUCTURE:
+            continue
+        module = importlib.import_module(f"{package.__name__}.{info.name}")
+        values = list(vars(module).values()) + list(getattr(module, "NONDIFF", {}).values())
+        for value in values:
             if isinstance(value, Primitive) and value not in found:
                 found.append(value)
-        for value in getattr(module, "NONDIFF", {}).values():
-            if value not in found:
-                found.append(value)
     return found
-
-
-copy_p = elementwise.copy_p
 
 
 @hookimpl

@@ -42,7 +42,7 @@ def _einsum_jvp(tangents, ans, *ops, subscripts):
     for i, t in enumerate(tangents):
         if t is None:
             continue
-        args = ops[:i] + (t,) + ops[i + 1:]
+        args = ops[:i] + (t,) + ops[i + 1 :]
         term = einsum_p.bind(*args, subscripts=subscripts)
         total = term if total is None else total + term
     return total

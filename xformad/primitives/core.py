@@ -15,7 +15,7 @@ derivatives work without any extra machinery.
 
 from __future__ import annotations
 
-from typing import Callable
+from collections.abc import Callable
 
 import numpy as np
 
@@ -25,8 +25,16 @@ from ..errors import XformadError
 
 class Primitive:
     __slots__ = (
-        "name", "kernel", "multiple_results", "differentiable",
-        "jvp_rules", "jvp_joint", "vjp_rules", "vjp_joint", "simplify", "doc",
+        "name",
+        "kernel",
+        "multiple_results",
+        "differentiable",
+        "jvp_rules",
+        "jvp_joint",
+        "vjp_rules",
+        "vjp_joint",
+        "simplify",
+        "doc",
     )
 
     def __init__(
@@ -100,7 +108,8 @@ def nondifferentiable(*prims: Primitive) -> None:
 def check_rules(prims) -> None:
     """Fail loudly at import when a differentiable primitive lacks a rule."""
     missing = [
-        p.name for p in prims
+        p.name
+        for p in prims
         if p.differentiable
         and ((p.vjp_rules is None and p.vjp_joint is None) or (p.jvp_rules is None and p.jvp_joint is None))
     ]

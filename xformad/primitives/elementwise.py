@@ -9,8 +9,8 @@ from __future__ import annotations
 
 import numpy as np
 
-from .core import Primitive, nondifferentiable
 from ..tracing import Tracer
+from .core import Primitive, nondifferentiable
 from .rules import is_traced, safe_mul
 
 LN2 = float(np.log(2.0))
@@ -238,13 +238,39 @@ where_p.def_vjp(
 
 # --- piecewise constant and logical: no derivative -----------------------------------------
 _ND_UNARY = (
-    "sign", "floor", "ceil", "rint", "trunc", "isnan", "isinf", "isfinite", "signbit",
-    "logical_not", "invert", "spacing",
+    "sign",
+    "floor",
+    "ceil",
+    "rint",
+    "trunc",
+    "isnan",
+    "isinf",
+    "isfinite",
+    "signbit",
+    "logical_not",
+    "invert",
+    "spacing",
 )
 _ND_BINARY = (
-    "less", "less_equal", "greater", "greater_equal", "equal", "not_equal", "logical_and",
-    "logical_or", "logical_xor", "floor_divide", "bitwise_and", "bitwise_or", "bitwise_xor",
-    "left_shift", "right_shift", "gcd", "lcm", "nextafter", "heaviside",
+    "less",
+    "less_equal",
+    "greater",
+    "greater_equal",
+    "equal",
+    "not_equal",
+    "logical_and",
+    "logical_or",
+    "logical_xor",
+    "floor_divide",
+    "bitwise_and",
+    "bitwise_or",
+    "bitwise_xor",
+    "left_shift",
+    "right_shift",
+    "gcd",
+    "lcm",
+    "nextafter",
+    "heaviside",
 )
 NONDIFF = {name: Primitive(name, _ufunc_kernel(name)) for name in _ND_UNARY + _ND_BINARY}
 nondifferentiable(*NONDIFF.values())

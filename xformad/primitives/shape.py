@@ -27,10 +27,7 @@ concatenate_p = Primitive("concatenate", lambda xp, *xs, axis: xp.concatenate(xs
 
 
 def _concatenate_jvp(tangents, ans, *xs, axis):
-    parts = [
-        t if t is not None else np.zeros(np.shape(x), dtype=ans.dtype)
-        for t, x in zip(tangents, xs)
-    ]
+    parts = [t if t is not None else np.zeros(np.shape(x), dtype=ans.dtype) for t, x in zip(tangents, xs)]
     return np.concatenate(parts, axis=axis)
 
 

@@ -49,5 +49,9 @@ def _store(tangents: dict, var, t) -> None:
     if np.shape(t) != var.shape:
         t = np.broadcast_to(t, var.shape)
     if t.dtype != var.dtype:
-        t = np.real(t).astype(var.dtype) if var.dtype.kind != "c" and t.dtype.kind == "c" else t.astype(var.dtype)
+        t = (
+            np.real(t).astype(var.dtype)
+            if var.dtype.kind != "c" and t.dtype.kind == "c"
+            else t.astype(var.dtype)
+        )
     tangents[var] = t

@@ -1,34 +1,12 @@
-"""The table of primitive specs every core primitive is checked against.
-
-Each Case names the primitive it exercises, a numpy function written as a user would, its
-input shapes (scalar, vector, matrix, broadcasting pairs), the domain inputs are drawn
-from, and the derivative order to check. tests/test_primitives.py expands it; a guard
-test fails when a registered primitive has no Case.
-"""
+"""Spec rows for the core primitives (elementwise, reductions, shape, indexing, contraction)."""
 
 from __future__ import annotations
-
-from dataclasses import dataclass, field
 
 import numpy as np
 
 import xformad
 
-
-@dataclass
-class Case:
-    prim: str
-    fn: object
-    shapes: list  # list of tuples of input shapes
-    domain: tuple = (-2.0, 2.0)
-    order: int = 2
-    dtype: object = np.float64
-    differentiable: bool = True
-    extra: dict = field(default_factory=dict)
-
-    def ids(self):
-        return [f"{self.prim}-{'x'.join(str(s) for s in shapes)}" for shapes in self.shapes]
-
+from .case import Case
 
 UNARY_SHAPES = [((),), ((3,),), ((2, 3),)]
 BINARY_SHAPES = [((), ()), ((3,), (3,)), ((2, 3), (2, 3)), ((2, 3), (3,)), ((2, 1), (1, 3)), ((), (2, 3))]
@@ -75,7 +53,7 @@ CASES: list[Case] = [
     Case("multiply", np.multiply, BINARY_SHAPES),
     Case("divide", np.divide, BINARY_SHAPES, POS),
     Case("power", np.power, BINARY_SHAPES, POS),
-    Case("power", lambda x: x ** 3, UNARY_SHAPES),
+    Case("power", lambda x: x**3, UNARY_SHAPES),
     Case("maximum", np.maximum, BINARY_SHAPES),
     Case("minimum", np.minimum, BINARY_SHAPES),
     Case("arctan2", np.arctan2, BINARY_SHAPES, POS),
@@ -110,7 +88,18 @@ CASES: list[Case] = [
     Case("getitem", lambda x: x[..., None, 1], [((2, 3),)]),
     Case("setitem", lambda x, v: _assign(x, v), [((4,), ())]),
     Case("scatter_add", lambda x, v: _add_at(x, v), [((4,), (3,))]),
-    Case("matmul", np.matmul, [((2, 3), (3, 4)), ((3,), (3, 2)), ((2, 3), (3,)), ((3,), (3,)), ((2, 2, 3), (3, 2)), ((4, 2, 3), (4, 3, 2))]),
+    Case(
+        "matmul",
+        np.matmul,
+        [
+            ((2, 3), (3, 4)),
+            ((3,), (3, 2)),
+            ((2, 3), (3,)),
+            ((3,), (3,)),
+            ((2, 2, 3), (3, 2)),
+            ((4, 2, 3), (4, 3, 2)),
+        ],
+    ),
     Case("einsum", lambda a, b: np.einsum("ij,jk->ik", a, b), [((2, 3), (3, 4))]),
     Case("einsum", lambda a: np.einsum("ii->i", a), [((3, 3),)]),
     Case("einsum", lambda a, b: np.einsum("i,j->", a, b), [((3,), (2,))]),
@@ -134,23 +123,42 @@ def _add_at(x, v):
 # Primitives with no derivative: their value is checked against numpy and their
 # derivative is zero (a function built on them has gradient 0 through them).
 NONDIFF_CASES = {
-    "sign": np.sign, "floor": np.floor, "ceil": np.ceil, "rint": np.rint, "trunc": np.trunc,
-    "round": lambda x: np.round(x, 1), "stop_gradient": xformad.stop_gradient,
-    "isnan": np.isnan, "isinf": np.isinf, "isfinite": np.isfinite, "signbit": np.signbit,
-    "logical_not": lambda x: np.logical_not(x > 0), "invert": lambda x: ~(x > 0),
-    "spacing": np.spacing, "less": lambda x: x < 0.1, "less_equal": lambda x: x <= 0.1,
-    "greater": lambda x: x > 0.1, "greater_equal": lambda x: x >= 0.1,
-    "equal": lambda x: x == x[0], "not_equal": lambda x: x != x[0],
-    "logical_and": lambda x: np.logical_and(x > 0, x < 1), "logical_or": lambda x: np.logical_or(x > 0, x < -1),
-    "logical_xor": lambda x: np.logical_xor(x > 0, x < 1), "floor_divide": lambda x: x // 0.3,
-    "bitwise_and": lambda x: (x > 0) & (x < 1), "bitwise_or": lambda x: (x > 0) | (x < -1),
+    "sign": np.sign,
+    "floor": np.floor,
+    "ceil": np.ceil,
+    "rint": np.rint,
+    "trunc": np.trunc,
+    "round": lambda x: np.round(x, 1),
+    "stop_gradient": xformad.stop_gradient,
+    "isnan": np.isnan,
+    "isinf": np.isinf,
+    "isfinite": np.isfinite,
+    "signbit": np.signbit,
+    "logical_not": lambda x: np.logical_not(x > 0),
+    "invert": lambda x: ~(x > 0),
+    "spacing": np.spacing,
+    "less": lambda x: x < 0.1,
+    "less_equal": lambda x: x <= 0.1,
+    "greater": lambda x: x > 0.1,
+    "greater_equal": lambda x: x >= 0.1,
+    "equal": lambda x: x == x[0],
+    "not_equal": lambda x: x != x[0],
+    "logical_and": lambda x: np.logical_and(x > 0, x < 1),
+    "logical_or": lambda x: np.logical_or(x > 0, x < -1),
+    "logical_xor": lambda x: np.logical_xor(x > 0, x < 1),
+    "floor_divide": lambda x: x // 0.3,
+    "bitwise_and": lambda x: (x > 0) & (x < 1),
+    "bitwise_or": lambda x: (x > 0) | (x < -1),
     "bitwise_xor": lambda x: (x > 0) ^ (x < 1),
     "left_shift": lambda x: np.left_shift(np.floor(x * 3).astype(int) + 10, 1),
     "right_shift": lambda x: np.right_shift(np.floor(x * 3).astype(int) + 10, 1),
     "gcd": lambda x: np.gcd(np.floor(x * 3).astype(int) + 10, 4),
     "lcm": lambda x: np.lcm(np.floor(x * 3).astype(int) + 10, 4),
-    "nextafter": lambda x: np.nextafter(x, 10.0), "heaviside": lambda x: np.heaviside(x, 0.5),
-    "reduce_all": lambda x: np.all(x > 0, axis=0), "reduce_any": lambda x: np.any(x > 0),
-    "argmax": lambda x: np.argmax(x), "argmin": lambda x: np.argmin(x, axis=0),
+    "nextafter": lambda x: np.nextafter(x, 10.0),
+    "heaviside": lambda x: np.heaviside(x, 0.5),
+    "reduce_all": lambda x: np.all(x > 0, axis=0),
+    "reduce_any": lambda x: np.any(x > 0),
+    "argmax": lambda x: np.argmax(x),
+    "argmin": lambda x: np.argmin(x, axis=0),
     "argsort": np.argsort,
 }

@@ -39,7 +39,7 @@ __version__ = "0.1.0"
 
 # Features that live in their own modules, imported on first use.
 _LAZY = {
-    "jit": "xformad.jit",
+    "jit": "xformad.compile.jit",  # not xformad.jit: a module there would shadow the function
     "source": "xformad.codegen",
     "custom_vjp": "xformad.custom",
     "custom_jvp": "xformad.custom",

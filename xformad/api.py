@@ -37,7 +37,12 @@ def _wraps(f: Callable, kind: str):
 
 
 def _backend_for(name, args) -> Any:
+    if name is None and all(type(a) in _PLAIN for a in args):
+        return backends.active()  # plain floats and numpy arrays: no need to look deeper
     return backends.resolve(name, tree_flatten(list(args))[0])
+
+
+_PLAIN = frozenset((float, np.float64, np.float32, np.ndarray))
 
 
 def _out_atom(out, trace):
@@ -264,7 +269,8 @@ def _stack_rows(rows: list, out_shape: tuple, in_shape: tuple, like):
 
 
 def _xp_of(x):
-    return np if isinstance(x, (np.ndarray, np.generic)) else __import__(type(x).__module__.split(".")[0])
+    # called inside backends.using(be): a device array's module is its backend's xp
+    return np if isinstance(x, (np.ndarray, np.generic)) else backends.active().xp
 
 
 def jacrev(f: Callable, argnums=0, has_aux: bool = False, backend: str | None = None) -> Callable:

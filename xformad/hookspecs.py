@@ -1,8 +1,10 @@
 """The hooks a plugin implements. Each is called with keyword arguments only.
 
 A plugin is a module (or object) with functions decorated by ``xformad.hookimpl`` whose
-names match these specs; third-party plugins are found through the entry-point group
-``xformad``. See docs/plugins.md for a complete example.
+names match these specs (a misspelt name is caught by pluggy's ``check_pending`` and the
+plugin is skipped with a warning); third-party plugins are found through the entry-point
+group ``xformad``. xformad's own primitives, numpy front end and backends are plugins of
+exactly this kind. See docs/plugins.md for a complete, copyable example.
 """
 
 from __future__ import annotations
@@ -15,23 +17,30 @@ hookimpl = pluggy.HookimplMarker("xformad")
 
 @hookspec
 def xformad_backends():
-    """Return a list of ``xformad.backends.base.Backend`` objects this plugin provides.
+    """Return a list of the ``xformad.backends.base.Backend`` objects this plugin provides.
 
-    A backend is offered even when unusable here; its ``availability()`` says why, so that
-    ``backend="cupy"`` can answer "cupy is not installed" rather than "no such backend".
-    Two backends with the same name are an error naming both plugins.
+    Called once, when the registry is built. Every plugin's list is used (not only the
+    first). A backend is offered even when unusable here: its ``availability()`` returns
+    ``(False, reason)`` so that ``backend="cupy"`` answers with the reason ("cupy is not
+    installed") rather than "no such backend". Two backends with one name are an error
+    naming both plugins.
     """
 
 
 @hookspec
 def xformad_register_primitives(registry):
-    """Add primitives, their kernels and derivative rules, and the numpy callables they serve.
+    """Register primitives, their kernels and derivative rules, and the callables they serve.
+
+    Called once, when the registry is built, for every plugin. Return nothing.
 
     :param registry: the ``xformad.registry.Registry``. Call ``registry.add_primitive(p)``
-        for each new ``Primitive`` and ``registry.register_callable(np_callable, handler)``
-        for each numpy ufunc or function it implements (``handler`` receives the call's
-        arguments). A primitive name or callable claimed twice is an error naming both
-        plugins. Return nothing.
+        for each new ``Primitive`` (its per-backend kernels in ``Primitive(...,
+        kernels={"cupy": fn})``) and ``registry.register_callable(fn, handler)`` for each
+        numpy-protocol callable it serves (a ufunc such as ``scipy.special.erf``, or a
+        function numpy dispatches through ``__array_function__``); ``handler`` receives the
+        call's arguments, or is a Primitive to bind them to directly. A primitive name or
+        callable claimed by two plugins is an error naming both. If this hook raises, the
+        plugin's registrations are undone and it is skipped with a warning.
     """
 
 
@@ -39,5 +48,6 @@ def xformad_register_primitives(registry):
 def xformad_array_backend(value):
     """Return the name of the backend that owns ``value``'s array type, or None.
 
-    The first non-None answer wins; used with ``backend=None`` to follow the inputs.
+    The first non-None answer wins (later plugins are not asked). Return None for types
+    you do not know. Backends are also asked directly through ``Backend.owns``.
     """

@@ -93,13 +93,15 @@ Atom = "Var | Literal"
 class Node:
     """``outputs = primitive(*inputs, **params)``: one line of the Wengert list."""
 
-    __slots__ = ("primitive", "inputs", "params", "outputs")
+    __slots__ = ("primitive", "inputs", "params", "outputs", "origin")
 
     def __init__(self, primitive, inputs: list, params: dict, outputs: list):
         self.primitive = primitive
         self.inputs = inputs
         self.params = params
         self.outputs = outputs
+        # the primal Var whose adjoint (VJP rule) recorded this node; None for primal nodes
+        self.origin = None
 
     def __repr__(self) -> str:
         return f"Node({self.primitive.name}, {len(self.inputs)} inputs)"
@@ -194,33 +196,51 @@ class Graph:
         lines.append(f"  in ( {outs} ) }}")
         return "\n".join(lines)
 
-    def to_dot(self, title: str = "xformad") -> str:
-        """The graph in Graphviz's dot language: inputs as ellipses, primitives as boxes."""
+    def to_dot(self, title: str = "xformad", notes: dict | None = None) -> str:
+        """The graph in Graphviz's dot language: inputs as ellipses, primitives as boxes,
+        constants as plain text, outputs as double circles. ``notes`` maps a Var to one
+        more line of its label (e.g. its value)."""
         names = self.names()
-        out = [f'digraph "{title}" {{', "  rankdir=LR;", '  node [fontname="Helvetica"];']
+        notes = notes or {}
+        box_of = {}  # var -> id of the dot node that produces it (multi-output nodes share one)
+
+        def label(*lines) -> str:
+            return "\\n".join(_dot_escape(line) for line in lines if line)
+
+        out = [f'digraph "{_dot_escape(title)}" {{', "  rankdir=LR;", '  node [fontname="Helvetica"];']
         for v in self.inputs:
-            label = f"{names[v]}\\n{type_string(v.shape, v.dtype)}"
-            out.append(f'  "{names[v]}" [shape=ellipse, label="{label}"];')
+            box_of[v] = names[v]
+            text = label(names[v], type_string(v.shape, v.dtype), notes.get(v))
+            out.append(f'  "{names[v]}" [shape=ellipse, label="{text}"];')
         lit = 0
         for node in self.nodes:
             vid = names[node.outputs[0]]
-            label = f"{' '.join(names[v] for v in node.outputs)} = {node.primitive.name}"
-            label += f"\\n{type_string(node.outputs[0].shape, node.outputs[0].dtype)}"
-            out.append(f'  "{vid}" [shape=box, label="{label}"];')
+            head = f"{' '.join(names[v] for v in node.outputs)} = {node.primitive.name}"
+            types = " ".join(type_string(v.shape, v.dtype) for v in node.outputs)
+            note = " ".join(notes[v] for v in node.outputs if v in notes)
+            text = label(head + _params_text(node.params), types, note)
+            out.append(f'  "{vid}" [shape=box, label="{text}"];')
             for a in node.inputs:
                 if isinstance(a, Var):
-                    out.append(f'  "{names[a]}" -> "{vid}";')
+                    out.append(f'  "{box_of.get(a, names.get(a, "?"))}" -> "{vid}";')
                 else:
                     lit += 1
-                    text = _literal_text(a.value).replace('"', "'")
-                    out.append(f'  "lit{lit}" [shape=plaintext, label="{text}"];')
+                    out.append(f'  "lit{lit}" [shape=plaintext, label="{label(_literal_text(a.value))}"];')
                     out.append(f'  "lit{lit}" -> "{vid}";')
+            for v in node.outputs:
+                box_of[v] = vid
         for i, a in enumerate(self.outputs):
             if isinstance(a, Var):
-                out.append(f'  "out{i}" [shape=doublecircle, label="y{i + 1}"];')
-                out.append(f'  "{names[a]}" -> "out{i}";')
+                name = "y" if len(self.outputs) == 1 else f"y{i + 1}"
+                out.append(f'  "out{i}" [shape=doublecircle, label="{name}"];')
+                out.append(f'  "{box_of.get(a, names.get(a, "?"))}" -> "out{i}";')
         out.append("}")
         return "\n".join(out)
+
+
+def _dot_escape(text: str) -> str:
+    """Text safe inside a double-quoted dot string."""
+    return str(text).replace("\\", "\\\\").replace('"', '\\"')
 
 
 def _params_text(params: dict) -> str:

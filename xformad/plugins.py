@@ -1,11 +1,17 @@
 """The pluggy plugin manager: built-ins first, then the ``xformad`` entry-point group.
 
 Set ``XFORMAD_BLOCK_PLUGINS=name1,name2`` to keep named plugins from loading (like pytest's
-``-p no:name``). A plugin that fails to import is reported with a warning and skipped.
+``-p no:name``); the names are entry-point names (``scipy``) or built-in module names
+(``xformad.backends.cupy_backend``). A third-party plugin that fails to import, declares a
+hook xformad does not have (a misspelt name, found by pluggy's ``check_pending``) or whose
+hook raises is reported with a ``PluginWarning`` naming it, and skipped: xformad keeps
+working with the rest. Two plugins claiming one primitive, callable or backend is an error
+naming both. Plugin authors check their plugin strictly with :func:`validate`.
 """
 
 from __future__ import annotations
 
+import difflib
 import importlib
 import importlib.metadata
 import os
@@ -18,6 +24,7 @@ from .errors import PluginError
 from .registry import Registry
 
 ENTRY_POINT_GROUP = "xformad"
+BLOCK_ENV = "XFORMAD_BLOCK_PLUGINS"
 BUILTIN_PLUGINS = (
     "xformad.primitives.builtin",
     "xformad.numpy_api",
@@ -27,46 +34,110 @@ BUILTIN_PLUGINS = (
 
 _manager: pluggy.PluginManager | None = None
 _registry: Registry | None = None
-load_failures: dict = {}
+load_failures: dict = {}  # plugin name -> why it was skipped
+sources: dict = {}  # plugin name -> "distribution version" (third-party plugins)
+
+
+class PluginWarning(RuntimeWarning):
+    """A third-party plugin was skipped; the message names it and says why."""
 
 
 def blocked_plugins() -> set:
-    raw = os.environ.get("XFORMAD_BLOCK_PLUGINS", "")
+    raw = os.environ.get(BLOCK_ENV, "")
     return {name.strip() for name in raw.split(",") if name.strip()}
 
 
 def plugin_manager() -> pluggy.PluginManager:
+    """The manager with every plugin that loaded (built once, on first use)."""
     global _manager
     if _manager is None:
-        pm = pluggy.PluginManager("xformad")
-        pm.add_hookspecs(hookspecs)
-        for name in BUILTIN_PLUGINS:
-            pm.register(importlib.import_module(name), name=name)
-        _load_entry_points(pm)
-        pm.check_pending()
+        pm = _new_manager()
+        blocked = blocked_plugins()
+        _register_builtins(pm, blocked)
+        _load_entry_points(pm, blocked)
+        _drop_invalid(pm)
         _manager = pm
     return _manager
 
 
-def _load_entry_points(pm: pluggy.PluginManager) -> None:
-    blocked = blocked_plugins()
+def _new_manager() -> pluggy.PluginManager:
+    pm = pluggy.PluginManager(ENTRY_POINT_GROUP)
+    pm.add_hookspecs(hookspecs)
+    return pm
+
+
+def _register_builtins(pm: pluggy.PluginManager, blocked: set) -> None:
+    for name in BUILTIN_PLUGINS:
+        if name in blocked:
+            pm.set_blocked(name)
+            continue
+        pm.register(importlib.import_module(name), name=name)
+
+
+def _skip(name: str, why: str) -> None:
+    load_failures[name] = why
+    warnings.warn(
+        f"xformad plugin {name!r} is skipped: {why}. Fix or reinstall it, or block it with "
+        f"{BLOCK_ENV}={name}.",
+        PluginWarning,
+        stacklevel=4,
+    )
+
+
+def _load_entry_points(pm: pluggy.PluginManager, blocked: set) -> None:
     for ep in importlib.metadata.entry_points(group=ENTRY_POINT_GROUP):
-        if ep.name in blocked or pm.is_registered(ep.name) or pm.get_plugin(ep.name):
-            if ep.name in blocked:
-                pm.set_blocked(ep.name)
+        if ep.name in blocked:
+            pm.set_blocked(ep.name)
+            continue
+        dist = _distribution(ep)
+        if pm.has_plugin(ep.name):  # a second distribution uses the same plugin name
+            _skip(ep.name, f"the name is already taken by {sources.get(ep.name, 'xformad')}; {dist} ignored")
             continue
         try:
             plugin = ep.load()
         except Exception as exc:  # a broken plugin must not break xformad
-            load_failures[ep.name] = repr(exc)
-            warnings.warn(
-                f"xformad plugin {ep.name!r} ({ep.value}) failed to load and is skipped: "
-                f"{exc!r}. Reinstall or fix it, or block it with XFORMAD_BLOCK_PLUGINS={ep.name}.",
-                RuntimeWarning,
-                stacklevel=3,
-            )
+            _skip(ep.name, f"importing {ep.value} ({dist}) raised {exc!r}")
             continue
-        pm.register(plugin, name=ep.name)
+        try:
+            pm.register(plugin, name=ep.name)
+        except pluggy.PluginValidationError as exc:  # a hook with the wrong arguments
+            _skip(ep.name, str(exc))
+            continue
+        sources[ep.name] = dist
+
+
+def _distribution(ep) -> str:
+    dist = getattr(ep, "dist", None)
+    if dist is None:
+        return "unknown distribution"
+    return f"{dist.metadata['Name'] or dist.name} {dist.version}"
+
+
+def unknown_hooks(pm: pluggy.PluginManager, plugin) -> list[str]:
+    """Hook implementations of ``plugin`` that match no hookspec, each with a suggestion."""
+    specs = [name for name in dir(hookspecs) if name.startswith("xformad_")]
+    found = []
+    for caller in pm.get_hookcallers(plugin) or []:
+        if not caller.has_spec():
+            close = difflib.get_close_matches(caller.name, specs, n=1)
+            found.append(caller.name + (f" (did you mean {close[0]}?)" if close else ""))
+    return found
+
+
+def _drop_invalid(pm: pluggy.PluginManager) -> None:
+    """pluggy's check_pending, with each offending third-party plugin skipped, not fatal."""
+    while True:
+        try:
+            pm.check_pending()
+            return
+        except pluggy.PluginValidationError as exc:
+            name = pm.get_name(exc.plugin) or repr(exc.plugin)
+            hooks = ", ".join(unknown_hooks(pm, exc.plugin)) or str(exc)
+            if name in BUILTIN_PLUGINS:
+                raise PluginError(f"built-in plugin {name} implements unknown hooks: {hooks}") from exc
+            pm.unregister(exc.plugin)
+            sources.pop(name, None)
+            _skip(name, f"it implements hooks xformad does not define: {hooks}")
 
 
 def registry() -> Registry:
@@ -77,21 +148,34 @@ def registry() -> Registry:
     return _registry
 
 
-def build_registry(pm: pluggy.PluginManager) -> Registry:
+def build_registry(pm: pluggy.PluginManager, *, strict: bool = False) -> Registry:
+    """Run every plugin's hooks into a new Registry. A conflict between plugins is an error;
+    a third-party hook that raises skips that plugin with a warning (``strict``: raises)."""
+    from .primitives.core import check_rules
+
     reg = Registry()
     for name, plugin in pm.list_name_plugin():
         if plugin is None:
             continue
         reg.current_plugin = name
-        hook_callers = pm.get_hookcallers(plugin) or []
-        for caller in hook_callers:
-            impls = [i for i in caller.get_hookimpls() if i.plugin is plugin]
-            for impl in impls:
-                _apply(reg, caller.name, impl.function)
+        try:
+            for caller in pm.get_hookcallers(plugin) or []:
+                for impl in caller.get_hookimpls():
+                    if impl.plugin is plugin:
+                        _apply(reg, caller.name, impl.function)
+            check_rules(
+                reg.primitives[key[1]]
+                for key, owner in reg.owner.items()
+                if owner == name and key[0] == "primitive"
+            )
+        except PluginError:
+            raise
+        except Exception as exc:
+            if strict or name in BUILTIN_PLUGINS:
+                raise
+            reg.rollback(name)
+            _skip(name, f"its hook raised {exc!r}")
     reg.current_plugin = "xformad"
-    from .primitives.core import check_rules
-
-    check_rules(reg.primitives.values())
     return reg
 
 
@@ -103,8 +187,30 @@ def _apply(reg: Registry, hook: str, function) -> None:
         function(registry=reg)
     elif hook == "xformad_array_backend":
         pass  # consulted at call time through the manager
-    else:  # pragma: no cover - check_pending rejects unknown hooks first
+    else:  # pragma: no cover - unknown hooks are dropped by _drop_invalid first
         raise PluginError(f"unknown hook {hook!r}")
+
+
+def validate(plugin, name: str = "plugin-under-test") -> Registry:
+    """Load ``plugin`` (a module or object with hook implementations) next to the built-ins
+    the way xformad would, but strictly: a misspelt hook, a hook with wrong arguments, a
+    hook that raises, a conflict with a built-in, or a differentiable primitive without
+    rules raises instead of warning. Returns the registry it builds, to inspect.
+
+    >>> import xformad.plugins
+    >>> reg = xformad.plugins.validate(object())  # a plugin with no hooks is valid
+    >>> "numpy" in reg.backends
+    True
+    """
+    pm = _new_manager()
+    _register_builtins(pm, set())
+    try:
+        pm.register(plugin, name=name)
+        pm.check_pending()
+    except pluggy.PluginValidationError as exc:
+        hooks = ", ".join(unknown_hooks(pm, plugin)) or str(exc)
+        raise PluginError(f"plugin {name!r} is invalid: {hooks}") from exc
+    return build_registry(pm, strict=True)
 
 
 def reset() -> None:
@@ -113,3 +219,4 @@ def reset() -> None:
     _manager = None
     _registry = None
     load_failures.clear()
+    sources.clear()

@@ -1,7 +1,9 @@
 """The one registry: primitives, the numpy callables they serve, and backends.
 
 Built-in primitives and backends are registered through the same plugin hooks as
-third-party ones, so any kernel or rule a plugin supplies is looked up here.
+third-party ones, so any kernel or rule a plugin supplies is looked up here. Every entry
+remembers the plugin that made it: a second plugin claiming it is an error naming both,
+and a plugin whose hook fails can be taken out again whole (``rollback``).
 """
 
 from __future__ import annotations
@@ -9,7 +11,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-from .errors import PluginError
+from .errors import PluginError, UnsupportedOperation
 
 
 class Registry:
@@ -17,16 +19,26 @@ class Registry:
         self.primitives: dict = {}  # name -> Primitive
         self.handlers: dict = {}  # numpy callable -> handler(*args, **kwargs)
         self.backends: dict = {}  # name -> Backend
-        self.owner: dict = {}  # primitive name / callable / backend name -> plugin name
+        self.owner: dict = {}  # (kind, primitive name / callable / backend name) -> plugin name
         self.current_plugin = "xformad"
 
     def add_primitive(self, primitive) -> None:
+        """Register a Primitive under its name (names are global: prefix yours, e.g. ``scipy.erf``)."""
         self._claim(("primitive", primitive.name), f"primitive {primitive.name!r}")
         self.primitives[primitive.name] = primitive
 
-    def register_callable(self, fn: Any, handler: Callable) -> None:
+    def register_callable(self, fn: Any, handler) -> None:
+        """Serve the numpy-protocol callable ``fn`` (a ufunc, or a function numpy dispatches
+        through ``__array_function__``) when it meets a traced value.
+
+        ``handler`` receives the call's arguments and returns the result (usually by binding
+        primitives); a Primitive may be passed instead, for the common case of one callable
+        served by one primitive with the same positional arguments.
+        """
+        if _is_primitive(handler):
+            handler = binding_handler(handler, fn)
         name = getattr(fn, "__name__", repr(fn))
-        self._claim(("callable", fn), f"numpy callable {name!r}")
+        self._claim(("callable", fn), f"callable {name!r}")
         self.handlers[fn] = handler
 
     def add_backend(self, backend) -> None:
@@ -38,14 +50,62 @@ class Registry:
         if previous is not None and previous != self.current_plugin:
             raise PluginError(
                 f"{what} is claimed by two plugins: {previous!r} and {self.current_plugin!r}. "
-                "Uninstall one, or block it with XFORMAD_BLOCK_PLUGINS="
-                f"{self.current_plugin}."
+                f"Uninstall one, or block one with XFORMAD_BLOCK_PLUGINS={self.current_plugin} "
+                "(a comma-separated list of plugin names)."
             )
         self.owner[key] = self.current_plugin
 
+    def rollback(self, plugin: str) -> None:
+        """Remove every entry ``plugin`` made (its hook failed half way)."""
+        tables = {"primitive": self.primitives, "callable": self.handlers, "backend": self.backends}
+        for key, owner in list(self.owner.items()):
+            if owner == plugin:
+                kind, item = key
+                tables[kind].pop(item, None)
+                del self.owner[key]
+
+    def provided_by(self, plugin: str) -> dict:
+        """What ``plugin`` registered: counts of primitives and callables, backend names."""
+        out: dict = {"primitives": 0, "callables": 0, "backends": []}
+        for (kind, item), owner in self.owner.items():
+            if owner != plugin:
+                continue
+            if kind == "backend":
+                out["backends"].append(item)
+            else:
+                out[kind + "s"] += 1
+        return out
+
     def plugin_counts(self) -> dict:
+        """plugin name -> number of primitives it registered."""
         counts: dict = {}
         for (kind, _), plugin in self.owner.items():
             if kind == "primitive":
                 counts[plugin] = counts.get(plugin, 0) + 1
         return counts
+
+
+def _is_primitive(value) -> bool:
+    from .primitives.core import Primitive
+
+    return isinstance(value, Primitive)
+
+
+def binding_handler(primitive, fn: Any = None) -> Callable:
+    """The handler that binds ``primitive`` to a call's positional arguments (lists of
+    traced values are stacked first, as numpy would turn them into arrays)."""
+    from .numpy_api.util import as_operand
+
+    label = getattr(fn, "__name__", primitive.name)
+
+    def handler(*args, **kwargs):
+        if kwargs:
+            raise UnsupportedOperation(
+                f"{label} with keyword arguments {sorted(kwargs)}",
+                f"xformad's {primitive.name} takes positional arguments only",
+            )
+        return primitive.bind(*(as_operand(a) for a in args))
+
+    handler.__name__ = label
+    handler.primitive = primitive
+    return handler

@@ -77,7 +77,8 @@ class Plan:
 
 
 def _place(value: Any, backend) -> Any:
-    if backend.name == "numpy" or backend.owns(value) or not hasattr(value, "shape"):
+    """``value`` on ``backend``: host arrays are copied to a device backend (counted there)."""
+    if not backend.device or backend.owns(value) or not hasattr(value, "shape"):
         return value
     return backend.to_device(value)
 

@@ -73,7 +73,9 @@ def _transpose(self, *axes):
 def _astype(self, dtype, order="K", casting="unsafe", subok=True, copy=True):
     from .numpy_api.elementwise import astype
 
-    return astype(self, dtype)
+    result = astype(self, dtype)
+    # numpy's astype copies by default: y = x.astype(float); y[0] = v must not change x
+    return result.snapshot() if copy and result is self else result
 
 
 def _flatten(self, order="C"):

@@ -13,6 +13,7 @@ from typing import Any
 
 import numpy as np
 
+from . import backends
 from .errors import EscapedTracerError, TracerConversionError
 from .ir import Graph, Guard, Literal, Node, Var
 
@@ -20,13 +21,14 @@ from .ir import Graph, Guard, Literal, Node, Var
 class Trace:
     """One level of tracing: a graph being recorded and the values of its vars."""
 
-    __slots__ = ("level", "graph", "env", "live")
+    __slots__ = ("level", "graph", "env", "live", "placed")
 
     def __init__(self, level: int):
         self.level = level
         self.graph = Graph()
         self.env: dict = {}  # Var -> value one level down
         self.live = True
+        self.placed: dict | None = None  # id(host constant) -> (it, its device copy)
 
     def new_input(self, value) -> Tracer:
         var = Var(_shape(value), _dtype(value))
@@ -47,16 +49,21 @@ class Trace:
             )
         in_atoms = []
         vals = []
+        nested = False  # does any value still carry an outer trace?
         for a in args:
             if type(a) is Tracer and a._trace is self:
                 in_atoms.append(a._var)
-                vals.append(a._value)
+                a = a._value
             else:
                 if type(a) is Tracer:
                     a = a.snapshot()
+                elif type(a) is np.ndarray:
+                    a = _adopt(self, a)
                 in_atoms.append(Literal(a))
-                vals.append(a)
-        out = prim.bind(*vals, **params)
+            if type(a) is Tracer:
+                nested = True
+            vals.append(a)
+        out = prim.bind(*vals, **params) if nested else prim.impl(*vals, **params)
         env = self.env
         if prim.multiple_results:
             results = []
@@ -66,21 +73,59 @@ class Trace:
                 env[v] = o
                 out_vars.append(v)
                 results.append(Tracer(self, v, o))
-            self.graph.nodes.append(Node(prim, in_atoms, params, out_vars))
+            self.graph.nodes.append(_stamped(Node(prim, in_atoms, params, out_vars), self))
             return tuple(results)
-        var = Var(_shape(out), _dtype(out))
+        var = Var(out.shape, out.dtype)
         env[var] = out
-        self.graph.nodes.append(Node(prim, in_atoms, params, [var]))
+        self.graph.nodes.append(_stamped(Node(prim, in_atoms, params, [var]), self))
         return Tracer(self, var, out)
 
     def lift(self, value) -> Tracer:
         """A constant made a traced value of this trace (so it can be assigned into)."""
         from .primitives.elementwise import copy_p
 
+        if type(value) is np.ndarray:
+            value = _adopt(self, value)
         var = Var(_shape(value), _dtype(value))
         self.env[var] = value
         self.graph.nodes.append(Node(copy_p, [Literal(value)], {}, [var]))
         return Tracer(self, var, value)
+
+
+def _adopt(trace: Trace, value):
+    """A host constant met while tracing, copied to the active backend's device once per
+    trace however many nodes use it (so kernels and derivative rules never mix host and
+    device arrays); unchanged on numpy."""
+    backend = backends.active()
+    if not backend.device:
+        return value
+    if trace.placed is None:
+        trace.placed = {}
+    hit = trace.placed.get(id(value))
+    if hit is None:  # keeping `value` alive keeps its id from being reused
+        hit = trace.placed[id(value)] = (value, backend.adopt(value))
+    return hit[1]
+
+
+class _Provenance:
+    """The primal value whose VJP rule is running (set by the reverse sweep): nodes recorded
+    meanwhile on that value's trace are stamped with it, so codegen can mark each adjoint
+    block with the primal line it comes from (``# Grad of: v3 = v1 * v2``)."""
+
+    __slots__ = ("trace", "var")
+
+    def __init__(self):
+        self.trace = None
+        self.var = None
+
+
+provenance = _Provenance()
+
+
+def _stamped(node: Node, trace: Trace) -> Node:
+    if provenance.trace is trace:
+        node.origin = provenance.var
+    return node
 
 
 def _shape(value) -> tuple:
@@ -221,9 +266,11 @@ class Tracer:
 
     def __array__(self, dtype=None, copy=None):
         raise TracerConversionError(
-            "a traced value was converted to a plain ndarray (np.asarray, np.array, or "
-            "writing it into a plain ndarray such as out[i] = x), which would drop its "
-            "derivative. " + _CONVERSION_HINT
+            "a traced value was converted to a plain ndarray (np.asarray, np.array, "
+            "writing it into a plain ndarray such as out[i] = x, or a list of traced values "
+            "passed to numpy, as in np.array([a, b]) or np.sum([a, b]): numpy converts the "
+            "list before xformad sees it; write np.stack([a, b]) instead), which would drop "
+            "its derivative. " + _CONVERSION_HINT
         )
 
     def item(self, *args):
@@ -238,6 +285,10 @@ class Tracer:
 
     # -- numpy protocols --------------------------------------------------------------------
     def __array_ufunc__(self, ufunc, method, *inputs, **kwargs):
+        if method == "__call__" and not kwargs:
+            prim = FAST_UFUNCS.get(ufunc)
+            if prim is not None and not any(type(a) in _SEQUENCES for a in inputs):
+                return prim.bind(*inputs)
         from .numpy_api.dispatch import dispatch_ufunc
 
         return dispatch_ufunc(ufunc, method, inputs, kwargs)
@@ -259,15 +310,27 @@ class Tracer:
         self._assign(setitem(self, index, value))
 
 
+# ufunc -> primitive for ufuncs that are one primitive; filled by numpy_api.elementwise.
+# Operators and plain ufunc calls bind these directly, skipping the generic dispatch.
+FAST_UFUNCS: dict = {}
+_SEQUENCES = (list, tuple)
+
+
 def _binary(ufunc_name: str, reflected: bool = False):
     ufunc = getattr(np, ufunc_name)
     if reflected:
 
         def op(self, other):
+            prim = FAST_UFUNCS.get(ufunc)
+            if prim is not None and type(other) not in _SEQUENCES:
+                return prim.bind(other, self)
             return ufunc(other, self)
     else:
 
         def op(self, other):
+            prim = FAST_UFUNCS.get(ufunc)
+            if prim is not None and type(other) not in _SEQUENCES:
+                return prim.bind(self, other)
             return ufunc(self, other)
 
     op.__name__ = f"__{'r' if reflected else ''}{ufunc_name}__"
@@ -317,7 +380,7 @@ for _name, _ufunc in [
     setattr(Tracer, f"__{_name}__", _binary(_ufunc))
 
 Tracer.__neg__ = lambda self: np.negative(self)
-Tracer.__pos__ = lambda self: self
+Tracer.__pos__ = lambda self: self.snapshot()  # +x is a new array, as in numpy
 Tracer.__abs__ = lambda self: np.abs(self)
 Tracer.__invert__ = lambda self: np.invert(self)
 Tracer.__divmod__ = lambda self, other: (np.floor_divide(self, other), np.remainder(self, other))

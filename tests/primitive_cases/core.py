@@ -162,3 +162,12 @@ NONDIFF_CASES = {
     "argmin": lambda x: np.argmin(x, axis=0),
     "argsort": np.argsort,
 }
+
+
+def _safe_mul(ct, d):
+    from xformad.primitives.rules import safe_mul
+
+    return safe_mul(ct, d)
+
+
+CASES.append(Case("safe_multiply", _safe_mul, BINARY_SHAPES))

@@ -5,22 +5,28 @@ from __future__ import annotations
 import contextlib
 from typing import Any
 
+import numpy as np
+
 from ..errors import BackendUnavailable, DeviceMismatchError, UnknownBackend
 from .base import Backend
 
 
 class _Active:
-    backend: Backend | None = None
+    backend: Backend | None = None  # set only while a transform runs
+    default: Backend | None = None
 
 
 _active = _Active()
+_HOST_TYPES = frozenset((float, int, complex, bool, np.ndarray, np.float64, np.float32, np.complex128))
 
 
 def active() -> Backend:
     """The backend of the transform in progress (numpy outside any transform)."""
     b = _active.backend
     if b is None:
-        b = _active.backend = get_backend("numpy")
+        b = _active.default
+        if b is None:
+            b = _active.default = get_backend("numpy")
     return b
 
 
@@ -57,13 +63,18 @@ def get_backend(name: str) -> Backend:
 
 def resolve(name: str | None, leaves: list) -> Backend:
     """The backend for a call: by name, "auto", or (None) from the arrays passed in."""
+    if name is None and _active.backend is None and all(type(x) in _HOST_TYPES for x in leaves):
+        return active()  # the common case: plain numpy and Python numbers
     backends = available_backends()
     if name is None:
         for leaf in leaves:
             for b in backends.values():
                 if b.name != "numpy" and b.owns(leaf):
-                    return get_backend(b.name)
-        return _active.backend or get_backend("numpy")
+                    chosen = get_backend(b.name)
+                    for other in leaves:  # arrays of two devices in one call
+                        _check_placement(chosen, other, backends)
+                    return chosen
+        return active()
     if name == "auto":
         usable = [b for b in backends.values() if b.is_available()]
         return max(usable, key=lambda b: b.priority)
@@ -81,5 +92,6 @@ def _check_placement(backend: Backend, leaf: Any, backends: dict) -> None:
             raise DeviceMismatchError(
                 f"an input is a {other.name} array but the transform runs on backend "
                 f"{backend.name!r}. Pass backend={other.name!r} (or leave backend unset to "
-                f"follow the inputs), or move the array first (e.g. {other.name}.asnumpy(x))."
+                "follow the inputs), or move the arrays to one place first (cupy.asnumpy(x) "
+                "copies a cupy array to the host, cupy.asarray(x) a numpy array to the GPU)."
             )

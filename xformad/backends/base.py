@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
+import numpy as np
+
 
 class Backend:
     """A place to run primitives. Subclass it (or duck-type it) in a plugin.
@@ -16,6 +18,7 @@ class Backend:
 
     name: str = "abstract"
     priority: int = 0  # "auto" picks the usable backend with the highest priority
+    device: bool = False  # True: arrays live off the host, so host arrays must be moved over
 
     def __init__(self):
         self.kernels: dict = {}
@@ -44,5 +47,90 @@ class Backend:
         """Move one of this backend's arrays back to a numpy array."""
         return value
 
+    def adopt(self, value: Any) -> Any:
+        """``value`` made fit to be a kernel argument on this backend (host: unchanged)."""
+        return value
+
     def __repr__(self) -> str:
         return f"<xformad backend {self.name!r}>"
+
+
+class Transfers:
+    """Counts of host<->device copies made by a DeviceBackend (tests and benchmarks read it).
+
+    ``to_device``/``to_host``: explicit placement of inputs, constants and results;
+    ``adopted``: host arrays met as kernel arguments or graph constants during a call
+    (e.g. an ``np.zeros`` made inside a lowering or a rule) and moved over one by one.
+    """
+
+    __slots__ = ("to_device", "to_host", "adopted")
+
+    def __init__(self):
+        self.reset()
+
+    def reset(self) -> None:
+        self.to_device = 0
+        self.to_host = 0
+        self.adopted = 0
+
+    def total(self) -> int:
+        return self.to_device + self.to_host
+
+    def __repr__(self) -> str:
+        return f"Transfers(to_device={self.to_device}, to_host={self.to_host}, adopted={self.adopted})"
+
+
+class DeviceBackend(Backend):
+    """A backend whose arrays live on a device (cupy, or a test double of one).
+
+    Subclasses implement ``host_to_device``/``device_to_host``; this class counts every copy
+    in ``transfers`` and moves host arrays that reach a kernel (numpy constants made by
+    lowerings and rules) onto the device, because device libraries refuse to mix the two.
+    """
+
+    device = True
+
+    def __init__(self):
+        super().__init__()
+        self.transfers = Transfers()
+
+    def host_to_device(self, value: Any) -> Any:
+        raise NotImplementedError
+
+    def device_to_host(self, value: Any) -> Any:
+        raise NotImplementedError
+
+    def to_device(self, value: Any) -> Any:
+        self.transfers.to_device += 1
+        return self.host_to_device(value)
+
+    def to_host(self, value: Any) -> Any:
+        self.transfers.to_host += 1
+        return self.device_to_host(value)
+
+    def adopt(self, value: Any) -> Any:
+        """``value`` as a kernel argument here: a host ndarray is copied over (and counted);
+        device arrays, tracers, Python and numpy scalars pass unchanged."""
+        if isinstance(value, np.ndarray) and not self.owns(value):
+            self.transfers.adopted += 1
+            return self.host_to_device(value)
+        return value
+
+    def kernel_placement(self, args: tuple) -> tuple:
+        """(backend, args) for one kernel call: where any argument is on this device, host
+        ndarrays join it (counted in ``adopted``); where the arrays are all host ones (a
+        lowering's bookkeeping on numpy data, e.g. np.interp's knots), the kernel runs on
+        the host, so the lowering's own numpy arithmetic on the result stays host-only."""
+        on_host = on_device = False
+        for a in args:
+            if self.owns(a):
+                on_device = True
+            elif isinstance(a, np.ndarray):
+                on_host = True
+        if not on_host:
+            return self, args
+        if not on_device:
+            from . import get_backend
+
+            return get_backend("numpy"), args
+        return self, tuple(self.adopt(a) for a in args)

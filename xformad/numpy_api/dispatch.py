@@ -10,6 +10,7 @@ import inspect
 
 import numpy as np
 
+from .. import plugins
 from ..errors import TracerConversionError, UnsupportedOperation
 from ..tracing import Tracer
 
@@ -28,9 +29,7 @@ def implements(*numpy_callables):
 
 
 def _handlers() -> dict:
-    from ..plugins import registry
-
-    return registry().handlers
+    return plugins.registry().handlers
 
 
 def qualname(fn) -> str:
@@ -115,8 +114,10 @@ def _write_out(out, result):
             target._assign(value if value.dtype == target.dtype else value.astype(target.dtype))
         elif target is not None:
             raise TracerConversionError(
-                "out= names a plain ndarray but the result is traced: writing it there would "
-                "drop its derivative. Drop out= and use the returned value, e.g. y = f(x)."
+                "a traced result was written into a plain ndarray (through out=, or an "
+                "in-place operator such as buf += x on a plain array), which would drop its "
+                "derivative. Use the returned value (buf = buf + x, y = f(x)), or start from a "
+                "traced array (buf = np.zeros_like(x)), which in-place updates differentiate."
             )
     return out if isinstance(out, tuple) and len(out) > 1 else targets[0]
 

@@ -6,6 +6,7 @@ import numpy as np
 
 from ..primitives import elementwise as ew
 from ..primitives.contraction import matmul_p
+from ..tracing import FAST_UFUNCS
 from .dispatch import implements
 from .util import as_operand, dtype_of, is_tracer
 
@@ -65,6 +66,7 @@ def _bind_to(prim):
 
 for _ufunc, _prim in _DIRECT.items():
     implements(_ufunc)(_bind_to(_prim))
+FAST_UFUNCS.update(_DIRECT)
 
 
 @implements(np.positive)

@@ -35,7 +35,7 @@ def split_index(index) -> tuple[tuple, tuple]:
             spec.append(("i", int(item)))
         else:
             arr = as_operand(item) if isinstance(item, (list, tuple)) else item
-            if not is_tracer(arr):
+            if not is_tracer(arr) and not hasattr(arr, "dtype"):  # device index arrays stay put
                 arr = np.asarray(arr)
             if arr.dtype.kind not in "iub":
                 raise XformadError(

@@ -21,45 +21,69 @@ def _reduce(prim, a, axis, keepdims, dtype=None):
     return prim.bind(a, axis=axes, keepdims=bool(keepdims))
 
 
+def _masked(a, where, fill):
+    """numpy's ``where=``: elements it leaves out become the reduction's identity."""
+    if where is None or where is True:
+        return a
+    return np.where(where, as_operand(a), fill)
+
+
+def _needs_initial(where, initial, name):
+    if where is not None and where is not True and initial is None:
+        raise ValueError(
+            f"reduction operation '{name}' does not have an identity, so to use a where mask "
+            "one has to specify 'initial'"
+        )
+
+
 @implements(np.sum)
 def sum_(a, axis=None, dtype=None, out=None, keepdims=False, initial=None, where=None):
-    result = _reduce(red.sum_p, a, axis, keepdims, dtype)
+    result = _reduce(red.sum_p, _masked(a, where, 0), axis, keepdims, dtype)
     return result if initial is None else result + initial
 
 
 @implements(np.prod)
 def prod(a, axis=None, dtype=None, out=None, keepdims=False, initial=None, where=None):
-    result = _reduce(red.prod_p, a, axis, keepdims, dtype)
+    result = _reduce(red.prod_p, _masked(a, where, 1), axis, keepdims, dtype)
     return result if initial is None else result * initial
 
 
 @implements(np.max, np.amax)
 def max_(a, axis=None, out=None, keepdims=False, initial=None, where=None):
-    result = _reduce(red.max_p, a, axis, keepdims)
+    _needs_initial(where, initial, "maximum")
+    result = _reduce(red.max_p, _masked(a, where, initial), axis, keepdims)
     return result if initial is None else np.maximum(result, initial)
 
 
 @implements(np.min, np.amin)
 def min_(a, axis=None, out=None, keepdims=False, initial=None, where=None):
-    result = _reduce(red.min_p, a, axis, keepdims)
+    _needs_initial(where, initial, "minimum")
+    result = _reduce(red.min_p, _masked(a, where, initial), axis, keepdims)
     return result if initial is None else np.minimum(result, initial)
 
 
 @implements(np.all)
 def all_(a, axis=None, out=None, keepdims=False, where=None):
-    return _reduce(red.all_p, a, axis, keepdims)
+    return _reduce(red.all_p, _masked(a, where, True), axis, keepdims)
 
 
 @implements(np.any)
 def any_(a, axis=None, out=None, keepdims=False, where=None):
-    return _reduce(red.any_p, a, axis, keepdims)
+    return _reduce(red.any_p, _masked(a, where, False), axis, keepdims)
 
 
-def _count(a, axis) -> int:
+def _count(a, axis, where=None, keepdims=False):
+    if where is not None and where is not True:  # how many elements where= keeps
+        return np.sum(np.broadcast_to(where, shape_of(a)), axis=axis, keepdims=keepdims)
     shape = shape_of(a)
     if axis is None:
         return int(np.prod(shape, dtype=np.int64))
     return int(np.prod([shape[i] for i in normalize_axis(axis, len(shape))], dtype=np.int64))
+
+
+def _as_divisor(count, total):
+    """An element count (an int, or an integer array under where=) in total's precision."""
+    return count if isinstance(count, int) else count.astype(np.finfo(total.dtype).dtype)
 
 
 def _mean_dtype(a, dtype):
@@ -72,8 +96,8 @@ def _mean_dtype(a, dtype):
 @implements(np.mean)
 def mean(a, axis=None, dtype=None, out=None, keepdims=False, *, where=None):
     a = as_operand(a)
-    total = sum_(a, axis=axis, dtype=_mean_dtype(a, dtype), keepdims=keepdims)
-    return total / _count(a, axis)
+    total = sum_(a, axis=axis, dtype=_mean_dtype(a, dtype), keepdims=keepdims, where=where)
+    return total / _as_divisor(_count(a, axis, where, keepdims), total)
 
 
 @implements(np.var)
@@ -83,16 +107,21 @@ def var(
     a = as_operand(a)
     if correction is not None:
         ddof = correction
-    centered = a - np.mean(a, axis=axis, dtype=dtype, keepdims=True)
+    centre = np.mean(a, axis=axis, dtype=dtype, keepdims=True, where=where) if mean is None else mean
+    centered = a - centre
     sq = np.real(centered * np.conjugate(centered)) if np.iscomplexobj(a) else centered * centered
-    return sum_(sq, axis=axis, dtype=_mean_dtype(a, dtype), keepdims=keepdims) / (_count(a, axis) - ddof)
+    total = sum_(sq, axis=axis, dtype=_mean_dtype(a, dtype), keepdims=keepdims, where=where)
+    return total / _as_divisor(_count(a, axis, where, keepdims) - ddof, total)
 
 
 @implements(np.std)
 def std(
     a, axis=None, dtype=None, out=None, ddof=0, keepdims=False, *, where=None, mean=None, correction=None
 ):
-    return np.sqrt(var(a, axis=axis, dtype=dtype, ddof=ddof, keepdims=keepdims, correction=correction))
+    v = var(
+        a, axis=axis, dtype=dtype, ddof=ddof, keepdims=keepdims, where=where, mean=mean, correction=correction
+    )
+    return np.sqrt(v)
 
 
 def _scan(prim, a, axis, dtype):

@@ -27,6 +27,7 @@ class Primitive:
     __slots__ = (
         "name",
         "kernel",
+        "kernels",
         "multiple_results",
         "differentiable",
         "jvp_rules",
@@ -45,9 +46,13 @@ class Primitive:
         multiple_results: bool = False,
         differentiable: bool = True,
         doc: str = "",
+        kernels: dict | None = None,
     ):
         self.name = name
         self.kernel = kernel  # kernel(xp, *args, **params)
+        # backend name -> kernel for that backend (a plugin's cupyx kernel, say); a
+        # backend's own ``kernels`` entry still wins, then this, then ``kernel``
+        self.kernels: dict = dict(kernels or {})
         self.multiple_results = multiple_results
         self.differentiable = differentiable
         self.jvp_rules: tuple | None = None
@@ -72,9 +77,16 @@ class Primitive:
             return self.impl(*args, **params)
         return trace.process(self, args, params)
 
+    def kernel_for(self, backend) -> Callable:
+        """The kernel that runs on ``backend``: the backend's override, else this
+        primitive's kernel for that backend, else the generic one."""
+        return backend.kernels.get(self.name) or self.kernels.get(backend.name, self.kernel)
+
     def impl(self, *args, **params):
         backend = backends.active()
-        kernel = backend.kernels.get(self.name, self.kernel)
+        if backend.device:  # host constants beside device arrays move over; host-only stays
+            backend, args = backend.kernel_placement(args)
+        kernel = self.kernel_for(backend)
         return kernel(backend.xp, *args, **params)
 
     # -- rule declaration -----------------------------------------------------------

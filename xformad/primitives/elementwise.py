@@ -18,8 +18,10 @@ LN10 = float(np.log(10.0))
 
 
 def _ufunc_kernel(name: str):
+    numpy_fn = getattr(np, name)
+
     def kernel(xp, *args):
-        return getattr(xp, name)(*args)
+        return (numpy_fn if xp is np else getattr(xp, name))(*args)
 
     return kernel
 
@@ -125,7 +127,10 @@ sub_p.def_vjp(lambda ct, ans, x, y: ct, lambda ct, ans, x, y: -ct)
 
 mul_p = Primitive("multiply", _ufunc_kernel("multiply"))
 mul_p.def_jvp(lambda t, ans, x, y: t * y, lambda t, ans, x, y: x * t)
-mul_p.def_vjp(lambda ct, ans, x, y: ct * y, lambda ct, ans, x, y: ct * x)
+# safe_mul: a zero cotangent stays zero beside an infinite factor, so the entropy idiom
+# np.where(p > 0, p * np.log(p), 0) has a finite gradient at p = 0 (and so does reverse
+# over forward, which transposes the JVP's multiplications with this rule)
+mul_p.def_vjp(lambda ct, ans, x, y: safe_mul(ct, y), lambda ct, ans, x, y: safe_mul(ct, x))
 
 div_p = Primitive("divide", _ufunc_kernel("divide"))
 div_p.def_jvp(
@@ -174,9 +179,10 @@ def _share(x, y, ans):
 maximum_p = Primitive("maximum", _ufunc_kernel("maximum"))
 minimum_p = Primitive("minimum", _ufunc_kernel("minimum"))
 for _p in (maximum_p, minimum_p):
+    # safe_mul: a losing input's tangent may be inf (log at 0); 0 * inf must stay 0, not NaN
     _p.def_jvp(
-        lambda t, ans, x, y: t * _share(x, y, ans),
-        lambda t, ans, x, y: t * _share(y, x, ans),
+        lambda t, ans, x, y: safe_mul(_share(x, y, ans), t),
+        lambda t, ans, x, y: safe_mul(_share(y, x, ans), t),
     )
     _p.def_vjp(
         lambda ct, ans, x, y: ct * _share(x, y, ans),
@@ -222,7 +228,8 @@ where_p = Primitive("where", lambda xp, c, x, y: xp.where(c, x, y))
 
 
 def _zero_like_ct(ct):
-    return np.zeros((), dtype=ct.dtype) if not is_traced(ct) else np.zeros_like(ct)
+    # a numpy scalar, not a 0-d array: device libraries (cupy) accept scalars beside their arrays
+    return ct.dtype.type(0) if not is_traced(ct) else np.zeros_like(ct)
 
 
 where_p.def_jvp(
@@ -291,7 +298,7 @@ def _multiply_by_one(x, y):
     """x * 1 is x when neither shape nor dtype changes: keeps seeds out of derivative graphs."""
     for t, c in ((x, y), (y, x)):
         if type(t) is Tracer and _is_one(c) and np.result_type(t.dtype, c) == t.dtype:
-            return t
+            return t.snapshot()  # a new object: y = x * 1.0; y[0] = v must not change x
     return None
 
 

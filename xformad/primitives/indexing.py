@@ -10,7 +10,10 @@ from __future__ import annotations
 
 import numpy as np
 
+from ..tracing import Tracer
 from .core import Primitive
+from .elementwise import NONDIFF, where_p
+from .reductions import all_p
 
 
 def build_index(spec: tuple, arrays: tuple) -> tuple:
@@ -85,9 +88,30 @@ def _setitem_jvp(tangents, ans, x, v, *arrays, spec):
     return setitem_p.bind(tx, tv, *arrays, spec=spec)
 
 
+def _written_mask(x, arrays, spec):
+    """Which targets of x[idx] = v were written last (numpy's "last wins" on repeated
+    indices), or None when no index repeats: only the winners receive a cotangent.
+
+    Built from primitives (not numpy calls) so host constants join device index arrays."""
+    if all(np.dtype(a.dtype).kind == "b" for a in arrays):
+        return None  # boolean masks select each element at most once
+    target_shape = np.shape(getitem_p.bind(np.zeros(np.shape(x), np.int8), *arrays, spec=spec))
+    labels = np.arange(int(np.prod(target_shape)), dtype=np.intp).reshape(target_shape)
+    writer = setitem_p.bind(np.full(np.shape(x), -1, dtype=np.intp), labels, *arrays, spec=spec)
+    won = NONDIFF["equal"].bind(getitem_p.bind(writer, *arrays, spec=spec), labels)
+    if type(won) is not Tracer and bool(all_p.bind(won, axis=None, keepdims=False)):
+        return None
+    return won
+
+
 def _setitem_vjp(ct, ans, needed, x, v, *arrays, spec):
     ct_x = setitem_p.bind(ct, _zeros((), ct.dtype), *arrays, spec=spec) if needed[0] else None
-    ct_v = getitem_p.bind(ct, *arrays, spec=spec) if needed[1] else None
+    ct_v = None
+    if needed[1]:
+        ct_v = getitem_p.bind(ct, *arrays, spec=spec)
+        won = _written_mask(x, arrays, spec) if has_arrays(spec) else None
+        if won is not None:
+            ct_v = where_p.bind(won, ct_v, ct_v.dtype.type(0))
     return (ct_x, ct_v) + (None,) * len(arrays)
 
 

@@ -8,7 +8,7 @@ from __future__ import annotations
 import numpy as np
 
 from .core import Primitive, nondifferentiable
-from .rules import expand_reduced, safe_mul
+from .rules import device_constant, expand_reduced, safe_mul
 
 
 def _reduce_kernel(name: str):
@@ -32,7 +32,8 @@ def _extremum_share(ans, x, axis, keepdims):
 
 
 def _extremum_jvp(t, ans, x, axis, keepdims):
-    return np.sum(t * _extremum_share(ans, x, axis, keepdims), axis=axis, keepdims=keepdims)
+    # safe_mul: a losing element's tangent may be inf; its zero share must win over it
+    return np.sum(safe_mul(_extremum_share(ans, x, axis, keepdims), t), axis=axis, keepdims=keepdims)
 
 
 def _extremum_vjp(ct, ans, x, axis, keepdims):
@@ -51,7 +52,7 @@ def _others_product(x, axis):
     x = np.moveaxis(x, axis, -1)
     lead = x.shape[:-1]
     x = np.reshape(x, lead + (-1,))
-    ones = np.ones(lead + (1,), dtype=x.dtype)
+    ones = device_constant(np.ones(lead + (1,), dtype=x.dtype), x)
     left = np.cumprod(np.concatenate([ones, x[..., :-1]], axis=-1), axis=-1)
     right = np.flip(np.cumprod(np.flip(np.concatenate([x[..., 1:], ones], axis=-1), -1), axis=-1), -1)
     return left * right

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import math
+
 import numpy as np
 
 from ..tracing import Tracer
@@ -11,6 +13,17 @@ def is_traced(x) -> bool:
     return type(x) is Tracer
 
 
+def device_constant(value, like):
+    """A constant a rule built with numpy (np.ones, a table), placed where ``like`` lives:
+    unchanged beside numpy arrays and tracers (it becomes a graph constant, placed by the
+    tracer), copied to the device beside device arrays, which refuse to mix with numpy."""
+    if type(like) is Tracer or isinstance(like, (np.ndarray, np.generic)):
+        return value
+    from .. import backends
+
+    return backends.active().adopt(value)
+
+
 def safe_mul(ct, d):
     """``ct * d``, but 0 wherever ``ct`` is exactly 0, even where ``d`` is inf or nan.
 
@@ -18,15 +31,17 @@ def safe_mul(ct, d):
     untaken branch receives a zero cotangent, and zero times an infinite local derivative
     is taken as zero (the branch contributes nothing), as in the double-where idiom.
     """
-    r = ct * d
-    if is_traced(ct):
-        return np.where(ct == 0, np.zeros((), dtype=r.dtype), r)
-    if is_traced(r):  # a concrete cotangent: mask only where it actually has zeros
-        zero = ct == 0
-        return np.where(zero, np.zeros((), dtype=r.dtype), r) if np.any(zero) else r
-    if r.dtype.kind in "fc" and not np.isfinite(r).all():
-        return np.where(ct == 0, np.zeros((), r.dtype), r)
-    return r
+    if is_traced(ct) or is_traced(d):
+        if not hasattr(d, "dtype") and bool(np.isfinite(d)):
+            return ct * d  # a finite Python constant: nothing to mask
+        if not is_traced(ct) and not np.any(ct == 0):
+            return ct * d  # a constant cotangent without zeros: nothing to mask
+        from .safe_multiply import safe_multiply_p
+
+        return safe_multiply_p.bind(ct, d)
+    from .safe_multiply import masked_product
+
+    return masked_product(np, ct, d)
 
 
 def expand_reduced(ct, shape: tuple, axis, keepdims: bool):

@@ -5,6 +5,7 @@ from __future__ import annotations
 import numpy as np
 
 from .core import Primitive
+from .rules import device_constant
 
 reshape_p = Primitive("reshape", lambda xp, x, shape: xp.reshape(x, shape))
 reshape_p.def_jvp(lambda t, ans, x, shape: np.reshape(t, shape))
@@ -27,7 +28,10 @@ concatenate_p = Primitive("concatenate", lambda xp, *xs, axis: xp.concatenate(xs
 
 
 def _concatenate_jvp(tangents, ans, *xs, axis):
-    parts = [t if t is not None else np.zeros(np.shape(x), dtype=ans.dtype) for t, x in zip(tangents, xs)]
+    parts = [
+        t if t is not None else device_constant(np.zeros(np.shape(x), dtype=ans.dtype), ans)
+        for t, x in zip(tangents, xs)
+    ]
     return np.concatenate(parts, axis=axis)
 
 

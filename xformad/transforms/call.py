@@ -30,7 +30,7 @@ def normalize_argnums(argnums, nargs: int) -> tuple[int, ...]:
     return tuple(out)
 
 
-def as_input_value(leaf: Any, where: str, backend, *, check_float: bool = True):
+def as_input_value(leaf: Any, where, backend, *, check_float: bool = True):
     """A leaf of a differentiated argument as an array on ``backend``, checked for dtype."""
     if type(leaf) is Tracer:
         value = leaf
@@ -41,13 +41,14 @@ def as_input_value(leaf: Any, where: str, backend, *, check_float: bool = True):
     elif isinstance(leaf, (list, tuple)):
         value = np.asarray(leaf)
     else:
+        where = where() if callable(where) else where
         raise NonDifferentiableInputError(
             f"{where} is a {type(leaf).__name__}, which xformad cannot differentiate. Pass "
             "floats, numpy arrays, or nested tuples/lists/dicts of them; pass other values "
             "as arguments not named in argnums."
         )
-    kind = np.dtype(value.dtype).kind
-    if check_float and kind not in "fc":
+    if check_float and value.dtype.kind not in "fc":
+        where = where() if callable(where) else where
         raise NonDifferentiableInputError(
             f"{where} has dtype {np.dtype(value.dtype).name}; only floating-point and complex "
             "inputs can be differentiated. Convert it (e.g. x.astype(float) or 2.0 instead of "
@@ -103,8 +104,12 @@ def trace_call(
         for n in argnums:
             leaves, treedef = tree_flatten(args[n])
             tracers = []
+            single = len(leaves) == 1 and treedef.kind == "leaf"
             for i, leaf in enumerate(leaves):
-                where = f"{what} {n}" + (f" (leaf {i})" if len(leaves) > 1 or treedef.kind != "leaf" else "")
+
+                def where(n=n, i=i, single=single):  # the error text, built only when needed
+                    return f"{what} {n}" + ("" if single else f" (leaf {i})")
+
                 value = as_input_value(leaf, where, backend, check_float=check_float)
                 t = trace.new_input(value)
                 tracers.append(t)

@@ -9,7 +9,8 @@ from __future__ import annotations
 import numpy as np
 
 from .. import backends
-from ..tracing import Trace
+from ..ir import Var
+from ..tracing import Trace, Tracer, provenance
 from .fit import fit
 
 
@@ -42,22 +43,47 @@ def _sweep(nodes, env, cts, backend, free) -> None:
                 continue
             ans = env[outs[0]]
         if prim.differentiable:
-            _apply_vjp(node, prim, ct, ans, env, cts, backend)
+            _apply_vjp_marked(node, prim, ct, ans, env, cts, backend)
         if free:
             for v in outs:
                 env.pop(v, None)
 
 
+def _apply_vjp_marked(node, prim, ct, ans, env, cts, backend) -> None:
+    """_apply_vjp with the primal value recorded as the origin of the nodes its rules
+    record (provenance for codegen's ``# Grad of:`` comments); free when not traced."""
+    first = ans[0] if prim.multiple_results else ans
+    if type(first) is not Tracer:
+        if provenance.trace is None:
+            _apply_vjp(node, prim, ct, ans, env, cts, backend)
+            return
+        first = None
+    saved = provenance.trace, provenance.var
+    provenance.trace, provenance.var = (first._trace, first._var) if first is not None else (None, None)
+    try:
+        _apply_vjp(node, prim, ct, ans, env, cts, backend)
+    finally:
+        provenance.trace, provenance.var = saved
+
+
 def _apply_vjp(node, prim, ct, ans, env, cts, backend) -> None:
     inputs = node.inputs
-    vals = [env[a] if a in env else a.value for a in inputs]
-    needed = [hasattr(a, "dtype") and a.dtype.kind in "fc" for a in inputs]
+    vals = []
+    needed = []
+    for a in inputs:
+        if type(a) is Var:
+            vals.append(env[a])
+            needed.append(a.dtype.kind in "fc")
+        else:
+            vals.append(a.value)
+            needed.append(False)
+    params = node.params
     if prim.vjp_joint is not None:
-        results = prim.vjp_joint(ct, ans, needed, *vals, **node.params)
+        results = prim.vjp_joint(ct, ans, needed, *vals, **params)
     else:
         rules = prim.vjp_rules_for(backend)
         results = [
-            rules[i](ct, ans, *vals, **node.params) if need and rules[i] is not None else None
+            rules[i](ct, ans, *vals, **params) if need and rules[i] is not None else None
             for i, need in enumerate(needed)
         ]
     for atom, need, c in zip(inputs, needed, results):

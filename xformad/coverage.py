@@ -1,0 +1,210 @@
+"""The coverage listing (docs/coverage.md), computed from the registry.
+
+Supported: every numpy callable that has a handler in the built-in registry (installed
+third-party plugins are left out, so the page is the same on every machine). Unsupported:
+every public numpy ufunc and every public function numpy dispatches through
+``__array_function__`` (in ``numpy``, ``numpy.linalg`` and ``numpy.fft``) that has none.
+
+>>> from xformad.coverage import render
+>>> "np.sin" in render()
+True
+"""
+
+from __future__ import annotations
+
+import importlib
+
+import numpy as np
+import pluggy
+
+from . import hookspecs, plugins
+
+COMMAND = "python -m xformad coverage --write docs/coverage.md"
+NAMESPACES = (("np", np), ("np.linalg", np.linalg), ("np.fft", np.fft))
+GROUPS = ("ufuncs", "numpy functions", "np.linalg", "np.fft", "other")
+
+# Public dispatched functions that build, describe or store arrays rather than compute
+# with their values: listed apart from the unsupported math, since no derivative exists.
+_UTILITY = frozenset(
+    """
+array asarray asanyarray array2string array_repr array_str save savez savez_compressed
+savetxt load loadtxt genfromtxt fromfile frombuffer fromstring fromiter fromfunction fromregex
+shares_memory may_share_memory min_scalar_type can_cast datetime_as_string busday_count
+busday_offset is_busday datetime_data unravel_index ravel_multi_index packbits unpackbits
+empty zeros ones full arange linspace logspace geomspace eye identity tri asfortranarray
+ascontiguousarray require asarray_chkfinite isfortran byte_bounds info setbufsize getbufsize
+seterr geterr seterrcall geterrcall issubdtype isdtype common_type mintypecode typename
+iterable printoptions get_printoptions set_printoptions format_float_positional
+format_float_scientific base_repr binary_repr copy empty_like ndindex nditer nested_iters
+show_config show_runtime
+    """.split()
+)
+
+
+def _array_functions() -> set:
+    overrides = importlib.import_module("numpy._core.overrides")
+    return set(getattr(overrides, "ARRAY_FUNCTIONS", ()))
+
+
+def public_callables() -> dict:
+    """{callable: [public names]}: numpy's ufuncs and dispatched functions, by object."""
+    dispatched = _array_functions()
+    names: dict = {}
+    for prefix, namespace in NAMESPACES:
+        for attr in sorted(dir(namespace)):
+            if attr.startswith("_"):
+                continue
+            obj = getattr(namespace, attr, None)
+            if not callable(obj) or isinstance(obj, type):
+                continue
+            is_ufunc = isinstance(obj, np.ufunc)
+            if not (is_ufunc or obj in dispatched or hasattr(obj, "_implementation")):
+                continue
+            if is_ufunc and prefix != "np":
+                continue
+            names.setdefault(obj, []).append(f"{prefix}.{attr}")
+    return names
+
+
+def builtin_registry():
+    """The registry of xformad's own plugins only (no entry points): a reproducible page."""
+    pm = pluggy.PluginManager("xformad")
+    pm.add_hookspecs(hookspecs)
+    for name in plugins.BUILTIN_PLUGINS:
+        pm.register(importlib.import_module(name), name=name)
+    return plugins.build_registry(pm)
+
+
+def _group(obj, names: list) -> str:
+    if isinstance(obj, np.ufunc):
+        return "ufuncs"
+    first = names[0]
+    for prefix in ("np.linalg", "np.fft"):
+        if first.startswith(prefix + "."):
+            return prefix
+    return "numpy functions" if first.startswith("np.") else "other"
+
+
+def _primary(obj, names: list) -> str:
+    """The name numpy gives the object itself, falling back to the first public alias."""
+    own = getattr(obj, "__name__", None)
+    for n in names:
+        if n.rsplit(".", 1)[1] == own:
+            return n
+    return names[0]
+
+
+def _label(obj, names: list) -> str:
+    primary = _primary(obj, names)
+    aliases = [n for n in names if n != primary]
+    return f"`{primary}`" + (f" (also {', '.join(f'`{a}`' for a in aliases)})" if aliases else "")
+
+
+def listing(registry=None) -> tuple[dict, dict, list]:
+    """(supported, unsupported, utilities): group -> sorted [(label, implementing module)]."""
+    registry = registry or builtin_registry()
+    handlers = registry.handlers
+    public = public_callables()
+    supported = {g: [] for g in GROUPS}
+    unsupported = {g: [] for g in GROUPS}
+    utilities = []
+    for obj, names in public.items():
+        group = _group(obj, names)
+        handler = handlers.get(obj)
+        if handler is not None:
+            module = getattr(handler, "__module__", "").replace("xformad.", "")
+            supported[group].append((_label(obj, names), module))
+        elif _primary(obj, names).rsplit(".", 1)[1] in _UTILITY:
+            utilities.append(_label(obj, names))
+        else:
+            unsupported[group].append((_label(obj, names), ""))
+    for fn in handlers:  # handlers for callables outside the public namespaces
+        if fn not in public:
+            label = f"`{getattr(fn, '__module__', '?')}.{getattr(fn, '__name__', repr(fn))}`"
+            module = getattr(handlers[fn], "__module__", "").replace("xformad.", "")
+            supported["other"].append((label, module))
+    for table in (supported, unsupported):
+        for g in GROUPS:
+            table[g].sort(key=lambda row: _sort_key(row[0]))
+    return supported, unsupported, sorted(utilities, key=_sort_key)
+
+
+def _sort_key(label: str) -> str:
+    """Sort by the bare name: `np.arctan` before `np.arctan2`."""
+    return label.split("`")[1].lower()
+
+
+_PREAMBLE = """\
+# Coverage: the numpy that xformad differentiates
+
+Generated from the registry by `{command}` (numpy {numpy}); do not edit by hand.
+`tests/test_coverage_doc.py` fails when this page is stale: rerun the command.
+
+- **Supported** ({n_supported} callables): numpy calls xformad intercepts (through
+  `__array_ufunc__` / `__array_function__`) and lowers onto primitives with derivative
+  rules, in forward and reverse mode, to any order. Piecewise-constant and boolean functions
+  (`floor`, `sign`, `argmax`, comparisons, `isclose`, ...) are supported with a zero
+  derivative. The implementing module is under `xformad/`.
+- **Unsupported** ({n_unsupported}): public numpy functions with no handler. Calling one on a
+  traced value first tries numpy's own Python implementation (which often works, being
+  written with supported calls); where that converts to a plain ndarray, xformad raises
+  `UnsupportedOperation` naming the function. A plugin can add any of them.
+- Complex numbers follow JAX and autograd: see [complex.md](complex.md).
+- Gradients through `np.where`, `np.maximum`/`minimum`, `clip` and `max`/`min` never pick
+  up NaN from a branch that was not taken: see [nan_rule.md](nan_rule.md).
+- In-place writes (`x[i] = v`, `x[mask] = v`, `x[1:3] += v`, `x *= 2`, `out=` on a traced
+  array, `np.add.at`) are functional updates that differentiate. A *view* is a copy under
+  tracing: `v = x[1:3]; v[0] = 1` does not change `x`. A traced value written into a plain
+  ndarray, and `np.array([a, b])` / `np.sum([a, b])` of traced values (numpy converts the
+  list before any hook runs), raise `TracerConversionError` naming the replacement
+  (`np.zeros_like(x)`, `np.stack([a, b])`).
+"""
+
+
+def _table(rows: list, with_module: bool) -> list[str]:
+    if not rows:
+        return ["(none)", ""]
+    if not with_module:
+        return [", ".join(label for label, _ in rows), ""]
+    lines = ["| numpy | implemented in |", "|---|---|"]
+    lines += [f"| {label} | `{module}` |" for label, module in rows]
+    return lines + [""]
+
+
+def render(registry=None) -> str:
+    """The full text of docs/coverage.md."""
+    supported, unsupported, utilities = listing(registry)
+    n_sup = sum(len(v) for v in supported.values())
+    n_uns = sum(len(v) for v in unsupported.values())
+    out = [
+        _PREAMBLE.format(command=COMMAND, numpy=np.__version__, n_supported=n_sup, n_unsupported=n_uns),
+        "## Supported",
+        "",
+    ]
+    for g in GROUPS:
+        if supported[g]:
+            out += [f"### {g} ({len(supported[g])})", ""] + _table(supported[g], True)
+    out += ["## Unsupported", ""]
+    for g in GROUPS:
+        if unsupported[g]:
+            out += [f"### {g} ({len(unsupported[g])})", ""] + _table(unsupported[g], False)
+    out += [
+        f"### Utilities with no derivative to take ({len(utilities)})",
+        "",
+        "Construction, I/O, printing and dtype helpers: called on traced values they either",
+        "work on the shape/dtype alone or raise `TracerConversionError`.",
+        "",
+        ", ".join(utilities),
+        "",
+    ]
+    return "\n".join(out)
+
+
+def recorded_numpy_version(text: str) -> str | None:
+    """The numpy version a coverage page was generated with (its header records it)."""
+    marker = "(numpy "
+    start = text.find(marker)
+    if start < 0:
+        return None
+    end = text.find(")", start)
+    return text[start + len(marker) : end]

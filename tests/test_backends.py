@@ -1,0 +1,179 @@
+"""The same derivative programs on a device backend as on numpy: every primitive's row of
+the spec table, forward, reverse and second order, must give numpy's numbers.
+
+Device backends here: the fake device of tests/fake_device.py (always; it raises where cupy
+would on a host array mixed with device arrays, so a rule or lowering that builds a numpy
+constant and mixes it in is caught on any CPU) and cupy (marked gpu, skipped without one).
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+import xformad
+import xformad.backends as backends
+from xformad.tree import tree_flatten, tree_map
+
+from . import fake_device
+from .primitive_cases import all_cases
+from .programs import load_programs
+
+CASES, NONDIFF_CASES = all_cases()
+
+
+@pytest.fixture(params=["fakedevice", pytest.param("cupy", marks=pytest.mark.gpu)])
+def device(request):
+    """(backend, upload, download) for a device backend; cupy skips where unusable."""
+    if request.param == "fakedevice":
+        backend = fake_device.install()
+        yield backend, fake_device.to_device, fake_device.to_host
+        fake_device.uninstall()
+        return
+    ok, reason = backends.available_backends()["cupy"].availability()
+    if not ok:
+        pytest.skip(reason)
+    import cupy
+
+    yield backends.get_backend("cupy"), cupy.asarray, cupy.asnumpy
+
+
+def _draw(case, shapes, rng):
+    args = []
+    for k, shape in enumerate(shapes):
+        lo, hi = case.domain
+        x = rng.uniform(lo, hi, size=shape)
+        if np.dtype(case.dtype).kind == "c":
+            x = x + 1j * rng.uniform(lo, hi, size=shape)
+        shift = case.extra.get("shift")
+        if shift:
+            x = x + shift[0][k]
+        args.append(np.asarray(x, dtype=case.dtype))
+    return tuple(args)
+
+
+def _first_shapes():
+    seen = set()
+    for case in CASES:
+        # one row per (primitive, function): the broadcasting variants are numpy's concern
+        key = (case.prim, id(case.fn))
+        if key in seen:
+            continue
+        seen.add(key)
+        shapes = case.shapes[-1]
+        yield pytest.param(case, shapes, id=case.ids()[-1])
+
+
+def _close(got, want, download):
+    got_leaves = tree_flatten(got)[0]
+    want_leaves = tree_flatten(want)[0]
+    assert len(got_leaves) == len(want_leaves)
+    for g, w in zip(got_leaves, want_leaves):
+        np.testing.assert_allclose(download(g), w, rtol=1e-10, atol=1e-12)
+
+
+@pytest.mark.parametrize("case,shapes", list(_first_shapes()))
+def test_primitive_derivatives_match_numpy(device, case, shapes, rng):
+    backend, up, down = device
+    args = _draw(case, shapes, rng)
+    y = case.fn(*args)
+    v = tuple(np.asarray(rng.standard_normal(np.shape(a)), dtype=a.dtype) for a in args)
+    u = np.asarray(rng.standard_normal(np.shape(y)), dtype=np.result_type(y))
+    dargs, dv, du = tuple(up(a) for a in args), tuple(up(t) for t in v), up(u)
+
+    # first order, both modes
+    _close(xformad.jvp(case.fn, dargs, dv), xformad.jvp(case.fn, args, v), down)
+    _close(xformad.vjp(case.fn, *dargs)[1](du), xformad.vjp(case.fn, *args)[1](u), down)
+    if case.order < 2:
+        return
+
+    # second order: forward over reverse, each on its own device
+    def cotangent_fn(*xs, ct):
+        return xformad.vjp(case.fn, *xs)[1](ct)
+
+    got = xformad.jvp(lambda *xs: cotangent_fn(*xs, ct=du), dargs, dv)[1]
+    want = xformad.jvp(lambda *xs: cotangent_fn(*xs, ct=u), args, v)[1]
+    _close(got, want, down)
+
+
+@pytest.mark.parametrize("name", sorted(NONDIFF_CASES))
+def test_nondifferentiable_primitives_run_on_device(device, name, rng):
+    backend, up, down = device
+    fn = NONDIFF_CASES[name]
+    x = rng.uniform(-2, 2, size=5)
+    g = xformad.grad(lambda x: np.sum(x * fn(x)))(up(x))
+    np.testing.assert_allclose(down(g), np.asarray(fn(x), dtype=float))
+
+
+def test_results_stay_on_the_device_and_keep_float32(device, rng):
+    backend, up, down = device
+    x = up(rng.standard_normal(4).astype(np.float32))
+
+    def f(x):
+        return np.sum(np.tanh(x) * np.exp(-(x**2)) + np.sin(x) ** 2)
+
+    value, g = xformad.value_and_grad(f)(x)
+    assert backend.owns(g) and backend.owns(value)
+    assert g.dtype == np.float32 and value.dtype == np.float32
+    want = xformad.grad(f)(down(x))
+    np.testing.assert_allclose(down(g), want, rtol=1e-6)
+
+
+def test_jacobians_and_hessian_on_device(device, rng):
+    backend, up, down = device
+    x = rng.standard_normal(3)
+
+    def f(x):
+        return np.sin(x) * np.sum(x**2)
+
+    for transform in (xformad.jacfwd, xformad.jacrev):
+        np.testing.assert_allclose(down(transform(f)(up(x))), transform(f)(x), rtol=1e-12)
+
+    def scalar(x):
+        return np.sum(np.exp(x) * x[::-1])
+
+    np.testing.assert_allclose(down(xformad.hessian(scalar)(up(x))), xformad.hessian(scalar)(x), rtol=1e-12)
+    got = xformad.hvp(scalar, (up(x),), (up(np.ones(3)),))
+    np.testing.assert_allclose(down(got), xformad.hvp(scalar, (x,), (np.ones(3),)), rtol=1e-12)
+
+
+def test_pytree_inputs_on_device(device, rng):
+    backend, up, down = device
+    params = {"w": rng.standard_normal((3, 2)), "b": rng.standard_normal(2)}
+    data = rng.standard_normal((5, 3))
+
+    def loss(p, data):
+        return np.mean(np.tanh(data @ p["w"] + p["b"]) ** 2)
+
+    got = xformad.grad(loss)(tree_map(up, params), up(data))
+    want = xformad.grad(loss)(params, data)
+    for key in params:
+        assert backend.owns(got[key])
+        np.testing.assert_allclose(down(got[key]), want[key], rtol=1e-12)
+
+
+PROGRAMS = load_programs()
+
+
+def _upload_tree(tree, up):
+    return tree_map(lambda v: up(v) if isinstance(v, np.ndarray) else v, tree)
+
+
+@pytest.mark.parametrize("program", PROGRAMS, ids=[p.name for p in PROGRAMS])
+def test_programs_on_device_match_numpy(device, program):
+    backend, up, down = device
+    args = program.make_args(np.random.default_rng(0))
+    want_value, want = xformad.value_and_grad(program.fn, argnums=program.argnums)(*args)
+    # the differentiated arguments on the device; data stays host (a program that mixes
+    # host constants with device data outside xformad fails in plain cupy too)
+    nums = (program.argnums,) if isinstance(program.argnums, int) else tuple(program.argnums)
+    dargs = tuple(_upload_tree(a, up) if i in nums else a for i, a in enumerate(args))
+    value, got = xformad.value_and_grad(program.fn, argnums=program.argnums)(*dargs)
+
+    def host(x):
+        return down(x) if backend.owns(x) else x
+
+    np.testing.assert_allclose(host(value), want_value, rtol=1e-10)
+    got_leaves, want_leaves = tree_flatten(got)[0], tree_flatten(want)[0]
+    for g, w in zip(got_leaves, want_leaves):
+        np.testing.assert_allclose(host(g), w, rtol=1e-9, atol=1e-12)

@@ -1,0 +1,331 @@
+"""Graphs as Python source: the derivative program, readable and runnable.
+
+``emit(graph, backend)`` writes one line per IR node over the backend's array module
+``xp``, named as in the Wengert list (inputs ``x1..xn`` stand for ``v-(n-1)..v0``; node
+results keep their ``vK`` names), with each adjoint block headed by the primal line it
+comes from (``# Grad of: v2 = x1 * x2``, after Tangent). Constants are referenced by name
+(``c0``), never printed. Guards recorded on Python control flow become ``if ...: raise
+GuardFailed(k)`` checks; arrays are deleted after their last use, so the program holds no
+more memory than the eager sweep does. Dead code is dropped first (``graph.prune()``).
+
+``source(fn, *args)`` traces ``fn`` (any transformed function: ``grad(f)``,
+``hessian(f)``, ...) and returns the emitted text; it executes to the same result as
+``fn(*args)``, bit for bit on the numpy backend:
+
+>>> import numpy as np, xformad
+>>> def f(x1, x2):
+...     return np.log(x1) + x1 * x2 - np.sin(x2)
+>>> src = xformad.source(xformad.grad(f, argnums=(0, 1)), 2.0, 5.0)
+>>> print(src)  # doctest: +ELLIPSIS
+def grad_f(x1, x2):
+...
+>>> [float(g) for g in src.compile()(2.0, 5.0)]
+[5.5, 1.7163378145367738]
+"""
+
+from __future__ import annotations
+
+import keyword
+import re
+from collections.abc import Callable
+
+import numpy as np
+
+from . import backends
+from .compile.lines import ConstantPool, expression, literal_text
+from .compile.peephole import simplify
+from .compile.scalars import ScalarPlan, maybe_python, plan_scalars
+from .errors import XformadError
+from .ir import Graph, Node, Var, type_string
+
+
+class GuardFailed(XformadError):
+    """Raised by emitted code when a value takes another branch than when it was traced;
+    ``args[0]`` is the index of the failed guard in ``graph.guards``."""
+
+
+class Source(str):
+    """Emitted source text; ``namespace`` holds what it refers to (``xp``, constants,
+    kernels), ``compile()`` returns the function, ``graph`` the (pruned) graph emitted."""
+
+    namespace: dict
+    fn_name: str
+    graph: Graph
+    input_leaves: list | None = None  # set by source(): this call's parameter values
+
+    def compile(self) -> Callable:
+        code = compile(str(self), f"<xformad:{self.fn_name}>", "exec")
+        scope = dict(self.namespace)
+        exec(code, scope)
+        return scope[self.fn_name]
+
+
+def _identifier(name: str) -> str:
+    text = re.sub(r"\W+", "_", name).strip("_") or "program"
+    if text[0].isdigit() or keyword.iskeyword(text):
+        text = f"f_{text}"
+    return text
+
+
+def _names(graph: Graph, original_names: dict) -> dict:
+    names = {}
+    for i, v in enumerate(graph.inputs):
+        names[v] = f"x{i + 1}"
+    for node in graph.nodes:
+        for v in node.outputs:
+            names[v] = original_names.get(v, "v?").replace("-", "m")
+    return names
+
+
+class _Writer:
+    def __init__(self, graph: Graph, backend, pool: ConstantPool, scalars: ScalarPlan, names: dict):
+        self.graph = graph
+        self.backend = backend
+        self.pool = pool
+        self.floats = scalars.floats
+        self.masks = scalars.masks
+        self.products = scalars.products
+        self.names = names
+
+    def operand(self, atom, node: Node, inline_ok: bool = True) -> str:
+        if type(atom) is Var:
+            return self.names[atom]
+        return literal_text(atom, node, self.pool, inline_ok=inline_ok)
+
+    def rhs(self, node: Node, *, display: bool = False) -> str:
+        mask = self.masks.get(node)
+        if mask is not None and not display:  # where(c == 0, 0.0, d) on float64 scalars
+            return f"{self.operand(mask[1], node)} if {self.names[mask[0]]} else 0.0"
+        args = [self.operand(a, node) for a in node.inputs]
+        if display:  # a comment: the most readable form
+            return expression(node, args, self.pool, self.backend, operator=True)
+        if node in self.products:  # safe_multiply of float64 scalars (see scalars.py)
+            c, d = args
+            return f"{c} * {d} if {c} or {d} - {d} == 0 else 0.0"
+        name = node.primitive.name
+        arith = name in ("add", "subtract", "multiply", "divide", "negative")
+        out = node.outputs[0]
+        # Two Python floats give a Python float: fine where the result may be one,
+        # otherwise ask numpy (np.multiply(2.0, 3.0) is a float64, as the eager path's).
+        all_python = all(maybe_python(a, self.floats) for a in node.inputs)
+        operator = arith and (out in self.floats or not all_python)
+        text = expression(node, args, self.pool, self.backend, operator=operator)
+        if operator and all_python and name == "divide":
+            # Python raises ZeroDivisionError where numpy gives inf or nan: ask numpy then
+            den = node.inputs[1]
+            if type(den) is Var:
+                return f"{text} if {args[1]} else xp.divide({args[0]}, {args[1]})"
+            if not den.value:
+                return expression(node, args, self.pool, self.backend, operator=False)
+        return text
+
+    def primal_text(self, var: Var, producer: dict) -> str:
+        node = producer.get(var)
+        if node is None:
+            return self.names.get(var, "?")
+        outs = ", ".join(self.names.get(v, "_") for v in node.outputs)
+        return f"{outs} = {self.rhs(node, display=True)}"
+
+
+def emit(
+    graph: Graph,
+    backend=None,
+    *,
+    name: str = "program",
+    python_floats: bool = True,
+    prune: bool = True,  # drop dead code, common subexpressions and products with ones
+    out_wrappers: list | None = None,
+    single: bool = False,
+    compact: bool = False,
+) -> Source:
+    """Emit ``graph`` as the source of a Python function ``name(x1, ..., xn)`` returning a
+    tuple of its outputs. ``python_floats``: keep float64 scalars as Python floats where
+    that is exact (fast scalar code; see ``compile/scalars.py``). ``out_wrappers``: per
+    output, None or the name of a namespace function applied on return (jit's type
+    fix-ups); ``single``: return the one output itself, not a 1-tuple. ``compact``: for
+    running rather than reading: names are reused once dead (``r0, r1, ...``, so a long
+    program keeps few objects alive and a small frame) and no comments are written."""
+    backend = backend or backends.get_backend("numpy")
+    original_names = graph.names()
+    full = graph
+    if prune:
+        graph = simplify(graph.prune())
+    fn_name = _identifier(name)
+    place = None if not getattr(backend, "device", False) else backend.adopt
+    pool = ConstantPool(place)
+    pool.namespace["xp"] = backend.xp
+    pool.namespace["GuardFailed"] = GuardFailed
+    # device libraries want arrays (cupy.cos(2.0) is an error): Python floats on the host only
+    use_floats = python_floats and not getattr(backend, "device", False)
+    scalars = plan_scalars(graph, backend) if use_floats else ScalarPlan(set(), {}, set())
+    floats = scalars.floats
+    names = _names(graph, original_names)
+    w = _Writer(graph, backend, pool, scalars, names)
+    producer = {v: n for n in full.nodes for v in n.outputs}
+    for n in full.nodes:  # pruned primal lines may still be named in `# Grad of:` comments
+        for v in n.outputs:
+            names.setdefault(v, original_names[v].replace("-", "m"))
+
+    body = []
+    params = [names[v] for v in graph.inputs]
+    mapping = ", ".join(
+        f"{names[v]} = {original_names[v]}:{type_string(v.shape, v.dtype)}" for v in graph.inputs
+    )
+    if mapping:
+        body.append(f"# inputs: {mapping}")
+    for v in graph.inputs:
+        # a scalar input may be a Python float only where `floats` allows it
+        if v.shape == () and v not in floats:
+            body.append(f"{names[v]} = xp.asarray({names[v]})")
+        elif v.shape != () and getattr(backend, "device", False):
+            body.append(f"{names[v]} = xp.asarray({names[v]})")
+
+    guards_at: dict = {}
+    for k, guard in enumerate(graph.guards):
+        guards_at.setdefault(guard.var, []).append((k, guard))
+    last = _last_uses(graph, scalars)
+    if compact:
+        _reuse_names(graph, scalars, last, names)
+    frees: dict = {}
+    inputs = set(graph.inputs)
+    for var, i in last.items():
+        if var not in inputs and var.shape != () and i < len(graph.nodes):
+            frees.setdefault(i, []).append(var)
+    for v in graph.inputs:
+        body.extend(_guard_lines(v, guards_at, names))
+
+    origin = None
+    adjoint_started = False
+    for i, node in enumerate(graph.nodes):
+        if node in scalars.skipped:  # folded into the conditional expressions using it
+            continue
+        if compact:
+            pass
+        elif node.origin is not None and node.origin is not origin:
+            body.append(f"# Grad of: {w.primal_text(node.origin, producer)}")
+            adjoint_started = True
+        elif node.origin is None and adjoint_started and origin is not None:
+            body.append("# (adjoint bookkeeping)")
+        origin = node.origin
+        outs = ", ".join(names[v] for v in node.outputs)
+        if node.primitive.multiple_results:
+            outs += ","
+        body.append(f"{outs} = {w.rhs(node)}")
+        for v in node.outputs:
+            body.extend(_guard_lines(v, guards_at, names))
+            if v not in last and v.shape != ():  # an unused output of a multi-output node
+                frees.setdefault(i, []).append(v)
+        dead = frees.get(i)
+        if dead:
+            rebound = {names[v] for v in node.outputs}  # compact names: reused at once
+            dead = [names[v] for v in dead if names[v] not in rebound]
+            if dead:
+                body.append("del " + ", ".join(dead))
+
+    outs = []
+    for atom in graph.outputs:
+        if type(atom) is Var:
+            outs.append(names[atom])
+        else:
+            text = literal_text(atom, Node(None, [], {}, []), pool, inline_ok=False)
+            # a fresh array per call, as the eager path returns (callers may write to it)
+            outs.append(f"{text}.copy()" if isinstance(atom.value, np.ndarray) else text)
+    if out_wrappers is not None:
+        outs = [o if w is None else f"{w}({o})" for o, w in zip(outs, out_wrappers)]
+    if single and len(outs) == 1:
+        body.append(f"return {outs[0]}")
+    else:
+        body.append(f"return ({', '.join(outs)}{',' if len(outs) == 1 else ''})")
+
+    header = []
+    if pool.described:
+        header.append("# constants (held by reference): " + "; ".join(pool.described))
+    text = "\n".join(header + [f"def {fn_name}({', '.join(params)}):"] + ["    " + line for line in body])
+    src = Source(text + "\n")
+    src.namespace = pool.namespace
+    src.fn_name = fn_name
+    src.graph = graph
+    return src
+
+
+def _reads(node: Node, scalars: ScalarPlan) -> list:
+    """The vars a node's emitted line reads (a folded mask reads its test's operand)."""
+    if node in scalars.skipped:
+        return []
+    mask = scalars.masks.get(node)
+    atoms = mask if mask is not None else node.inputs
+    return [a for a in atoms if type(a) is Var]
+
+
+def _last_uses(graph: Graph, scalars: ScalarPlan) -> dict:
+    last: dict = {}
+    for i, node in enumerate(graph.nodes):
+        for a in _reads(node, scalars):
+            last[a] = i
+    for g in graph.guards:
+        last.setdefault(g.var, -1)
+    for a in graph.outputs:
+        if type(a) is Var:
+            last[a] = len(graph.nodes)
+    return last
+
+
+def _reuse_names(graph: Graph, scalars: ScalarPlan, last: dict, names: dict) -> None:
+    """Linear-scan naming: a var's name is handed to a later var once it is dead."""
+    free: list = []
+    count = 0
+    inputs = set(graph.inputs)
+    for i, node in enumerate(graph.nodes):
+        if node in scalars.skipped:
+            continue
+        for a in dict.fromkeys(_reads(node, scalars)):
+            if last.get(a) == i and a not in inputs:
+                free.append(names[a])  # read on the right-hand side before rebinding
+        for v in node.outputs:
+            if free:
+                names[v] = free.pop()
+            else:
+                names[v] = f"r{count}"
+                count += 1
+        for v in node.outputs:
+            if v not in last or last[v] < i:  # never read again (guards read it at once)
+                free.append(names[v])
+
+
+def _guard_lines(var: Var, guards_at: dict, names: dict) -> list:
+    lines = []
+    for k, guard in guards_at.get(var, ()):
+        name = names[var]
+        if guard.kind == "bool":
+            test = f"not {name}" if guard.expected else name
+        else:
+            test = f"int({name}) != {int(guard.expected)}"
+        lines.append(
+            f"if {test}: raise GuardFailed({k})  # traced with {guard.kind}({name}) == {guard.expected!r}"
+        )
+    return lines
+
+
+def source(fn: Callable, *args, static_argnums=(), backend: str | None = None, **kwargs) -> Source:
+    """The program ``fn`` runs on ``args`` as Python source (see the module docstring).
+
+    ``fn`` may be any function or transform of one (``grad(f)``, ``jacrev(f)``,
+    ``jit(grad(f))``); every array or number leaf of a non-static argument is a parameter
+    of the emitted function (integer and boolean leaves become constants where ``fn``
+    indexes plain arrays with them). The result is a ``str`` with ``.compile()``,
+    ``.namespace`` and ``.input_leaves`` (the values of this call's parameters).
+    """
+    from .compile.trace import trace_with_fallback
+    from .transforms.call import normalize_argnums
+
+    inner = getattr(fn, "__xformad_jit__", None)
+    if inner is not None:  # a jitted function: show what it compiles
+        fn, static_argnums, backend = inner.fn, inner.static_argnums, backend or inner.backend
+    static = frozenset(normalize_argnums(static_argnums, len(args))) if static_argnums != () else frozenset()
+    traced, _ = trace_with_fallback(fn, args, kwargs, static, backend)
+    src = emit(traced.graph, traced.backend, name=getattr(fn, "__name__", "program"))
+    src.input_leaves = traced.input_leaves
+    return src
+
+
+__all__ = ["source", "emit", "GuardFailed", "Source"]

@@ -1,0 +1,17 @@
+"""Compilation: graphs emitted as Python source (``xformad.codegen``) and run per input
+signature (``jit``). ``lines`` renders one node, ``scalars`` decides where Python floats are
+exact, ``signature`` keys the cache, ``purity`` compares re-traces, ``jit`` runs them."""
+
+_EXPORTS = ("jit", "CacheInfo", "ImpureFunctionError", "RetraceWarning")
+
+
+def __getattr__(name: str):
+    # lazy: codegen imports compile.lines, and jit imports codegen
+    if name in _EXPORTS:
+        import importlib
+
+        return getattr(importlib.import_module(f"{__name__}.jit"), name)
+    raise AttributeError(f"module 'xformad.compile' has no attribute {name!r}")
+
+
+__all__ = list(_EXPORTS)

@@ -1,0 +1,76 @@
+"""Tracing a function for compiling: every leaf of a non-static argument becomes a graph
+input (as ``make_graph`` does), except integer and boolean leaves that the function uses
+to index plain arrays (``np.eye(n)[labels]``: a tracer cannot be a plain array's index),
+which are retried as constants; ``jit`` then keys its cache on their values."""
+
+from __future__ import annotations
+
+import numpy as np
+
+from .. import backends
+from ..errors import TracerConversionError
+from ..ir import Literal
+from ..tracing import Tracer
+from ..transforms.call import to_caller, trace_call, value_of
+from ..tree import tree_flatten, tree_unflatten
+
+
+def is_constant_leaf(x) -> bool:
+    """Integer and boolean leaves (labels, indices, masks), traced as constants when a
+    program indexes a plain array with them (``np.eye(n)[labels]``), which no tracer can."""
+    kind = np.dtype(getattr(x, "dtype", type(x))).kind if not isinstance(x, (bool, int)) else "i"
+    return kind not in "fc"
+
+
+class TracedProgram:
+    """A function traced for compiling: its graph, the leaves that are its inputs, the
+    caller-typed results of this call and their structure."""
+
+    def __init__(self, graph, backend, input_leaves, results, out_tree, closes_over_tracer):
+        self.graph = graph
+        self.backend = backend
+        self.input_leaves = input_leaves
+        self.results = results
+        self.out_tree = out_tree
+        self.closes_over_tracer = closes_over_tracer
+
+
+def trace_for_compile(fn, args, kwargs, static=frozenset(), backend=None, *, constants=None) -> TracedProgram:
+    """Trace ``fn`` with every leaf of a non-static argument as a graph input, except the
+    leaves ``constants(leaf)`` marks, which stay constants of the graph."""
+    args = list(args)
+    dynamic = [i for i in range(len(args)) if i not in static]
+    trees = [tree_flatten(args[i]) for i in dynamic]
+    leaves = [x for sub, _ in trees for x in sub]
+    keep = [constants is not None and constants(x) for x in leaves]
+    inputs = [x for x, k in zip(leaves, keep) if not k]
+
+    def flat_fn(*xs):
+        it = iter(xs)
+        full = iter([x if k else next(it) for x, k in zip(leaves, keep)])
+        call_args = list(args)
+        for i, (sub, treedef) in zip(dynamic, trees):
+            call_args[i] = tree_unflatten(treedef, [next(full) for _ in sub])
+        return fn(*call_args, **kwargs)
+
+    be = backends.resolve(backend, inputs)
+    call = trace_call(flat_fn, inputs, {}, tuple(range(len(inputs))), be, check_float=False)
+    graph = call.trace.graph
+    out_leaves, out_tree = tree_flatten(call.out)
+    graph.outputs = [
+        x._var if type(x) is Tracer and x._trace is call.trace else Literal(x) for x in out_leaves
+    ]
+    graph.out_tree = out_tree
+    ref = inputs[0] if inputs else None
+    results = [to_caller(value_of(x, call.trace), ref, be) for x in out_leaves]
+    closes = any(type(r) is Tracer for r in results) or any(type(a.value) is Tracer for a in graph.literals())
+    return TracedProgram(graph, be, inputs, results, out_tree, closes)
+
+
+def trace_with_fallback(fn, args, kwargs, static=frozenset(), backend=None) -> tuple[TracedProgram, bool]:
+    """``trace_for_compile``, retried with integer/boolean leaves as constants when the
+    function cannot take them traced; returns ``(traced, constants_used)``."""
+    try:
+        return trace_for_compile(fn, args, kwargs, static, backend), False
+    except TracerConversionError:
+        return trace_for_compile(fn, args, kwargs, static, backend, constants=is_constant_leaf), True

@@ -37,27 +37,13 @@ from .tree import tree_flatten, tree_map, tree_unflatten
 
 __version__ = "0.1.0"
 
-# Features that live in their own modules, imported on first use.
-_LAZY = {
-    "jit": "xformad.compile.jit",  # not xformad.jit: a module there would shadow the function
-    "source": "xformad.codegen",
-    "custom_vjp": "xformad.custom",
-    "custom_jvp": "xformad.custom",
-    "explain": "xformad.explain",
-    "checkpoint": "xformad.jit",
-}
-
-
-def __getattr__(name: str):
-    module = _LAZY.get(name)
-    if module is None:
-        raise AttributeError(f"module 'xformad' has no attribute {name!r}")
-    import importlib
-
-    value = getattr(importlib.import_module(module), name)
-    globals()[name] = value
-    return value
-
+# Imported last: these build on everything above. (The names shadow same-named
+# submodules, e.g. xformad.explain is the function; import the module with importlib.)
+from .codegen import source  # noqa: E402
+from .compile.checkpoint import checkpoint  # noqa: E402
+from .compile.jit import jit  # noqa: E402
+from .custom import custom_jvp, custom_vjp  # noqa: E402
+from .explain import explain  # noqa: E402
 
 __all__ = [
     "grad",
@@ -70,6 +56,12 @@ __all__ = [
     "hvp",
     "make_graph",
     "stop_gradient",
+    "jit",
+    "checkpoint",
+    "source",
+    "custom_jvp",
+    "custom_vjp",
+    "explain",
     "Graph",
     "Primitive",
     "hookimpl",

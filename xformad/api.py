@@ -182,7 +182,7 @@ def jvp(f: Callable, primals: tuple, tangents: tuple, has_aux: bool = False, bac
         t_leaves.extend(leaves)
     with backends.using(be):
         in_tangents = {}
-        for var, t, leaf in zip(call.in_vars, t_leaves, call.in_leaves):
+        for var, t in zip(call.in_vars, t_leaves):
             value = call.trace.env[var]
             t = as_input_value(t, "tangent", be, check_float=False) if not isinstance(t, Tracer) else t
             in_tangents[var] = _check_tangent(value, t, "jvp")
@@ -341,7 +341,7 @@ def jacfwd(f: Callable, argnums=0, has_aux: bool = False, backend: str | None = 
                     for o, atom in enumerate(atoms):
                         columns[o][j].append(ts.get(atom) if atom is not None else None)
             per_out = []
-            for o, leaf in enumerate(out_leaves):
+            for o in range(len(out_leaves)):
                 per_in = []
                 out_dtype = np.result_type(atoms[o].dtype if atoms[o] is not None else np.float64)
                 for j, var in enumerate(call.in_vars):

@@ -18,8 +18,6 @@ primitive's local derivative for reading; primitives without one are shown as âˆ
 from __future__ import annotations
 
 import inspect
-import sys
-import types
 import unicodedata
 from collections.abc import Callable
 from typing import Any
@@ -561,15 +559,3 @@ def _adjoint_table(trace, names, inputs, out_names, digits, xp):
         gradient[name] = adjoints.get(var, _zero(var, xp))
         table.add(_decorate(name, _BAR), names.bar(var), format_value(gradient[name], digits))
     return table, gradient
-
-
-class _CallableModule(types.ModuleType):
-    """``import xformad.explain`` binds the *module* to ``xformad.explain``, shadowing the
-    lazily exported function of the same name; calling the module calls the function, so
-    ``xformad.explain(f, ...)`` works whichever was imported first."""
-
-    def __call__(self, *args, **kwargs) -> Explanation:
-        return explain(*args, **kwargs)
-
-
-sys.modules[__name__].__class__ = _CallableModule

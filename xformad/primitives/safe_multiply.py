@@ -39,7 +39,10 @@ def _masked_other(ct, d):
 
 
 def _by_ct(t, ans, ct, d):
-    return t * _masked_other(ct, d)
+    from .rules import safe_mul
+
+    # safe again: t (an upstream cotangent) may be 0 exactly where d is inf or nan
+    return safe_mul(t, _masked_other(ct, d))
 
 
 def _by_d(t, ans, ct, d):

@@ -348,3 +348,17 @@ def test_checkpoint_needs_an_array_result():
     pair = xformad.checkpoint(lambda x: (x, x))
     with pytest.raises(xformad.XformadError, match="must return one array"):
         xformad.grad(lambda x: np.sum(pair(x)[0]))(np.ones(2))
+
+
+def test_a_function_named_like_a_kernel_does_not_shadow_it():
+    # the generated function and the kernels share a namespace: a user function called
+    # "einsum" or "power" must not replace the kernel of the same name
+    def einsum(a, b):
+        return np.einsum("ij,jk->ik", a, b) ** 2
+
+    a, b = np.arange(6.0).reshape(2, 3), np.arange(12.0).reshape(3, 4)
+    assert bitwise(xformad.jit(einsum)(a, b), einsum(a, b))
+    assert bitwise(
+        xformad.jit(xformad.grad(lambda a: einsum(a, b).sum()))(a),
+        xformad.grad(lambda a: einsum(a, b).sum())(a),
+    )

@@ -237,6 +237,8 @@ def emit(
     else:
         body.append(f"return ({', '.join(outs)}{',' if len(outs) == 1 else ''})")
 
+    while fn_name in pool.namespace:  # a kernel of the same name must not be shadowed
+        fn_name += "_"
     header = []
     if pool.described:
         header.append("# constants (held by reference): " + "; ".join(pool.described))

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import contextlib
 from typing import Any
 
 import numpy as np
@@ -30,14 +29,22 @@ def active() -> Backend:
     return b
 
 
-@contextlib.contextmanager
-def using(backend: Backend):
-    previous = _active.backend
-    _active.backend = backend
-    try:
-        yield backend
-    finally:
-        _active.backend = previous
+class using:
+    """``with using(backend):`` runs primitives on ``backend`` (a class, not a generator
+    context manager: it sits on the per-call path of every transform)."""
+
+    __slots__ = ("backend", "previous")
+
+    def __init__(self, backend: Backend):
+        self.backend = backend
+
+    def __enter__(self) -> Backend:
+        self.previous = _active.backend
+        _active.backend = self.backend
+        return self.backend
+
+    def __exit__(self, *exc) -> None:
+        _active.backend = self.previous
 
 
 def available_backends() -> dict:

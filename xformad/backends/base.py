@@ -7,6 +7,36 @@ from typing import Any
 import numpy as np
 
 
+class KernelTable(dict):
+    """A name -> kernel mapping that counts its changes, so the kernels primitives have
+    looked up (and cached) are looked up again after any override is added or removed."""
+
+    version = 0  # one counter for all tables: any change anywhere invalidates every cache
+
+    def _changed(self) -> None:
+        KernelTable.version += 1
+
+    def __setitem__(self, key, value) -> None:
+        super().__setitem__(key, value)
+        self._changed()
+
+    def __delitem__(self, key) -> None:
+        super().__delitem__(key)
+        self._changed()
+
+    def update(self, *args, **kwargs) -> None:
+        super().update(*args, **kwargs)
+        self._changed()
+
+    def pop(self, *args):
+        self._changed()
+        return super().pop(*args)
+
+    def clear(self) -> None:
+        super().clear()
+        self._changed()
+
+
 class Backend:
     """A place to run primitives. Subclass it (or duck-type it) in a plugin.
 
@@ -21,7 +51,7 @@ class Backend:
     device: bool = False  # True: arrays live off the host, so host arrays must be moved over
 
     def __init__(self):
-        self.kernels: dict = {}
+        self.kernels: dict = KernelTable()
         self.vjp_overrides: dict = {}
 
     @property

@@ -8,7 +8,7 @@ run as one fused cupy kernel (``fused.py``) instead of two or three unfused ones
 from __future__ import annotations
 
 from ..hookspecs import hookimpl
-from .base import DeviceBackend
+from .base import DeviceBackend, KernelTable
 from .fused import fused_vjp_overrides
 
 INSTALL_HINT = (
@@ -39,7 +39,7 @@ class CupyBackend(DeviceBackend):
         super().__init__()
         self._cupy = None
         self._availability: tuple[bool, str] | None = None
-        self.kernels = dict(CUPY_KERNELS)
+        self.kernels = KernelTable(CUPY_KERNELS)
 
     def _module(self):
         if self._cupy is None:

@@ -12,9 +12,7 @@ class NumpyBackend(Backend):
     name = "numpy"
     priority = 0
 
-    @property
-    def xp(self):
-        return np
+    xp = np  # a plain attribute: read on every primitive application
 
     def owns(self, value) -> bool:
         return isinstance(value, (np.ndarray, np.generic))

@@ -51,7 +51,7 @@ def is_ufunc_node(node: Node, backend) -> bool:
     prim = node.primitive
     kernel = prim.kernel
     return (
-        getattr(kernel, "__qualname__", "").startswith("_ufunc_kernel.")
+        getattr(kernel, "__qualname__", "").startswith(("_ufunc_kernel.", "_operator_kernel."))
         and prim.name not in backend.kernels
         and isinstance(getattr(np, prim.name, None), np.ufunc)
     )

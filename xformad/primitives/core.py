@@ -20,6 +20,7 @@ from collections.abc import Callable
 import numpy as np
 
 from .. import backends
+from ..backends.base import KernelTable
 from ..errors import XformadError
 
 
@@ -35,6 +36,7 @@ class Primitive:
         "vjp_rules",
         "vjp_joint",
         "simplify",
+        "_resolved",
         "doc",
     )
 
@@ -52,7 +54,7 @@ class Primitive:
         self.kernel = kernel  # kernel(xp, *args, **params)
         # backend name -> kernel for that backend (a plugin's cupyx kernel, say); a
         # backend's own ``kernels`` entry still wins, then this, then ``kernel``
-        self.kernels: dict = dict(kernels or {})
+        self.kernels: dict = KernelTable(kernels or {})
         self.multiple_results = multiple_results
         self.differentiable = differentiable
         self.jvp_rules: tuple | None = None
@@ -61,6 +63,7 @@ class Primitive:
         self.vjp_joint: Callable | None = None
         # simplify(*args, **params) -> a result to use instead of recording a node, or None
         self.simplify: Callable | None = None
+        self._resolved: tuple = (None, None, None, -1)  # (backend, kernel, xp, table version)
         self.doc = doc
 
     def __repr__(self) -> str:
@@ -83,11 +86,14 @@ class Primitive:
         return backend.kernels.get(self.name) or self.kernels.get(backend.name, self.kernel)
 
     def impl(self, *args, **params):
-        backend = backends.active()
+        backend = backends._active.backend or backends.active()
         if backend.device:  # host constants beside device arrays move over; host-only stays
             backend, args = backend.kernel_placement(args)
-        kernel = self.kernel_for(backend)
-        return kernel(backend.xp, *args, **params)
+        resolved = self._resolved
+        if resolved[0] is not backend or resolved[3] != KernelTable.version:
+            # the kernel lookup: once per backend in a row, again after any override changes
+            resolved = self._resolved = (backend, self.kernel_for(backend), backend.xp, KernelTable.version)
+        return resolved[1](resolved[2], *args, **params)
 
     # -- rule declaration -----------------------------------------------------------
     def def_jvp(self, *rules: Callable | None) -> None:

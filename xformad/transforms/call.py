@@ -34,8 +34,11 @@ def as_input_value(leaf: Any, where, backend, *, check_float: bool = True):
     """A leaf of a differentiated argument as an array on ``backend``, checked for dtype."""
     if type(leaf) is Tracer:
         value = leaf
-    elif isinstance(leaf, _SCALARS) or isinstance(leaf, np.generic):
-        value = np.asarray(leaf)
+    elif isinstance(leaf, np.generic):
+        value = leaf
+    elif isinstance(leaf, _SCALARS):
+        # a numpy scalar, not a 0-d array: numpy's scalar arithmetic is several times faster
+        value = np.asarray(leaf)[()]
     elif backend.owns(leaf) or isinstance(leaf, np.ndarray):
         value = leaf
     elif isinstance(leaf, (list, tuple)):

@@ -50,8 +50,11 @@ def _out_atom(out, trace):
 
 
 def _one_hot_like(value, backend):
-    xp = backend.xp
-    return xp.ones((), dtype=value.dtype) if not isinstance(value, Tracer) else np.ones((), dtype=value.dtype)
+    """The seed cotangent 1 of the output's dtype: a numpy scalar on the host (fastest),
+    an array on a device (broadcasting it must give device arrays)."""
+    if backend.device:
+        return backend.xp.ones((), dtype=value.dtype)
+    return np.dtype(value.dtype).type(1)
 
 
 def _gradients(call, out_cts: dict, backend, *, free: bool) -> list:

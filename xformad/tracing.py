@@ -73,11 +73,17 @@ class Trace:
                 env[v] = o
                 out_vars.append(v)
                 results.append(Tracer(self, v, o))
-            self.graph.nodes.append(_stamped(Node(prim, in_atoms, params, out_vars), self))
+            node = Node(prim, in_atoms, params, out_vars)
+            if provenance.trace is self:
+                node.origin = provenance.var
+            self.graph.nodes.append(node)
             return tuple(results)
         var = Var(out.shape, out.dtype)
         env[var] = out
-        self.graph.nodes.append(_stamped(Node(prim, in_atoms, params, [var]), self))
+        node = Node(prim, in_atoms, params, [var])
+        if provenance.trace is self:  # a derivative rule of a traced value is recording
+            node.origin = provenance.var
+        self.graph.nodes.append(node)
         return Tracer(self, var, out)
 
     def lift(self, value) -> Tracer:

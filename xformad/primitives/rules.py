@@ -34,11 +34,7 @@ def safe_mul(ct, d):
             return ct * d  # a finite Python constant: nothing to mask
         if not is_traced(ct) and not np.any(ct == 0):
             return ct * d  # a constant cotangent without zeros: nothing to mask
-        from .safe_multiply import safe_multiply_p
-
         return safe_multiply_p.bind(ct, d)
-    from .safe_multiply import masked_product
-
     return masked_product(np, ct, d)
 
 
@@ -62,3 +58,6 @@ def normalize_axis(axis, ndim: int):
     else:
         axes = (int(axis) % max(ndim, 1),)
     return axes
+
+
+from .safe_multiply import masked_product, safe_multiply_p  # noqa: E402  (it uses safe_mul)

@@ -30,28 +30,41 @@ def normalize_argnums(argnums, nargs: int) -> tuple[int, ...]:
     return tuple(out)
 
 
+def _where_text(where) -> str:
+    """``where`` is a description, or (what, argument number, leaf index or None)."""
+    if isinstance(where, tuple):
+        what, n, i = where
+        return f"{what} {n}" + ("" if i is None else f" (leaf {i})")
+    return where() if callable(where) else where
+
+
+# Python numbers become numpy scalars, not 0-d arrays: numpy's scalar arithmetic is
+# several times faster, and numpy returns scalars from 0-d operations anyway
+_SCALAR_TYPES = {float: np.float64, complex: np.complex128, int: np.int64, bool: np.bool_}
+
+
 def as_input_value(leaf: Any, where, backend, *, check_float: bool = True):
     """A leaf of a differentiated argument as an array on ``backend``, checked for dtype."""
-    if type(leaf) is Tracer:
-        value = leaf
-    elif isinstance(leaf, np.generic):
+    to_scalar = _SCALAR_TYPES.get(type(leaf))
+    if to_scalar is not None:
+        value = to_scalar(leaf)
+    elif type(leaf) is Tracer or isinstance(leaf, np.generic):
         value = leaf
     elif isinstance(leaf, _SCALARS):
-        # a numpy scalar, not a 0-d array: numpy's scalar arithmetic is several times faster
         value = np.asarray(leaf)[()]
     elif backend.owns(leaf) or isinstance(leaf, np.ndarray):
         value = leaf
     elif isinstance(leaf, (list, tuple)):
         value = np.asarray(leaf)
     else:
-        where = where() if callable(where) else where
+        where = _where_text(where)
         raise NonDifferentiableInputError(
             f"{where} is a {type(leaf).__name__}, which xformad cannot differentiate. Pass "
             "floats, numpy arrays, or nested tuples/lists/dicts of them; pass other values "
             "as arguments not named in argnums."
         )
     if check_float and value.dtype.kind not in "fc":
-        where = where() if callable(where) else where
+        where = _where_text(where)
         raise NonDifferentiableInputError(
             f"{where} has dtype {np.dtype(value.dtype).name}; only floating-point and complex "
             "inputs can be differentiated. Convert it (e.g. x.astype(float) or 2.0 instead of "
@@ -109,10 +122,7 @@ def trace_call(
             tracers = []
             single = len(leaves) == 1 and treedef.kind == "leaf"
             for i, leaf in enumerate(leaves):
-
-                def where(n=n, i=i, single=single):  # the error text, built only when needed
-                    return f"{what} {n}" + ("" if single else f" (leaf {i})")
-
+                where = (what, n, None if single else i)  # the error text is built only if needed
                 value = as_input_value(leaf, where, backend, check_float=check_float)
                 t = trace.new_input(value)
                 tracers.append(t)

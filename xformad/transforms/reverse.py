@@ -68,27 +68,25 @@ def _apply_vjp_marked(node, prim, ct, ans, env, cts, backend) -> None:
 
 def _apply_vjp(node, prim, ct, ans, env, cts, backend) -> None:
     inputs = node.inputs
-    vals = []
-    needed = []
-    for a in inputs:
-        if type(a) is Var:
-            vals.append(env[a])
-            needed.append(a.dtype.kind in "fc")
-        else:
-            vals.append(a.value)
-            needed.append(False)
     params = node.params
+    vals = [env[a] if type(a) is Var else a.value for a in inputs]
     if prim.vjp_joint is not None:
+        needed = [type(a) is Var and a.dtype.kind in "fc" for a in inputs]
         results = prim.vjp_joint(ct, ans, needed, *vals, **params)
-    else:
-        rules = prim.vjp_rules_for(backend)
-        results = [
-            rules[i](ct, ans, *vals, **params) if need and rules[i] is not None else None
-            for i, need in enumerate(needed)
-        ]
-    for atom, need, c in zip(inputs, needed, results):
-        if c is None or not need:
+        for atom, need, c in zip(inputs, needed, results):
+            if need and c is not None:
+                _accumulate(cts, atom, fit(c, atom))
+        return
+    rules = prim.vjp_rules_for(backend)
+    for atom, rule in zip(inputs, rules):
+        # only inputs that are vars of a floating dtype receive cotangents
+        if rule is None or type(atom) is not Var or atom.dtype.kind not in "fc":
             continue
-        c = fit(c, atom)
-        previous = cts.get(atom)
-        cts[atom] = c if previous is None else previous + c
+        c = rule(ct, ans, *vals, **params)
+        if c is not None:
+            _accumulate(cts, atom, fit(c, atom))
+
+
+def _accumulate(cts: dict, atom, c) -> None:
+    previous = cts.get(atom)
+    cts[atom] = c if previous is None else previous + c

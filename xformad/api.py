@@ -75,6 +75,8 @@ def _gradients(call, out_cts: dict, backend, *, free: bool) -> list:
 
 
 def _scalar_output(out, fname: str):
+    if type(out) is Tracer and out._var.shape == () and out._var.dtype.kind in "fc":
+        return  # the common case, checked without building anything
     shape = np.shape(out) if not isinstance(out, Tracer) else out.shape
     if shape != ():
         raise NonScalarOutputError(
@@ -99,9 +101,13 @@ def value_and_grad(f: Callable, argnums=0, has_aux: bool = False, backend: str |
     (np.float64(0.8414709848078965), np.float64(1.3817732906760363))
     """
 
+    argnums_for: dict = {}  # len(args) -> normalized argnums, checked once per arity
+
     @_wraps(f, "value_and_grad")
     def value_and_grad_f(*args, **kwargs):
-        nums = normalize_argnums(argnums, len(args))
+        nums = argnums_for.get(len(args))
+        if nums is None:
+            nums = argnums_for[len(args)] = normalize_argnums(argnums, len(args))
         be = _backend_for(backend, args)
         call = trace_call(f, args, kwargs, nums, be, has_aux=has_aux)
         out = call.out

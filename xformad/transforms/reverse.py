@@ -43,7 +43,10 @@ def _sweep(nodes, env, cts, backend, free) -> None:
                 continue
             ans = env[outs[0]]
         if prim.differentiable:
-            _apply_vjp_marked(node, prim, ct, ans, env, cts, backend)
+            if provenance.trace is None and type(ans) is not Tracer and not prim.multiple_results:
+                _apply_vjp(node, prim, ct, ans, env, cts, backend)  # concrete: nothing to mark
+            else:
+                _apply_vjp_marked(node, prim, ct, ans, env, cts, backend)
         if free:
             for v in outs:
                 env.pop(v, None)
@@ -83,8 +86,12 @@ def _apply_vjp(node, prim, ct, ans, env, cts, backend) -> None:
         if rule is None or type(atom) is not Var or atom.dtype.kind not in "fc":
             continue
         c = rule(ct, ans, *vals, **params)
-        if c is not None:
-            _accumulate(cts, atom, fit(c, atom))
+        if c is None:
+            continue
+        if not hasattr(c, "dtype") or c.shape != atom.shape or c.dtype != atom.dtype:
+            c = fit(c, atom)  # un-broadcast or cast only where needed
+        previous = cts.get(atom)
+        cts[atom] = c if previous is None else previous + c
 
 
 def _accumulate(cts: dict, atom, c) -> None:

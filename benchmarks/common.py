@@ -48,7 +48,7 @@ def interleaved(contenders: dict, repeats: int = 15, target: float = 0.05) -> di
 def report(title: str, medians: dict, baseline: str) -> None:
     base = medians[baseline]
     print(f"\n{title}")
-    print(f"  {'contender':<34}{'median per call':>18}{'ratio to ' + baseline:>28}")
+    print(f"  {'contender':<34}{'median per call':>18}  {'ratio to ' + baseline:>30}")
     for name, t in medians.items():
         print(f"  {name:<34}{_fmt(t):>18}{t / base:>27.2f}x")
 

@@ -293,8 +293,11 @@ class Tracer:
     def __array_ufunc__(self, ufunc, method, *inputs, **kwargs):
         if method == "__call__" and not kwargs:
             prim = FAST_UFUNCS.get(ufunc)
-            if prim is not None and not any(type(a) in _SEQUENCES for a in inputs):
-                return prim.bind(*inputs)
+            if prim is not None:
+                if len(inputs) == 1:  # np.log(x) and friends: x is this tracer
+                    return self._trace.process(prim, inputs, _NO_PARAMS)
+                if not any(type(a) in _SEQUENCES for a in inputs):
+                    return prim.bind(*inputs)
         from .numpy_api.dispatch import dispatch_ufunc
 
         return dispatch_ufunc(ufunc, method, inputs, kwargs)
@@ -319,6 +322,7 @@ class Tracer:
 # ufunc -> primitive for ufuncs that are one primitive; filled by numpy_api.elementwise.
 # Operators and plain ufunc calls bind these directly, skipping the generic dispatch.
 FAST_UFUNCS: dict = {}
+_NO_PARAMS: dict = {}  # shared by parameterless nodes; never mutated
 _SEQUENCES = (list, tuple)
 
 
@@ -329,14 +333,18 @@ def _binary(ufunc_name: str, reflected: bool = False):
         def op(self, other):
             prim = FAST_UFUNCS.get(ufunc)
             if prim is not None and type(other) not in _SEQUENCES:
-                return prim.bind(other, self)
+                if type(other) is not Tracer or other._trace is self._trace:
+                    return self._trace.process(prim, (other, self), _NO_PARAMS)
+                return prim.bind(other, self)  # tracers of two levels: bind picks the inner
             return ufunc(other, self)
     else:
 
         def op(self, other):
             prim = FAST_UFUNCS.get(ufunc)
             if prim is not None and type(other) not in _SEQUENCES:
-                return prim.bind(self, other)
+                if type(other) is not Tracer or other._trace is self._trace:
+                    return self._trace.process(prim, (self, other), _NO_PARAMS)
+                return prim.bind(self, other)  # tracers of two levels: bind picks the inner
             return ufunc(self, other)
 
     op.__name__ = f"__{'r' if reflected else ''}{ufunc_name}__"

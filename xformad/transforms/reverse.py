@@ -42,11 +42,12 @@ def _sweep(nodes, env, cts, backend, free) -> None:
             if ct is None:
                 continue
             ans = env[outs[0]]
-        if prim.differentiable:
-            if provenance.trace is None and type(ans) is not Tracer and not prim.multiple_results:
-                _apply_vjp(node, prim, ct, ans, env, cts, backend)  # concrete: nothing to mark
-            else:
-                _apply_vjp_marked(node, prim, ct, ans, env, cts, backend)
+        if not prim.differentiable:
+            pass
+        elif provenance.trace is None and type(ans) is not Tracer and prim.vjp_joint is None:
+            _per_input_vjp(node, prim, ct, ans, env, cts, backend)  # eager: nothing to mark
+        else:
+            _apply_vjp_marked(node, prim, ct, ans, env, cts, backend)
         if free:
             for v in outs:
                 env.pop(v, None)
@@ -70,19 +71,24 @@ def _apply_vjp_marked(node, prim, ct, ans, env, cts, backend) -> None:
 
 
 def _apply_vjp(node, prim, ct, ans, env, cts, backend) -> None:
+    if prim.vjp_joint is None:
+        _per_input_vjp(node, prim, ct, ans, env, cts, backend)
+        return
+    inputs = node.inputs
+    vals = [env[a] if type(a) is Var else a.value for a in inputs]
+    needed = [type(a) is Var and a.dtype.kind in "fc" for a in inputs]
+    results = prim.vjp_joint(ct, ans, needed, *vals, **node.params)
+    for atom, need, c in zip(inputs, needed, results):
+        if need and c is not None:
+            _accumulate(cts, atom, fit(c, atom))
+
+
+def _per_input_vjp(node, prim, ct, ans, env, cts, backend) -> None:
+    """Per-input VJP rules, each called only for an input that is a var of a floating dtype."""
     inputs = node.inputs
     params = node.params
     vals = [env[a] if type(a) is Var else a.value for a in inputs]
-    if prim.vjp_joint is not None:
-        needed = [type(a) is Var and a.dtype.kind in "fc" for a in inputs]
-        results = prim.vjp_joint(ct, ans, needed, *vals, **params)
-        for atom, need, c in zip(inputs, needed, results):
-            if need and c is not None:
-                _accumulate(cts, atom, fit(c, atom))
-        return
-    rules = prim.vjp_rules_for(backend)
-    for atom, rule in zip(inputs, rules):
-        # only inputs that are vars of a floating dtype receive cotangents
+    for atom, rule in zip(inputs, prim.vjp_rules_for(backend)):
         if rule is None or type(atom) is not Var or atom.dtype.kind not in "fc":
             continue
         c = rule(ct, ans, *vals, **params)
@@ -90,8 +96,7 @@ def _apply_vjp(node, prim, ct, ans, env, cts, backend) -> None:
             continue
         if not hasattr(c, "dtype") or c.shape != atom.shape or c.dtype != atom.dtype:
             c = fit(c, atom)  # un-broadcast or cast only where needed
-        previous = cts.get(atom)
-        cts[atom] = c if previous is None else previous + c
+        _accumulate(cts, atom, c)
 
 
 def _accumulate(cts: dict, atom, c) -> None:

@@ -171,3 +171,12 @@ def _safe_mul(ct, d):
 
 
 CASES.append(Case("safe_multiply", _safe_mul, BINARY_SHAPES))
+
+
+def _slice_products_gradient(x):
+    # the gradient's program places cotangents of slices and a gather into zeros:
+    # getitem_transpose nodes, differentiated again by the second-order check
+    return xformad.grad(lambda y: np.sum(y[1:] * y[:-1]) + np.sum(y[np.array([0, 0, 2])] ** 2))(x)
+
+
+CASES.append(Case("getitem_transpose", _slice_products_gradient, [((4,),)]))

@@ -57,7 +57,20 @@ def _scatter_add_kernel(xp, base, updates, *arrays, spec):
     return y
 
 
+def _getitem_transpose_kernel(xp, ct, *arrays, spec, shape):
+    """Zeros of ``shape`` with ``ct`` placed at the index: the transpose of x[idx]. Built in
+    place in a fresh array (no copy of a zeros operand, as scatter_add would make)."""
+    y = xp.zeros(shape, dtype=ct.dtype)
+    index = build_index(spec, arrays)
+    if has_arrays(spec):
+        xp.add.at(y, index, ct)  # repeated indices accumulate
+    else:
+        y[index] = ct  # basic indices never repeat a position
+    return y
+
+
 getitem_p = Primitive("getitem", _getitem_kernel)
+getitem_transpose_p = Primitive("getitem_transpose", _getitem_transpose_kernel)
 setitem_p = Primitive("setitem", _setitem_kernel)
 scatter_add_p = Primitive("scatter_add", _scatter_add_kernel)
 
@@ -71,8 +84,20 @@ def _getitem_jvp(tangents, ans, x, *arrays, spec):
 
 
 def _getitem_vjp(ct, ans, needed, x, *arrays, spec):
-    base = _zeros(np.shape(x), ct.dtype)
-    return (scatter_add_p.bind(base, ct, *arrays, spec=spec),) + (None,) * len(arrays)
+    ct_x = getitem_transpose_p.bind(ct, *arrays, spec=spec, shape=tuple(np.shape(x)))
+    return (ct_x,) + (None,) * len(arrays)
+
+
+# getitem_transpose is linear in its cotangent: its JVP is itself, its VJP is the gather
+getitem_transpose_p.def_jvp_joint(
+    lambda tangents, ans, ct, *arrays, spec, shape: getitem_transpose_p.bind(
+        tangents[0], *arrays, spec=spec, shape=shape
+    )
+)
+getitem_transpose_p.def_vjp_joint(
+    lambda g, ans, needed, ct, *arrays, spec, shape: (getitem_p.bind(g, *arrays, spec=spec),)
+    + (None,) * len(arrays)
+)
 
 
 getitem_p.def_jvp_joint(_getitem_jvp)

@@ -218,3 +218,13 @@ def test_complex_convention_matches_jax_and_autograd():
     # d|z|^2 for z = 3+4i: df/dx - i df/dy = 2x - 2iy = 6 - 8i
     assert xformad.grad(lambda z: np.abs(z) ** 2)(3 + 4j) == pytest.approx(6 - 8j)
     check_grads(lambda z: np.real(np.exp(z) * np.conj(z)), (np.array([0.3 + 0.2j, -1.0 + 0.5j]),))
+
+
+def test_check_grads_is_reachable_as_documented():
+    # the spelling: xformad.testing.check_grads, with only `import xformad`
+    import subprocess
+    import sys
+
+    code = "import numpy as np, xformad; xformad.testing.check_grads(np.sin, (np.ones(2),)); print('ok')"
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert out.stdout.strip() == "ok"

@@ -39,6 +39,7 @@ __version__ = "0.1.0"
 
 # Imported last: these build on everything above. (The names shadow same-named
 # submodules, e.g. xformad.explain is the function; import the module with importlib.)
+from . import testing  # noqa: E402  (xformad.testing.check_grads, without a separate import)
 from .codegen import source  # noqa: E402
 from .compile.checkpoint import checkpoint  # noqa: E402
 from .compile.jit import jit  # noqa: E402
@@ -62,6 +63,7 @@ __all__ = [
     "custom_jvp",
     "custom_vjp",
     "explain",
+    "testing",
     "Graph",
     "Primitive",
     "hookimpl",

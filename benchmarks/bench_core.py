@@ -19,59 +19,9 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from common import interleaved, report  # noqa: E402
+from workloads import mlp_hand, mlp_loss, mlp_loss_autograd, mlp_setup, seed, seed_hand  # noqa: E402
 
 import xformad  # noqa: E402
-
-
-def seed(x1, x2):
-    return np.log(x1) + x1 * x2 - np.sin(x2)
-
-
-def seed_hand(x1, x2):
-    return 1.0 / x1 + x2, x1 - np.cos(x2)
-
-
-def mlp_loss(params, x, labels):
-    w1, b1, w2, b2, w3, b3 = params
-    h1 = np.tanh(x @ w1 + b1)
-    h2 = np.tanh(h1 @ w2 + b2)
-    logits = h2 @ w3 + b3
-    shifted = logits - logits.max(axis=1, keepdims=True)
-    logp = shifted - np.log(np.exp(shifted).sum(axis=1, keepdims=True))
-    return -logp[np.arange(len(labels)), labels].mean()
-
-
-def mlp_hand(params, x, labels):
-    """Hand-written backprop for mlp_loss: what a careful person writes by hand."""
-    w1, b1, w2, b2, w3, b3 = params
-    h1 = np.tanh(x @ w1 + b1)
-    h2 = np.tanh(h1 @ w2 + b2)
-    logits = h2 @ w3 + b3
-    shifted = logits - logits.max(axis=1, keepdims=True)
-    e = np.exp(shifted)
-    p = e / e.sum(axis=1, keepdims=True)
-    n = len(labels)
-    dlogits = p
-    dlogits[np.arange(n), labels] -= 1.0
-    dlogits /= n
-    dw3 = h2.T @ dlogits
-    db3 = dlogits.sum(axis=0)
-    dh2 = (dlogits @ w3.T) * (1 - h2 * h2)
-    dw2 = h1.T @ dh2
-    db2 = dh2.sum(axis=0)
-    dh1 = (dh2 @ w2.T) * (1 - h1 * h1)
-    dw1 = x.T @ dh1
-    db1 = dh1.sum(axis=0)
-    return [dw1, db1, dw2, db2, dw3, db3]
-
-
-def mlp_setup(rng, batch=256, sizes=(784, 512, 512, 10)):
-    params = []
-    for a, b in zip(sizes[:-1], sizes[1:]):
-        params += [rng.normal(scale=1 / np.sqrt(a), size=(a, b)), np.zeros(b)]
-    x = rng.normal(size=(batch, sizes[0]))
-    labels = rng.integers(0, sizes[-1], size=batch)
-    return params, x, labels
 
 
 def main() -> None:
@@ -102,17 +52,8 @@ def main() -> None:
     rng = np.random.default_rng(0)
     params, x, labels = mlp_setup(rng)
 
-    def mlp_ag_loss(params):
-        w1, b1, w2, b2, w3, b3 = params
-        h1 = anp.tanh(anp.dot(x, w1) + b1)
-        h2 = anp.tanh(anp.dot(h1, w2) + b2)
-        logits = anp.dot(h2, w3) + b3
-        shifted = logits - anp.max(logits, axis=1, keepdims=True)
-        logp = shifted - anp.log(anp.sum(anp.exp(shifted), axis=1, keepdims=True))
-        return -anp.mean(logp[np.arange(len(labels)), labels])
-
     g_mlp = xformad.grad(mlp_loss)
-    ag_mlp = autograd.grad(mlp_ag_loss)
+    ag_mlp = autograd.grad(mlp_loss_autograd(anp, x, labels))
     for a, b in zip(g_mlp(params, x, labels), mlp_hand(params, x, labels)):
         assert np.allclose(a, b, rtol=1e-10, atol=1e-12)
     medians = interleaved(

@@ -25,16 +25,9 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from common import interleaved, report  # noqa: E402
+from workloads import seed, seed_hand  # noqa: E402
 
 import xformad  # noqa: E402
-
-
-def seed(x1, x2):
-    return np.log(x1) + x1 * x2 - np.sin(x2)
-
-
-def seed_hand(x1, x2):
-    return 1.0 / x1 + x2, x1 - np.cos(x2)
 
 
 def logistic(x, n):

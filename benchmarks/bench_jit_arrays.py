@@ -24,9 +24,9 @@ import numpy as np
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from bench_core import mlp_hand, mlp_loss, mlp_setup  # noqa: E402
 from bench_jit import _jax, warm  # noqa: E402
 from common import interleaved, report  # noqa: E402
+from workloads import mlp_hand, mlp_loss, mlp_loss_autograd, mlp_setup  # noqa: E402
 
 import xformad  # noqa: E402
 
@@ -62,16 +62,7 @@ def bench_mlp(repeats: int) -> None:
     _check(jg(params, x, labels), mlp_hand(params, x, labels))
     warm(jg, params, x, labels)
 
-    def ag_loss(params):
-        w1, b1, w2, b2, w3, b3 = params
-        h1 = anp.tanh(anp.dot(x, w1) + b1)
-        h2 = anp.tanh(anp.dot(h1, w2) + b2)
-        logits = anp.dot(h2, w3) + b3
-        shifted = logits - anp.max(logits, axis=1, keepdims=True)
-        logp = shifted - anp.log(anp.sum(anp.exp(shifted), axis=1, keepdims=True))
-        return -anp.mean(logp[np.arange(len(labels)), labels])
-
-    ag = autograd.grad(ag_loss)
+    ag = autograd.grad(mlp_loss_autograd(anp, x, labels))
     contenders = {
         "hand-written": lambda: mlp_hand(params, x, labels),
         "xformad.jit(grad)": lambda: jg(params, x, labels),

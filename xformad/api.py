@@ -12,7 +12,7 @@ import numpy as np
 from . import backends
 from .errors import NonScalarOutputError, XformadError
 from .ir import Graph, Literal
-from .tracing import Tracer, new_trace
+from .tracing import Tracer
 from .transforms.call import (
     as_input_value,
     normalize_argnums,
@@ -419,18 +419,3 @@ def stop_gradient(x):
     from .numpy_api.elementwise import stop_gradient as _stop
 
     return _stop(x)
-
-
-__all__ = [
-    "grad",
-    "value_and_grad",
-    "jvp",
-    "vjp",
-    "jacfwd",
-    "jacrev",
-    "hessian",
-    "hvp",
-    "make_graph",
-    "stop_gradient",
-    "new_trace",
-]

@@ -67,3 +67,14 @@ def test_to_dot_names_every_node():
     assert dot.startswith("digraph")
     for name in ("log", "multiply", "add", "sin", "subtract"):
         assert name in dot
+
+
+def test_integer_labels_indexing_a_plain_array_become_constants():
+    def loss(w, labels):
+        onehot = np.eye(3)[labels]  # a plain array indexed by the labels: no tracer can do that
+        return np.sum(onehot * w)
+
+    w, labels = np.ones((4, 3)), np.array([0, 2, 1, 1])
+    graph = xformad.make_graph(loss)(w, labels)
+    assert [str(v.dtype) for v in graph.inputs] == ["float64"]  # w alone is an input
+    assert "const:f64[4,3]" in str(graph)

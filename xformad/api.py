@@ -10,7 +10,7 @@ from typing import Any
 import numpy as np
 
 from . import backends
-from .errors import NonScalarOutputError, XformadError
+from .errors import NonScalarOutputError, TracerConversionError, XformadError
 from .ir import Graph, Literal
 from .tracing import Tracer
 from .transforms.call import (
@@ -392,7 +392,10 @@ def make_graph(f: Callable, static_argnums=(), backend: str | None = None) -> Ca
     """Return a function that traces ``f`` on its arguments and returns the Graph (the IR).
 
     Every array or float leaf of a non-static argument becomes a graph input; the result
-    prints as a Wengert list (``print(graph)``) and draws with ``graph.to_dot()``.
+    prints as a Wengert list (``print(graph)``) and draws with ``graph.to_dot()``. An
+    argument made only of integers or booleans that the function uses to index a plain
+    array (``np.eye(n)[labels]``, which no traced value can do) becomes a constant of the
+    graph instead, as with ``jit``.
     """
 
     @_wraps(f, "make_graph")
@@ -400,7 +403,13 @@ def make_graph(f: Callable, static_argnums=(), backend: str | None = None) -> Ca
         static = normalize_argnums(static_argnums, len(args)) if static_argnums != () else ()
         nums = tuple(i for i in range(len(args)) if i not in static)
         be = _backend_for(backend, args)
-        call = trace_call(f, args, kwargs, nums, be, check_float=False)
+        try:
+            call = trace_call(f, args, kwargs, nums, be, check_float=False)
+        except TracerConversionError:
+            floating = tuple(i for i in nums if not _integer_only(args[i]))
+            if floating == nums:
+                raise
+            call = trace_call(f, args, kwargs, floating, be, check_float=False)
         graph = call.trace.graph
         out_leaves, out_tree = tree_flatten(call.out)
         graph.outputs = [
@@ -412,6 +421,12 @@ def make_graph(f: Callable, static_argnums=(), backend: str | None = None) -> Ca
         return graph
 
     return make_graph_f
+
+
+def _integer_only(tree) -> bool:
+    """True for a pytree whose leaves are all integer or boolean (labels, indices, masks)."""
+    leaves = tree_flatten(tree)[0]
+    return bool(leaves) and all(np.result_type(leaf).kind in "biu" for leaf in leaves)
 
 
 def stop_gradient(x):

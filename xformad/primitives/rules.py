@@ -29,10 +29,10 @@ def safe_mul(ct, d):
     untaken branch receives a zero cotangent, and zero times an infinite local derivative
     is taken as zero (the branch contributes nothing), as in the double-where idiom.
     """
-    if is_traced(ct) or is_traced(d):
+    if type(ct) is Tracer or type(d) is Tracer:
         if not hasattr(d, "dtype") and bool(np.isfinite(d)):
             return ct * d  # a finite Python constant: nothing to mask
-        if not is_traced(ct) and not np.any(ct == 0):
+        if type(ct) is not Tracer and not np.any(ct == 0):
             return ct * d  # a constant cotangent without zeros: nothing to mask
         return safe_multiply_p.bind(ct, d)
     return masked_product(np, ct, d)

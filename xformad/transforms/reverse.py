@@ -88,15 +88,17 @@ def _per_input_vjp(node, prim, ct, ans, env, cts, backend) -> None:
     inputs = node.inputs
     params = node.params
     vals = [env[a] if type(a) is Var else a.value for a in inputs]
-    for atom, rule in zip(inputs, prim.vjp_rules_for(backend)):
+    rules = prim.vjp_rules if not backend.vjp_overrides else prim.vjp_rules_for(backend)
+    for atom, rule in zip(inputs, rules):
         if rule is None or type(atom) is not Var or atom.dtype.kind not in "fc":
             continue
-        c = rule(ct, ans, *vals, **params)
+        c = rule(ct, ans, *vals, **params) if params else rule(ct, ans, *vals)
         if c is None:
             continue
         if not hasattr(c, "dtype") or c.shape != atom.shape or c.dtype != atom.dtype:
             c = fit(c, atom)  # un-broadcast or cast only where needed
-        _accumulate(cts, atom, c)
+        previous = cts.get(atom)
+        cts[atom] = c if previous is None else previous + c
 
 
 def _accumulate(cts: dict, atom, c) -> None:

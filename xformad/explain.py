@@ -28,6 +28,7 @@ from . import backends
 from .api import _backend_for, grad, make_graph
 from .errors import XformadError
 from .ir import Graph, Literal, Var, _params_text
+from .primitives.indexing import index_text
 from .tracing import concrete
 from .transforms.call import normalize_argnums, trace_call
 from .transforms.forward import forward
@@ -121,25 +122,6 @@ def _operand(atom, names: _Names, digits: int) -> str:
     return _literal_text(value)
 
 
-def _index_text(spec: tuple, arrays: list[str]) -> str:
-    """An indexing primitive's static ``spec`` back in numpy's notation: ``0, 1:3, …``."""
-    parts = []
-    for entry in spec:
-        tag = entry[0]
-        if tag == "s":
-            start, stop, step = ("" if e is None else str(e) for e in entry[1:4])
-            parts.append(f"{start}:{stop}" + (f":{step}" if step else ""))
-        elif tag == "i":
-            parts.append(str(entry[1]))
-        elif tag == "n":
-            parts.append("newaxis")
-        elif tag == "e":
-            parts.append("…")
-        else:
-            parts.append(arrays[entry[1]] if entry[1] < len(arrays) else "?")
-    return ", ".join(parts)
-
-
 _INDEXING = {"getitem": "{0}[{i}]", "setitem": "{0}[{i}] ← {1}", "scatter_add": "{0}[{i}] += {1}"}
 
 
@@ -151,7 +133,7 @@ def node_text(node, names: _Names, digits: int = 3) -> str:
     params = _params_text({k: v for k, v in node.params.items() if not (k == "keepdims" and v is False)})
     if name in _INDEXING and "spec" in node.params:
         operands = 1 if name == "getitem" else 2
-        index = _index_text(node.params["spec"], args[operands:])
+        index = index_text(node.params["spec"], args[operands:], python=False)
         return _INDEXING[name].format(*args[:operands], i=index)
     if name in _INFIX and len(args) == 2 and not params:
         return f"{args[0]} {_INFIX[name]} {args[1]}"
@@ -239,7 +221,7 @@ def _contribution(node, i: int, names: _Names, d: str, direction: str, digits: i
     a = ins[0] if ins else ""
     b = ins[1] if len(ins) > 1 else ""
     y = names.primal(out)
-    index = _index_text(node.params["spec"], ins[1:]) if "spec" in node.params else "…"
+    index = index_text(node.params["spec"], ins[1:], python=False) if "spec" in node.params else "…"
     rules = _local_rules(node.primitive.name, a, b, y, index).get(direction)
     if rules is not None and i < len(rules) and len(node.outputs) == 1:
         return rules[i](d)

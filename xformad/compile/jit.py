@@ -32,7 +32,7 @@ from ..tracing import _stack
 from ..transforms.call import normalize_argnums
 from ..tree import tree_flatten, tree_unflatten
 from .purity import difference
-from .signature import call_signature
+from .signature import call_signature, plain_key
 from .trace import is_constant_leaf, trace_for_compile, trace_with_fallback
 
 logger = logging.getLogger("xformad.jit")
@@ -217,22 +217,8 @@ class Jitted:
             if self._eager_reason is not None and self.on_impure == "error" and not _stack.depth:
                 raise ImpureFunctionError(self._eager_reason)
             return self._eager(args, kwargs)
-        if self._plain and not kwargs:  # no static arguments: key floats and arrays inline
-            key = []
-            for a in args:
-                t = type(a)
-                if t is float:
-                    key.append(t)
-                elif t is np.ndarray:
-                    key.append((t, a.shape, a.dtype))
-                else:
-                    key = None
-                    break
-            if key is not None:
-                key = tuple(key)
-                leaves = args
-        else:
-            key = None
+        key = plain_key(args) if self._plain and not kwargs else None  # no static arguments
+        leaves = args
         if key is None:
             key, leaves = call_signature(args, kwargs, self._static_for(len(args)), self._by_value)
         entries = self._cache.get(key)

@@ -158,26 +158,6 @@ def kernel_name(prim, namespace: dict, backend) -> str:
     return name
 
 
-def _index_text(spec: tuple, arrays: list[str]) -> str:
-    parts = []
-    for entry in spec:
-        tag = entry[0]
-        if tag == "s":
-            start, stop, step = ("" if v is None else str(v) for v in entry[1:])
-            parts.append(f"{start}:{stop}" + (f":{step}" if step else ""))
-        elif tag == "i":
-            parts.append(str(entry[1]))
-        elif tag == "n":
-            parts.append("None")
-        elif tag == "e":
-            parts.append("...")
-        else:
-            parts.append(arrays[entry[1]])
-    if not parts:
-        return "()"
-    return ", ".join(parts) + ("," if len(parts) == 1 and spec[0][0] != "a" else "")
-
-
 def expression(node: Node, args: list[str], pool: ConstantPool, backend, *, operator: bool) -> str:
     """The right-hand side for ``node`` applied to operand texts ``args``.
 
@@ -212,7 +192,7 @@ def expression(node: Node, args: list[str], pool: ConstantPool, backend, *, oper
         if prim is elementwise.where_p:
             return f"xp.where({args[0]}, {args[1]}, {args[2]})"
         if prim is indexing.getitem_p:
-            return f"{args[0]}[{_index_text(params['spec'], args[1:])}]"
+            return f"{args[0]}[{indexing.index_text(params['spec'], args[1:])}]"
     fn = kernel_name(prim, pool.namespace, backend)
     kw = "".join(f", {k}={param_text(v, pool)}" for k, v in params.items())
     return f"{fn}(xp{''.join(', ' + a for a in args)}{kw})"

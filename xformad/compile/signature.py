@@ -64,18 +64,24 @@ def call_signature(args: tuple, kwargs: dict, static: frozenset, by_value=None) 
         consts = tuple(value_key(x) if by_value(x) else None for x in leaves)
         return (key, consts), [x for x in leaves if not by_value(x)]
     if not static and not kwargs:  # the common case, kept short: floats and ndarrays
-        key = []
-        for a in args:
-            t = type(a)
-            if t is float:
-                key.append(t)
-            elif t is np.ndarray:
-                key.append((t, a.shape, a.dtype))
-            else:
-                break
-        else:
-            return tuple(key), args
+        key = plain_key(args)
+        if key is not None:
+            return key, args
     return _general_signature(args, kwargs, static)
+
+
+def plain_key(args: tuple):
+    """The signature of positional floats and ndarrays, or None when another type is met."""
+    key = []
+    for a in args:
+        t = type(a)
+        if t is float:
+            key.append(t)
+        elif t is np.ndarray:
+            key.append((t, a.shape, a.dtype))
+        else:
+            return None
+    return tuple(key)
 
 
 def _general_signature(args: tuple, kwargs: dict, static: frozenset) -> tuple[tuple, list]:

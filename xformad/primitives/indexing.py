@@ -33,6 +33,33 @@ def build_index(spec: tuple, arrays: tuple) -> tuple:
     return tuple(out)
 
 
+def index_text(spec: tuple, arrays: list, *, python: bool = True) -> str:
+    """A ``spec`` back in numpy's notation, with ``arrays`` naming the index arrays.
+
+    ``python=True``: valid Python (``None``, ``...``, a trailing comma for a one-element
+    tuple), as codegen emits it; ``python=False``: for reading (``newaxis``, ``…``).
+    """
+    parts = []
+    for entry in spec:
+        tag = entry[0]
+        if tag == "s":
+            start, stop, step = ("" if v is None else str(v) for v in entry[1:4])
+            parts.append(f"{start}:{stop}" + (f":{step}" if step else ""))
+        elif tag == "i":
+            parts.append(str(entry[1]))
+        elif tag == "n":
+            parts.append("None" if python else "newaxis")
+        elif tag == "e":
+            parts.append("..." if python else "…")
+        else:
+            parts.append(arrays[entry[1]] if entry[1] < len(arrays) else "?")
+    if not python:
+        return ", ".join(parts)
+    if not parts:
+        return "()"
+    return ", ".join(parts) + ("," if len(parts) == 1 and spec[0][0] != "a" else "")
+
+
 def has_arrays(spec: tuple) -> bool:
     return any(entry[0] == "a" for entry in spec)
 
@@ -95,8 +122,9 @@ getitem_transpose_p.def_jvp_joint(
     )
 )
 getitem_transpose_p.def_vjp_joint(
-    lambda g, ans, needed, ct, *arrays, spec, shape: (getitem_p.bind(g, *arrays, spec=spec),)
-    + (None,) * len(arrays)
+    lambda g, ans, needed, ct, *arrays, spec, shape: (
+        (getitem_p.bind(g, *arrays, spec=spec),) + (None,) * len(arrays)
+    )
 )
 
 

@@ -414,7 +414,11 @@ HESSIAN_PROGRAMS = {
     "eigh": lambda np_, x, w: (
         np_.sum(np_.linalg.eigh(x + x.T)[1] ** 2 * w) + np_.sum(np_.linalg.eigvalsh(x + x.T) ** 3)
     ),
-    "svd": lambda np_, x, w: np_.sum(np_.linalg.svd(x)[1] ** 3) + np_.sum(np_.linalg.svd(x)[0] ** 2 * w),
+    # full_matrices=False: older jax (as pip resolves on Python 3.10) has no JVP for full ones
+    "svd": lambda np_, x, w: (
+        np_.sum(np_.linalg.svd(x, full_matrices=False)[1] ** 3)
+        + np_.sum(np_.linalg.svd(x, full_matrices=False)[0] ** 2 * w)
+    ),
     "qr": lambda np_, x, w: np_.sum(np_.linalg.qr(x)[0] * w) + np_.sum(np_.linalg.qr(x)[1] ** 2),
     "pinv": lambda np_, x, w: np_.sum(np_.linalg.pinv(x[:, :2]) ** 2),
     "norms": lambda np_, x, w: np_.linalg.norm(x, 2) + np_.linalg.norm(x, "nuc"),

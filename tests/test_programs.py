@@ -17,6 +17,8 @@ from tests.programs import Program, load_programs
 from xformad.testing import check_grads
 from xformad.tree import tree_flatten
 
+from .jax_compat import x64
+
 PROGRAMS = load_programs()
 IDS = [p.name for p in PROGRAMS]
 
@@ -72,7 +74,7 @@ def _jax_gradient(program: Program, args: tuple):
     import jax.numpy as jnp
 
     restricted, diff_args = _of_differentiated(program, args)
-    with jax.enable_x64(True), numpy_bound_to(program.fn, jnp):
+    with x64(jax), numpy_bound_to(program.fn, jnp):
         return jax.grad(lambda packed: restricted(*packed))(diff_args)
 
 

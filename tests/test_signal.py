@@ -10,6 +10,8 @@ import xformad
 from xformad.errors import UnsupportedOperation
 from xformad.testing import check_grads
 
+from .jax_compat import x64
+
 RNG = np.random.default_rng(3)
 
 
@@ -162,7 +164,7 @@ def test_interp_matches_jax():
     def loss(np_, x, fp):
         return np_.sum(np_.interp(x, KNOTS, fp) ** 2)
 
-    with jax.enable_x64(True):
+    with x64(jax):
         want = jax.grad(lambda x, fp: loss(jnp, x, fp), argnums=(0, 1))(x, fp)
     got = xformad.grad(lambda x, fp: loss(np, x, fp), argnums=(0, 1))(x, fp)
     for g, w in zip(got, want):
@@ -173,7 +175,7 @@ def test_convolve_matches_jax():
     jax = pytest.importorskip("jax")
     a, v = _a(7), _a(3)
     for mode in ("full", "same", "valid"):
-        with jax.enable_x64(True):
+        with x64(jax):
             want = jax.grad(lambda a, v: jax.numpy.sum(jax.numpy.convolve(a, v, mode) ** 3), argnums=(0, 1))(
                 a, v
             )

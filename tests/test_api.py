@@ -228,3 +228,13 @@ def test_check_grads_is_reachable_as_documented():
     code = "import numpy as np, xformad; xformad.testing.check_grads(np.sin, (np.ones(2),)); print('ok')"
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert out.stdout.strip() == "ok"
+
+
+def test_gradient_has_the_type_of_its_input():
+    # Python float -> numpy scalar; 0-d array -> 0-d array; numpy scalar keeps its dtype
+    assert type(xformad.grad(lambda x: x * x)(3.0)) is np.float64
+    g = xformad.grad(lambda x: x * x)(np.array(3.0))
+    assert type(g) is np.ndarray and g.shape == () and g == 6.0
+    assert type(xformad.grad(lambda x: x * x)(np.float32(3.0))) is np.float32
+    gs = xformad.vjp(lambda x: x * 2, np.array(1.5))[1](np.array(1.0))
+    assert type(gs[0]) is np.ndarray and gs[0].shape == ()

@@ -12,7 +12,8 @@ import numpy as np
 from . import backends
 from .errors import NonScalarOutputError, TracerConversionError, XformadError
 from .ir import Graph, Literal
-from .tracing import Tracer
+from .primitives.elementwise import copy_p
+from .tracing import Tracer, concrete
 from .transforms.call import (
     as_input_value,
     normalize_argnums,
@@ -65,13 +66,26 @@ def _gradients(call, out_cts: dict, backend, *, free: bool) -> list:
         g = cts.get(var)
         if g is None:
             g = backend.xp.zeros(var.shape, dtype=var.dtype)
-        leaves.append(to_caller(g, leaf, backend))
+        g = to_caller(g, leaf, backend)
+        base = concrete(leaf)
+        if type(base) is np.ndarray and base.ndim == 0:
+            g = _zero_d_array(g)  # a 0-d array's gradient is a 0-d array, not a scalar
+        leaves.append(g)
     out, i = [], 0
     for treedef in call.in_trees:
         n = treedef.num_leaves
         out.append(tree_unflatten(treedef, leaves[i : i + n]))
         i += n
     return out
+
+
+def _zero_d_array(g):
+    """``g`` as a 0-d ndarray: numpy turns 0-d results into scalars, the caller passed an
+    array. Under an enclosing trace (jit) the conversion is a recorded ``copy`` node, so
+    compiled and eager results have the same type."""
+    if type(g) is Tracer:
+        return copy_p.bind(g) if not isinstance(concrete(g), np.ndarray) else g
+    return np.asarray(g) if isinstance(g, np.generic) else g
 
 
 def _scalar_output(out, fname: str):

@@ -128,12 +128,6 @@ class _Provenance:
 provenance = _Provenance()
 
 
-def _stamped(node: Node, trace: Trace) -> Node:
-    if provenance.trace is trace:
-        node.origin = provenance.var
-    return node
-
-
 def _shape(value) -> tuple:
     return value.shape
 

@@ -9,7 +9,7 @@ import numpy as np
 
 from .. import backends
 from ..errors import NonDifferentiableInputError, XformadError
-from ..tracing import Trace, Tracer, concrete, new_trace
+from ..tracing import Trace, Tracer, new_trace
 from ..tree import tree_flatten, tree_unflatten
 
 _SCALARS = (float, int, complex, bool)
@@ -167,13 +167,3 @@ def to_caller(value: Any, leaf: Any, backend) -> Any:
         if not value.flags.writeable:  # a broadcast view: give the caller its own array
             return value.copy()
     return value
-
-
-def zeros_for(leaf_value: Any, backend) -> Any:
-    if type(leaf_value) is Tracer:
-        return np.zeros(leaf_value.shape, leaf_value.dtype)
-    return backend.xp.zeros(np.shape(leaf_value), dtype=leaf_value.dtype)
-
-
-def concrete_shape(x: Any) -> tuple:
-    return np.shape(concrete(x)) if not hasattr(x, "shape") else tuple(x.shape)

@@ -33,3 +33,12 @@ def xp(backend):
 @pytest.fixture
 def rng():
     return np.random.default_rng(0)
+
+
+@pytest.fixture
+def fake_device_backend():
+    """The strict fake device of tests/fake_device.py, installed for one test."""
+    from . import fake_device
+
+    yield fake_device.install()
+    fake_device.uninstall()

@@ -38,20 +38,6 @@ def device(request):
     yield backends.get_backend("cupy"), cupy.asarray, cupy.asnumpy
 
 
-def _draw(case, shapes, rng):
-    args = []
-    for k, shape in enumerate(shapes):
-        lo, hi = case.domain
-        x = rng.uniform(lo, hi, size=shape)
-        if np.dtype(case.dtype).kind == "c":
-            x = x + 1j * rng.uniform(lo, hi, size=shape)
-        shift = case.extra.get("shift")
-        if shift:
-            x = x + shift[0][k]
-        args.append(np.asarray(x, dtype=case.dtype))
-    return tuple(args)
-
-
 def _first_shapes():
     seen = set()
     for case in CASES:
@@ -75,7 +61,7 @@ def _close(got, want, download):
 @pytest.mark.parametrize("case,shapes", list(_first_shapes()))
 def test_primitive_derivatives_match_numpy(device, case, shapes, rng):
     backend, up, down = device
-    args = _draw(case, shapes, rng)
+    args = case.draw(shapes, rng, scalars=False)
     y = case.fn(*args)
     v = tuple(np.asarray(rng.standard_normal(np.shape(a)), dtype=a.dtype) for a in args)
     u = np.asarray(rng.standard_normal(np.shape(y)), dtype=np.result_type(y))

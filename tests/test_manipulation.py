@@ -451,14 +451,6 @@ DEVICE_CASES = {
 }
 
 
-@pytest.fixture
-def fake_device_backend():
-    from . import fake_device
-
-    yield fake_device.install()
-    fake_device.uninstall()
-
-
 @pytest.mark.parametrize("name", sorted(DEVICE_CASES))
 def test_device_backend_matches_numpy(name, fake_device_backend):
     """On a device backend (the strict fake of tests/fake_device.py), host constants of the

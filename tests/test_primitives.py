@@ -15,17 +15,6 @@ from .primitive_cases import all_cases
 CASES, NONDIFF_CASES = all_cases()
 
 
-def _draw(shape, case, rng, k):
-    lo, hi = case.domain
-    x = rng.uniform(lo, hi, size=shape)
-    if np.dtype(case.dtype).kind == "c":
-        x = x + 1j * rng.uniform(lo, hi, size=shape)
-    shift = case.extra.get("shift")
-    if shift:
-        x = x + shift[0][k]
-    return np.asarray(x, dtype=case.dtype) if shape else case.dtype(x)
-
-
 def _expanded():
     for case in CASES:
         for shapes, ident in zip(case.shapes, case.ids()):
@@ -34,7 +23,7 @@ def _expanded():
 
 @pytest.mark.parametrize("case,shapes", list(_expanded()))
 def test_primitive_gradients(case, shapes, rng):
-    args = tuple(_draw(s, case, rng, k) for k, s in enumerate(shapes))
+    args = case.draw(shapes, rng)
     # a scalar-valued wrapper weights each output element differently, so a wrong
     # un-broadcast or transposed rule cannot cancel out
     out_shape = np.shape(case.fn(*args))
@@ -48,7 +37,7 @@ def test_primitive_gradients(case, shapes, rng):
 
 @pytest.mark.parametrize("case,shapes", list(_expanded()))
 def test_primitive_values_match_numpy(case, shapes, rng):
-    args = tuple(_draw(s, case, rng, k) for k, s in enumerate(shapes))
+    args = case.draw(shapes, rng)
     graph = xformad.make_graph(case.fn)(*args)
     assert case.prim in {n.primitive.name for n in graph.nodes}, f"{case.prim} not exercised"
     y, _ = xformad.jvp(case.fn, args, tuple(np.zeros_like(a) for a in args))

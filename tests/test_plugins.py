@@ -201,6 +201,50 @@ def test_blocking_a_builtin_plugin(installed, monkeypatch):
         xformad.grad(np.sin, backend="cupy")(0.0)
 
 
+def test_blocking_ignores_case_and_treats_dash_underscore_and_dot_alike(installed, monkeypatch):
+    monkeypatch.setenv(plugins.BLOCK_ENV, "CUBE_Plugin,Xformad-Backends-CUPY_backend")
+    installed({"cube-plugin": primitive_plugin(make_cube_primitive())})
+    pm = plugins.plugin_manager()
+    assert pm.is_blocked("cube-plugin") and pm.is_blocked("xformad.backends.cupy_backend")
+    reg = plugins.registry()
+    assert "fake.cube" not in reg.primitives and "cupy" not in reg.backends
+    assert plugins.blocked == {
+        "cube-plugin": "CUBE_Plugin",
+        "xformad.backends.cupy_backend": "Xformad-Backends-CUPY_backend",
+    }
+    assert (
+        plugins.normalize_name("Xformad_SciPy") == plugins.normalize_name("xformad.scipy") == "xformad-scipy"
+    )
+
+
+def test_blocking_by_distribution_name(installed, monkeypatch):
+    # the entry point is "cube", the distribution (what pip installs) "Xformad_Cube"
+    monkeypatch.setenv(plugins.BLOCK_ENV, "xformad-cube")
+    installed(
+        {
+            "cube": primitive_plugin(make_cube_primitive()),
+            "other": primitive_plugin(make_cube_primitive("fake.o")),
+        },
+        dists={"cube": "Xformad_Cube", "other": "xformad-other"},
+    )
+    reg = plugins.registry()
+    assert "fake.cube" not in reg.primitives and "fake.o" in reg.primitives
+    assert plugins.plugin_manager().get_plugin("cube") is None
+    assert plugins.blocked == {"cube": "xformad-cube"}
+    assert "cube" not in plugins.sources and "cube" not in plugins.load_failures
+
+
+def test_the_plugins_command_shows_what_each_block_matched(installed, monkeypatch):
+    monkeypatch.setenv(plugins.BLOCK_ENV, "CUBE,no-such-plugin")
+    installed({"cube": primitive_plugin(make_cube_primitive())})
+    data = plugins_cmd.report()
+    assert data["blocked"] == ["CUBE", "no-such-plugin"]
+    assert data["blocked_plugins"] == {"cube": "CUBE"}
+    assert data["blocked_unmatched"] == ["no-such-plugin"]
+    text = plugins_cmd.render(data)
+    assert "cube (by CUBE)" in text and "matching no plugin: no-such-plugin" in text
+
+
 @hookimpl
 def xformad_register_primitive(registry):  # misspelt: the spec is xformad_register_primitives
     registry.add_primitive(make_cube_primitive())

@@ -10,7 +10,13 @@ from typing import Any
 import numpy as np
 
 from . import backends
-from .errors import NonScalarOutputError, TracerConversionError, XformadError
+from .errors import (
+    ComplexOutputError,
+    NonDifferentiableInputError,
+    NonScalarOutputError,
+    TracerConversionError,
+    XformadError,
+)
 from .ir import Graph, Literal
 from .primitives.elementwise import copy_p
 from .tracing import Tracer, concrete
@@ -88,36 +94,76 @@ def _zero_d_array(g):
     return np.asarray(g) if isinstance(g, np.generic) else g
 
 
-def _scalar_output(out, fname: str):
-    if type(out) is Tracer and out._var.shape == () and out._var.dtype.kind in "fc":
+def _scalar_output(out, fname: str, transform: str = "grad", holomorphic: bool = False):
+    if not holomorphic and type(out) is Tracer and out._var.shape == () and out._var.dtype.kind == "f":
         return  # the common case, checked without building anything
     shape = np.shape(out) if not isinstance(out, Tracer) else out.shape
     if shape != ():
         raise NonScalarOutputError(
-            f"grad requires {fname} to return a scalar, but it returned shape {shape}. Use "
+            f"{transform} requires {fname} to return a scalar, but it returned shape {shape}. Use "
             "xformad.jacrev or xformad.jacfwd for the Jacobian, xformad.vjp for a "
             "vector-Jacobian product, or reduce the output first (e.g. .sum())."
         )
-    dtype = np.dtype(out.dtype) if hasattr(out, "dtype") else np.result_type(out)
+    _check_output_dtype(out, fname, transform, holomorphic)
+
+
+def _output_dtype(out) -> np.dtype:
+    return np.dtype(out.dtype) if hasattr(out, "dtype") else np.result_type(out)
+
+
+def _check_output_dtype(out, fname: str, transform: str, holomorphic: bool) -> None:
+    """Reverse mode from a seed of 1 gives a gradient only for a real output (as in JAX);
+    for a complex one it would silently be the gradient of the real part (real inputs) or
+    the holomorphic derivative (complex inputs), so it is refused unless holomorphic=True."""
+    dtype = _output_dtype(out)
+    if dtype.kind == "c" and not holomorphic:
+        raise ComplexOutputError(
+            f"{transform} requires real-valued outputs, but {fname} returned dtype {dtype.name}: "
+            "the gradient of a complex output is not defined. Differentiate a real quantity, "
+            f"e.g. xformad.{transform}(lambda x: np.real(f(x))) or np.abs(f(x)) ** 2; for the "
+            "complex derivative itself use xformad.jacfwd(f) (forward mode: exact for real "
+            "inputs) or xformad.vjp(f, x) with an explicit cotangent; for a holomorphic f of "
+            "complex inputs pass holomorphic=True to get f'(z)."
+        )
+    if holomorphic and dtype.kind != "c":
+        raise ComplexOutputError(
+            f"{transform} with holomorphic=True requires complex outputs, but {fname} returned "
+            f"dtype {dtype.name}. Drop holomorphic=True for a real-valued function."
+        )
     if dtype.kind not in "fc":
         raise NonScalarOutputError(
-            f"grad requires {fname} to return a floating-point scalar, but it returned dtype "
+            f"{transform} requires {fname} to return a floating-point scalar, but it returned dtype "
             f"{dtype.name}, which has no derivative (argmax, comparisons and integer arithmetic "
             "are piecewise constant). Return the float quantity you want to differentiate."
         )
 
 
-def value_and_grad(f: Callable, argnums=0, has_aux: bool = False, backend: str | None = None) -> Callable:
+def _check_holomorphic_inputs(call, transform: str) -> None:
+    for var in call.in_vars:
+        if np.dtype(var.dtype).kind != "c":
+            raise NonDifferentiableInputError(
+                f"{transform} with holomorphic=True requires complex inputs, but an input has "
+                f"dtype {np.dtype(var.dtype).name}. Pass complex values (x + 0j), or drop "
+                "holomorphic=True and differentiate a real-valued function."
+            )
+
+
+def value_and_grad(
+    f: Callable, argnums=0, has_aux: bool = False, backend: str | None = None, holomorphic: bool = False
+) -> Callable:
     """Return a function computing ``(f(*args), gradient)``; see :func:`grad`.
 
     >>> import numpy as np, xformad
     >>> xformad.value_and_grad(lambda x: np.sin(x) * x)(1.0)
     (np.float64(0.8414709848078965), np.float64(1.3817732906760363))
     """
+    return _wraps(f, "value_and_grad")(_value_and_grad(f, argnums, has_aux, backend, holomorphic))
 
+
+def _value_and_grad(f, argnums, has_aux, backend, holomorphic, transform="value_and_grad") -> Callable:
+    """The function value_and_grad returns; ``transform`` is the name its errors use."""
     argnums_for: dict = {}  # len(args) -> normalized argnums, checked once per arity
 
-    @_wraps(f, "value_and_grad")
     def value_and_grad_f(*args, **kwargs):
         nums = argnums_for.get(len(args))
         if nums is None:
@@ -125,13 +171,16 @@ def value_and_grad(f: Callable, argnums=0, has_aux: bool = False, backend: str |
         be = _backend_for(backend, args)
         call = trace_call(f, args, kwargs, nums, be, has_aux=has_aux)
         out = call.out
-        _scalar_output(out, getattr(f, "__name__", "the function"))
+        if holomorphic:
+            _check_holomorphic_inputs(call, transform)
+        _scalar_output(out, getattr(f, "__name__", "the function"), transform, holomorphic)
         atom = _out_atom(out, call.trace)
         with backends.using(be):
             out_cts = {atom: _one_hot_like(out._value, be)} if atom is not None else {}
             grads = _gradients(call, out_cts, be, free=True)
         value = to_caller(value_of(out, call.trace), call.in_leaves[0] if call.in_leaves else out, be)
         g = grads[0] if isinstance(argnums, int) else tuple(grads)
+        call.trace.release()
         if has_aux:
             return (value, strip_tree(call.aux, call.trace)), g
         return value, g
@@ -139,13 +188,21 @@ def value_and_grad(f: Callable, argnums=0, has_aux: bool = False, backend: str |
     return value_and_grad_f
 
 
-def grad(f: Callable, argnums=0, has_aux: bool = False, backend: str | None = None) -> Callable:
-    """Return a function computing the gradient of scalar-valued ``f``.
+def grad(
+    f: Callable, argnums=0, has_aux: bool = False, backend: str | None = None, holomorphic: bool = False
+) -> Callable:
+    """Return a function computing the gradient of real scalar-valued ``f``.
 
     ``argnums`` picks the argument(s) (int or tuple) to differentiate; each may be a float,
     an array or a pytree of arrays, and its gradient comes back in the same structure and
     dtype. ``has_aux``: f returns ``(value, aux)`` and the gradient function returns
     ``(gradient, aux)``. ``backend``: "numpy", "cupy", "auto", or None to follow the inputs.
+
+    The output must be real (as in JAX): a complex output raises
+    :class:`~xformad.errors.ComplexOutputError` (a TypeError); differentiate
+    ``np.real(f(x))`` or ``np.abs(f(x))``, or use :func:`jacfwd` / :func:`vjp`. For a
+    holomorphic ``f`` of complex inputs, ``holomorphic=True`` returns ``f'(z)``. A
+    real-valued ``f`` of complex ``z = x + iy`` has gradient ``df/dx - i df/dy``.
 
     >>> import numpy as np, xformad
     >>> def f(x1, x2):
@@ -153,7 +210,7 @@ def grad(f: Callable, argnums=0, has_aux: bool = False, backend: str | None = No
     >>> [round(float(g), 6) for g in xformad.grad(f, argnums=(0, 1))(2.0, 5.0)]
     [5.5, 1.716338]
     """
-    vg = value_and_grad(f, argnums=argnums, has_aux=has_aux, backend=backend)
+    vg = _value_and_grad(f, argnums, has_aux, backend, holomorphic, "grad")
 
     @_wraps(f, "grad")
     def grad_f(*args, **kwargs):
@@ -226,6 +283,7 @@ def jvp(f: Callable, primals: tuple, tangents: tuple, has_aux: bool = False, bac
             values.append(to_caller(value, ref, be))
             touts.append(to_caller(t, ref, be))
     result = tree_unflatten(out_tree, values), tree_unflatten(out_tree, touts)
+    call.trace.release()
     if has_aux:
         return result + (strip_tree(call.aux, call.trace),)
     return result
@@ -296,11 +354,16 @@ def _xp_of(x):
     return np if isinstance(x, (np.ndarray, np.generic)) else backends.active().xp
 
 
-def jacrev(f: Callable, argnums=0, has_aux: bool = False, backend: str | None = None) -> Callable:
+def jacrev(
+    f: Callable, argnums=0, has_aux: bool = False, backend: str | None = None, holomorphic: bool = False
+) -> Callable:
     """Jacobian by reverse mode, one backward sweep per output element (one trace).
 
     The result has shape ``out.shape + in.shape`` per output and input leaf; for pytree
     outputs and inputs it nests as output structure, then input structure (as JAX).
+    Outputs must be real, as for :func:`grad` (use :func:`jacfwd` for a complex output),
+    unless ``holomorphic=True``, which takes complex inputs and outputs and returns the
+    complex derivative of a holomorphic ``f``.
     """
 
     @_wraps(f, "jacrev")
@@ -309,6 +372,12 @@ def jacrev(f: Callable, argnums=0, has_aux: bool = False, backend: str | None = 
         be = _backend_for(backend, args)
         call = trace_call(f, args, kwargs, nums, be, has_aux=has_aux)
         out_leaves, out_tree = tree_flatten(call.out)
+        if holomorphic:
+            _check_holomorphic_inputs(call, "jacrev")
+        fname = getattr(f, "__name__", "the function")
+        for leaf in out_leaves:
+            if holomorphic or _output_dtype(leaf).kind == "c":
+                _check_output_dtype(leaf, fname, "jacrev", holomorphic)
         with backends.using(be):
             per_out = []
             for leaf in out_leaves:
@@ -330,6 +399,7 @@ def jacrev(f: Callable, argnums=0, has_aux: bool = False, backend: str | None = 
                     per_in.append(to_caller(jac, call.in_leaves[j], be))
                 per_out.append(_regroup(per_in, call.in_trees, isinstance(argnums, int)))
         result = tree_unflatten(out_tree, per_out)
+        call.trace.release()
         return (result, strip_tree(call.aux, call.trace)) if has_aux else result
 
     return jacrev_f
@@ -380,14 +450,16 @@ def jacfwd(f: Callable, argnums=0, has_aux: bool = False, backend: str | None = 
                     per_in.append(to_caller(jac, call.in_leaves[j], be))
                 per_out.append(_regroup(per_in, call.in_trees, isinstance(argnums, int)))
         result = tree_unflatten(out_tree, per_out)
+        call.trace.release()
         return (result, strip_tree(call.aux, call.trace)) if has_aux else result
 
     return jacfwd_f
 
 
-def hessian(f: Callable, argnums=0, backend: str | None = None) -> Callable:
-    """The Hessian, forward-over-reverse: ``jacfwd(jacrev(f))``."""
-    return jacfwd(jacrev(f, argnums, backend=backend), argnums, backend=backend)
+def hessian(f: Callable, argnums=0, backend: str | None = None, holomorphic: bool = False) -> Callable:
+    """The Hessian, forward-over-reverse: ``jacfwd(jacrev(f))``. ``f`` must be real-valued,
+    unless ``holomorphic=True`` (complex inputs and outputs), as for :func:`jacrev`."""
+    return jacfwd(jacrev(f, argnums, backend=backend, holomorphic=holomorphic), argnums, backend=backend)
 
 
 def hvp(f: Callable, primals: tuple, tangents: tuple, argnums=None, backend: str | None = None):

@@ -9,6 +9,15 @@ class NonScalarOutputError(XformadError, TypeError):
     """grad was asked to differentiate a function whose output is not a scalar."""
 
 
+class ComplexOutputError(NonScalarOutputError):
+    """grad (or jacrev) was asked for the gradient of a complex-valued output, which is not
+    defined; differentiate a real quantity, or use jacfwd / vjp with an explicit cotangent."""
+
+
+class InvalidArgumentError(XformadError, ValueError):
+    """An argument has a value the function cannot use (e.g. a negative number of digits)."""
+
+
 class NonDifferentiableInputError(XformadError, TypeError):
     """An integer or boolean input was marked for differentiation."""
 
@@ -31,6 +40,11 @@ class UnsupportedOperation(XformadError, NotImplementedError):
 
 class TracerConversionError(XformadError):
     """A traced value was converted to something that would drop its derivative."""
+
+
+class TracerAttributeError(XformadError, AttributeError):
+    """An ndarray attribute a traced value cannot offer (``.data``, ``.ctypes``...). An
+    AttributeError too, so ``hasattr`` and ``getattr(x, name, default)`` keep working."""
 
 
 class EscapedTracerError(XformadError, RuntimeError):

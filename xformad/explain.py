@@ -26,7 +26,7 @@ import numpy as np
 
 from . import backends
 from .api import _backend_for, grad, make_graph
-from .errors import XformadError
+from .errors import InvalidArgumentError, XformadError
 from .ir import Graph, Literal, Var, _params_text
 from .primitives.indexing import index_text
 from .tracing import concrete
@@ -36,6 +36,7 @@ from .transforms.reverse import backward
 from .tree import tree_flatten
 
 MODES = ("both", "forward", "reverse")
+MAX_DIGITS = 20  # float64 has about 17 significant digits; more decimals are rounding noise
 
 # --- names in Baydin et al.'s notation -------------------------------------------------------
 _SUBSCRIPT = str.maketrans("-0123456789", "₋₀₁₂₃₄₅₆₇₈₉")
@@ -368,6 +369,12 @@ def explain(f: Callable, *args, mode: str = "both", argnums=None, digits: int = 
     """
     if mode not in MODES:
         raise XformadError(f"explain: mode must be one of {', '.join(MODES)}, got {mode!r}.")
+    if isinstance(digits, bool) or not isinstance(digits, (int, np.integer)) or not 0 <= digits <= MAX_DIGITS:
+        raise InvalidArgumentError(
+            f"explain: digits (the decimals shown, --digits on the command line) must be a whole "
+            f"number from 0 to {MAX_DIGITS}, got {digits!r}."
+        )
+    digits = int(digits)
     if not callable(f):
         raise XformadError(f"explain takes the function first, then its arguments; got {type(f).__name__}.")
     nums = tuple(range(len(args))) if argnums is None else normalize_argnums(argnums, len(args))

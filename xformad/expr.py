@@ -11,6 +11,9 @@ from __future__ import annotations
 
 import ast
 import inspect
+import keyword
+import math
+import unicodedata
 from collections.abc import Callable
 
 import numpy as np
@@ -66,6 +69,75 @@ FUNCTIONS: dict[str, tuple[Callable, int]] = {
 }
 
 CONSTANTS = {"pi": float(np.pi), "e": float(np.e)}
+
+FLOAT64_MAX_TEXT = "about 1.8e308"  # np.finfo(np.float64).max, for messages
+
+
+def shorten(text: str, limit: int = 60) -> str:
+    """``text`` quoted, cut in the middle past ``limit`` characters, for error messages
+    (a 5000-digit number or a 10000-character expression must not fill the terminal)."""
+    if len(text) > limit:
+        text = text[: limit // 2] + "…" + text[-(limit // 2) :]
+    return repr(text)
+
+
+def variable_name(name: str) -> str:
+    """``name`` as the expression parser spells it (Python folds identifiers to NFKC, so
+    ``ｘ`` in an expression is ``x``), checked to be usable as a variable of an
+    expression; raises :class:`ExpressionError` saying why not.
+
+    >>> variable_name("x1")
+    'x1'
+    """
+    name = unicodedata.normalize("NFKC", name.strip())
+    if not name:
+        raise ExpressionError("a variable name is missing: give NAME=VALUE, such as x=2.")
+    if keyword.iskeyword(name):
+        raise ExpressionError(
+            f"{name} is a Python keyword, so an expression cannot use it as a variable; "
+            f"pick another name (e.g. {name.lower()}_ or {name.lower()[:3]}1)."
+        )
+    if not name.isidentifier():
+        raise ExpressionError(
+            f"{shorten(name)} is not a variable name: use letters, digits and underscores, "
+            "starting with a letter (x, x1, theta)."
+        )
+    if name.startswith("_"):
+        raise ExpressionError(
+            f"{name} starts with an underscore, which expressions do not allow; pick a name "
+            "that starts with a letter."
+        )
+    if name in FUNCTIONS:
+        raise ExpressionError(
+            f"{name} is the name of a math function, so an expression cannot use it as a "
+            "variable; pick another name."
+        )
+    return name
+
+
+def finite_float(value, what: str, text: str | None = None) -> float:
+    """``value`` (a number or its text) as a finite float64; raises :class:`ExpressionError`
+    naming ``what`` for nan, inf and numbers beyond float64's range. ``text``: how the
+    number was written, when ``value`` is already a number (``1e400`` parses to inf)."""
+    try:
+        number = float(value)
+    except OverflowError:  # an int beyond float64's range
+        number = math.inf
+    if math.isnan(number):
+        raise ExpressionError(
+            f"{what} is nan: derivatives are evaluated at finite numbers; give one instead."
+        )
+    if math.isinf(number):
+        written = str(value if text is None else text).strip().lower().lstrip("+-")
+        if written in ("inf", "infinity"):
+            raise ExpressionError(
+                f"{what} is infinite: derivatives are evaluated at finite numbers; give one instead."
+            )
+        raise ExpressionError(
+            f"{what} is too large for float64 (the largest is {FLOAT64_MAX_TEXT}); give a smaller number."
+        )
+    return number
+
 
 _BINARY = {
     ast.Add: np.add,
@@ -133,10 +205,29 @@ def parse_expression(text: str) -> Expression:
         raise ExpressionError(f"an expression must be a string, got {type(text).__name__}.")
     if len(text) > MAX_LENGTH:
         raise ExpressionError(f"the expression is {len(text)} characters long; the limit is {MAX_LENGTH}.")
+    if not text.strip():
+        raise ExpressionError(
+            "the expression is empty: give a formula in the variables, such as "
+            f'"log(x1) + x1*x2 - sin(x2)". {_ALLOWED_TEXT}'
+        )
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:  # undecodable bytes on the command line (surrogate escapes)
+        raise ExpressionError(
+            f"the expression {shorten(text)} contains bytes that are not UTF-8 text; type it "
+            "again in a UTF-8 terminal or encoding."
+        ) from None
     try:
         tree = ast.parse(text.strip(), mode="eval")
+    except ValueError as exc:  # null bytes, in the Python versions that raise ValueError
+        raise ExpressionError(f"cannot parse {shorten(text)}: {exc}. {_ALLOWED_TEXT}") from None
     except SyntaxError as exc:
-        raise ExpressionError(f"cannot parse {text!r}: {exc.msg}. {_ALLOWED_TEXT}") from None
+        if "integer string conversion" in (exc.msg or ""):  # CPython's 4300-digit limit
+            raise ExpressionError(
+                "a number in the expression has thousands of digits: numbers must fit in "
+                f"float64 (at most {FLOAT64_MAX_TEXT}); write it in e-notation, e.g. 1.5e300."
+            ) from None
+        raise ExpressionError(f"cannot parse {shorten(text)}: {exc.msg}. {_ALLOWED_TEXT}") from None
     except (MemoryError, RecursionError):  # how CPython's parser gives up on deep nesting
         raise ExpressionError(f"the expression nests deeper than {MAX_DEPTH} levels; simplify it.") from None
     variables: list[str] = []
@@ -146,7 +237,7 @@ def parse_expression(text: str) -> Expression:
 
 def _refuse(node: ast.AST, text: str, what: str) -> ExpressionError:
     fragment = ast.get_source_segment(text.strip(), node) or type(node).__name__
-    return ExpressionError(f"{what} is not allowed in an expression: {fragment!r}. {_ALLOWED_TEXT}")
+    return ExpressionError(f"{what} is not allowed in an expression: {shorten(fragment)}. {_ALLOWED_TEXT}")
 
 
 def _check(node: ast.AST, text: str, variables: list, depth: int) -> None:
@@ -156,6 +247,8 @@ def _check(node: ast.AST, text: str, variables: list, depth: int) -> None:
         value = node.value
         if isinstance(value, bool) or not isinstance(value, (int, float)):
             raise _refuse(node, text, f"a {type(value).__name__} constant")
+        fragment = ast.get_source_segment(text.strip(), node) or repr(value)
+        finite_float(value, f"the number {shorten(fragment, 30)} in the expression", fragment)
     elif isinstance(node, ast.Name):
         _check_name(node, text, variables)
     elif isinstance(node, ast.BinOp):
@@ -201,7 +294,7 @@ def _check_call(node: ast.Call, text: str, variables: list, depth: int) -> None:
         raise _refuse(node, text, "a keyword argument")
     arity = FUNCTIONS[name][1]
     if len(node.args) != arity or any(isinstance(a, ast.Starred) for a in node.args):
-        raise ExpressionError(f"{name} takes {arity} argument(s), got {len(node.args)} in {text!r}.")
+        raise ExpressionError(f"{name} takes {arity} argument(s), got {len(node.args)} in {shorten(text)}.")
     for arg in node.args:
         _check(arg, text, variables, depth + 1)
 

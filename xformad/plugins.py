@@ -1,12 +1,15 @@
 """The pluggy plugin manager: built-ins first, then the ``xformad`` entry-point group.
 
 Set ``XFORMAD_BLOCK_PLUGINS=name1,name2`` to keep named plugins from loading (like pytest's
-``-p no:name``); the names are entry-point names (``scipy``) or built-in module names
-(``xformad.backends.cupy_backend``). A third-party plugin that fails to import, declares a
-hook xformad does not have (a misspelt name, found by pluggy's ``check_pending``) or whose
-hook raises is reported with a ``PluginWarning`` naming it, and skipped: xformad keeps
-working with the rest. Two plugins claiming one primitive, callable or backend is an error
-naming both. Plugin authors check their plugin strictly with :func:`validate`.
+``-p no:name``); the names are entry-point names (``scipy``), distribution names (what
+``pip install`` takes, ``xformad-scipy``) or built-in module names
+(``xformad.backends.cupy_backend``), compared as pip compares distribution names: case
+ignored, and ``-``, ``_`` and ``.`` alike (:func:`normalize_name`). A third-party plugin
+that fails to import, declares a hook xformad does not have (a misspelt name, found by
+pluggy's ``check_pending``) or whose hook raises is reported with a ``PluginWarning``
+naming it, and skipped: xformad keeps working with the rest. Two plugins claiming one
+primitive, callable or backend is an error naming both. Plugin authors check their plugin
+strictly with :func:`validate`.
 """
 
 from __future__ import annotations
@@ -15,6 +18,7 @@ import difflib
 import importlib
 import importlib.metadata
 import os
+import re
 import warnings
 
 import pluggy
@@ -36,6 +40,7 @@ _manager: pluggy.PluginManager | None = None
 _registry: Registry | None = None
 load_failures: dict = {}  # plugin name -> why it was skipped
 sources: dict = {}  # plugin name -> "distribution version" (third-party plugins)
+blocked: dict = {}  # plugin name -> the XFORMAD_BLOCK_PLUGINS entry that blocked it
 
 
 class PluginWarning(RuntimeWarning):
@@ -43,8 +48,31 @@ class PluginWarning(RuntimeWarning):
 
 
 def blocked_plugins() -> set:
+    """The names in XFORMAD_BLOCK_PLUGINS, as written."""
     raw = os.environ.get(BLOCK_ENV, "")
     return {name.strip() for name in raw.split(",") if name.strip()}
+
+
+def normalize_name(name: str) -> str:
+    """``name`` as pip compares distribution names (PEP 503): lower case, and every run of
+    ``-``, ``_`` and ``.`` one ``-``. ``Xformad_SciPy`` and ``xformad-scipy`` are one name.
+
+    >>> normalize_name("Xformad_SciPy")
+    'xformad-scipy'
+    """
+    return re.sub(r"[-_.]+", "-", name).lower()
+
+
+def _block_keys(names: set) -> dict:
+    """normalized name -> the name as written in XFORMAD_BLOCK_PLUGINS."""
+    return {normalize_name(name): name for name in sorted(names)}
+
+
+def unmatched_blocks() -> list[str]:
+    """Names in XFORMAD_BLOCK_PLUGINS that blocked nothing (a typo, or not installed)."""
+    plugin_manager()
+    used = set(blocked.values())
+    return sorted(name for name in blocked_plugins() if name not in used)
 
 
 def plugin_manager() -> pluggy.PluginManager:
@@ -52,9 +80,10 @@ def plugin_manager() -> pluggy.PluginManager:
     global _manager
     if _manager is None:
         pm = _new_manager()
-        blocked = blocked_plugins()
-        _register_builtins(pm, blocked)
-        _load_entry_points(pm, blocked)
+        blocked.clear()
+        keys = _block_keys(blocked_plugins())
+        _register_builtins(pm, keys)
+        _load_entry_points(pm, keys)
         _drop_invalid(pm)
         _manager = pm
     return _manager
@@ -66,10 +95,12 @@ def _new_manager() -> pluggy.PluginManager:
     return pm
 
 
-def _register_builtins(pm: pluggy.PluginManager, blocked: set) -> None:
+def _register_builtins(pm: pluggy.PluginManager, keys: dict) -> None:
     for name in BUILTIN_PLUGINS:
-        if name in blocked:
+        key = normalize_name(name)
+        if key in keys:
             pm.set_blocked(name)
+            blocked[name] = keys[key]
             continue
         pm.register(importlib.import_module(name), name=name)
 
@@ -84,10 +115,17 @@ def _skip(name: str, why: str) -> None:
     )
 
 
-def _load_entry_points(pm: pluggy.PluginManager, blocked: set) -> None:
+def _load_entry_points(pm: pluggy.PluginManager, keys: dict) -> None:
     for ep in importlib.metadata.entry_points(group=ENTRY_POINT_GROUP):
-        if ep.name in blocked:
+        key = normalize_name(ep.name)
+        if key in keys:  # by plugin (entry-point) name: that name is blocked for all
             pm.set_blocked(ep.name)
+            blocked[ep.name] = keys[key]
+            continue
+        dist_name = _distribution_name(ep)
+        if dist_name is not None and normalize_name(dist_name) in keys:
+            # by distribution: only this distribution's entry points are left out
+            blocked[ep.name] = keys[normalize_name(dist_name)]
             continue
         dist = _distribution(ep)
         if pm.has_plugin(ep.name):  # a second distribution uses the same plugin name
@@ -104,6 +142,16 @@ def _load_entry_points(pm: pluggy.PluginManager, blocked: set) -> None:
             _skip(ep.name, str(exc))
             continue
         sources[ep.name] = dist
+
+
+def _distribution_name(ep) -> str | None:
+    dist = getattr(ep, "dist", None)
+    if dist is None:
+        return None
+    try:
+        return dist.metadata["Name"] or dist.name
+    except Exception:  # a distribution with broken metadata
+        return getattr(dist, "name", None)
 
 
 def _distribution(ep) -> str:
@@ -216,7 +264,11 @@ def validate(plugin, name: str = "plugin-under-test") -> Registry:
 def reset() -> None:
     """Forget the manager and registry (tests that install or block plugins use this)."""
     global _manager, _registry
+    from . import backends
+
     _manager = None
     _registry = None
+    backends._default = None  # the numpy backend is looked up again, in the new registry
     load_failures.clear()
     sources.clear()
+    blocked.clear()

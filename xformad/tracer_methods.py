@@ -6,9 +6,16 @@ so a method and its function can never disagree.
 
 from __future__ import annotations
 
+import builtins
+
 import numpy as np
 
-from .tracing import Tracer
+from .errors import UnsupportedOperation
+from .numpy_api.elementwise import astype, with_imag, with_real
+from .numpy_api.shape import flat_copy
+from .tracing import Tracer, concrete
+
+builtins_type = builtins.type
 
 
 def _method(fn):
@@ -50,7 +57,6 @@ _DIRECT = {
     "take": np.take,
     "ptp": np.ptp,
     "searchsorted": np.searchsorted,
-    "compress": np.compress,
     "choose": np.choose,
 }
 
@@ -71,15 +77,13 @@ def _transpose(self, *axes):
 
 
 def _astype(self, dtype, order="K", casting="unsafe", subok=True, copy=True):
-    from .numpy_api.elementwise import astype
-
     result = astype(self, dtype)
     # numpy's astype copies by default: y = x.astype(float); y[0] = v must not change x
     return result.snapshot() if copy and result is self else result
 
 
 def _flatten(self, order="C"):
-    return np.reshape(self, (-1,), order=order)
+    return np.reshape(self, (-1,), order=order).snapshot()  # always a copy, unlike ravel
 
 
 def _copy(self, order="K"):
@@ -110,6 +114,151 @@ Tracer.sort = _sort
 Tracer.fill = _fill
 Tracer.T = property(lambda self: np.transpose(self))
 Tracer.mT = property(lambda self: np.swapaxes(self, -1, -2))
-Tracer.real = property(lambda self: np.real(self))
-Tracer.imag = property(lambda self: np.imag(self))
-Tracer.flat = property(lambda self: np.ravel(self))
+
+
+# -- .real / .imag: views (read and written) ------------------------------------------------
+def _set_real(self, value):
+    self._assign(with_real(self, _fitted(self, value, np.real)))
+
+
+def _set_imag(self, value):
+    if not np.iscomplexobj(self):
+        raise TypeError("array does not have imaginary part to set")
+    self._assign(with_imag(self, _fitted(self, value, np.imag)))
+
+
+def _fitted(self, value, part):
+    """``value`` broadcast to this array's shape, in the dtype of its real/imaginary part."""
+    part_dtype = np.empty((), dtype=self.dtype).real.dtype
+    value = np.broadcast_to(value, self.shape)
+    return value if value.dtype == part_dtype else astype(value, part_dtype)
+
+
+Tracer.real = property(lambda self: np.real(self), _set_real)
+Tracer.imag = property(lambda self: np.imag(self), _set_imag)
+
+
+# -- .flat ---------------------------------------------------------------------------------
+class TracedFlat:
+    """``x.flat`` of a traced array: reads are copies, writes go into ``x`` (numpy's
+    flatiter, which repeats the values cyclically when fewer are given)."""
+
+    __slots__ = ("array",)
+
+    def __init__(self, array):
+        self.array = array
+
+    def __len__(self) -> int:
+        return self.array.size
+
+    def __iter__(self):
+        flat = flat_copy(self.array)
+        return (flat[i] for i in range(self.array.size))
+
+    def __getitem__(self, index):
+        return flat_copy(self.array)[index]
+
+    def __setitem__(self, index, value):
+        x = self.array
+        positions = np.arange(x.size)[index]  # which flat positions numpy writes
+        count = np.size(positions)
+        value = np.ravel(value)
+        if np.size(value) not in (1, count):
+            value = value[np.arange(count) % np.size(value)] if np.size(value) else value
+        flat = flat_copy(x)
+        flat[positions] = np.reshape(value, np.shape(positions)) if np.size(value) == count else value
+        x._assign(np.reshape(flat, x.shape).snapshot())
+
+    def __array__(self, dtype=None, copy=None):
+        return np.asarray(flat_copy(self.array), dtype=dtype)
+
+    def __repr__(self) -> str:
+        return f"TracedFlat({self.array!r})"
+
+
+def _set_flat(self, value):
+    TracedFlat(self)[...] = value
+
+
+Tracer.flat = property(TracedFlat, _set_flat)
+
+
+# -- the rest of ndarray's surface --------------------------------------------------------
+def _view(self, dtype=None, type=None):
+    if dtype is not None and isinstance(dtype, builtins_type) and issubclass(dtype, np.ndarray):
+        dtype = None  # x.view(np.ndarray): the same values
+    if dtype is not None and np.dtype(dtype) != self.dtype:
+        raise UnsupportedOperation(
+            f"x.view({np.dtype(dtype).name}) on a traced {self.dtype} array",
+            "reinterpreting the bytes has no derivative; use x.astype(dtype) to convert values",
+        )
+    return self[...]  # a view of the whole array
+
+
+def _set_shape(self, shape):
+    if self._alias is not None:
+        raise UnsupportedOperation(
+            "setting .shape of a traced array that is a view or has views",
+            "write x = x.reshape(shape) instead",
+        )
+    self._rebind(np.reshape(self, shape))
+
+
+def _round(self, ndigits=None):
+    if self.ndim:
+        raise TypeError("type numpy.ndarray doesn't define __round__ method")
+    rounded = np.round(self, 0 if ndigits is None else ndigits)
+    return astype(rounded, np.int64) if ndigits is None else rounded  # round(x) is an int, as in numpy
+
+
+def _format(self, spec):
+    return format(_value_for_display(self), spec)
+
+
+def _value_for_display(self):
+    value = concrete(self)
+    return value[()] if getattr(value, "ndim", None) == 0 else value
+
+
+class _Flags:
+    """The flags a traced array reports (read-only; a traced value owns no memory)."""
+
+    def __init__(self, tracer):
+        value = concrete(tracer)
+        flags = getattr(value, "flags", None)
+        self.c_contiguous = bool(getattr(flags, "c_contiguous", True))
+        self.f_contiguous = bool(getattr(flags, "f_contiguous", tracer.ndim <= 1))
+        self.writeable = tracer._alias is None or tracer._alias.readonly is None
+        self.owndata = tracer._alias is None or tracer._alias.base is None
+        self.aligned = True
+        self.writebackifcopy = False
+
+    def __getitem__(self, key: str):
+        names = {"C": "c_contiguous", "F": "f_contiguous", "W": "writeable", "O": "owndata", "A": "aligned"}
+        key = key.upper()
+        name = names.get(key[:1]) if key[:1] in names and len(key) == 1 else key.lower()
+        name = {"c_contiguous": "c_contiguous", "contiguous": "c_contiguous"}.get(name, name)
+        try:
+            return getattr(self, name)
+        except AttributeError:
+            raise KeyError(key) from None
+
+    def __repr__(self) -> str:
+        return "\n".join(
+            f"  {n.upper()} : {getattr(self, n)}"
+            for n in ("c_contiguous", "f_contiguous", "owndata", "writeable", "aligned", "writebackifcopy")
+        )
+
+
+Tracer.compress = lambda self, condition, axis=None, out=None: np.compress(condition, self, axis, out)
+Tracer.view = _view
+Tracer.shape = property(lambda self: self._var.shape, _set_shape)
+Tracer.__round__ = _round
+Tracer.__format__ = _format
+Tracer.__contains__ = lambda self, value: bool(np.any(self == value))
+Tracer.__rdivmod__ = lambda self, other: (np.floor_divide(other, self), np.remainder(other, self))
+Tracer.itemsize = property(lambda self: self.dtype.itemsize)
+Tracer.nbytes = property(lambda self: self.size * self.dtype.itemsize)
+Tracer.strides = property(lambda self: concrete(self).strides)
+Tracer.flags = property(_Flags)
+Tracer.base = property(lambda self: None if self._alias is None else self._alias.base)

@@ -9,12 +9,13 @@ traced values works; each concretisation (bool, int, index) is recorded as a Gua
 from __future__ import annotations
 
 import itertools
+import threading
 from typing import Any
 
 import numpy as np
 
-from . import backends
-from .errors import EscapedTracerError, TracerConversionError
+from . import backends, views
+from .errors import TracerAttributeError, TracerConversionError
 from .ir import Graph, Guard, Literal, Node, Var
 
 
@@ -39,13 +40,13 @@ class Trace:
     def process(self, prim, args, params):
         if prim.simplify is not None:
             simpler = prim.simplify(*args, **params)
-            if simpler is not None:
-                return simpler
+            if simpler is not None:  # x * 1 is a new array in numpy, never an alias of x
+                return simpler.snapshot() if type(simpler) is Tracer else simpler
         if not self.live:
-            raise EscapedTracerError(
-                "a traced value was used after the transform that traced it returned "
-                "(it was stored in a global, a closure or a returned structure). Return "
-                "values out of the transformed function instead of storing tracers."
+            # an escaped tracer (kept in a global or a closure after its transform
+            # returned) is the value it carried, one level down
+            return prim.bind(
+                *(a._value if type(a) is Tracer and a._trace is self else a for a in args), **params
             )
         in_atoms = []
         vals = []
@@ -64,6 +65,8 @@ class Trace:
                 nested = True
             vals.append(a)
         out = prim.bind(*vals, **params) if nested else prim.impl(*vals, **params)
+        if type(out) in _PYTHON_SCALARS:  # 1j * np.float64(x) is a Python complex
+            out = np.asarray(out)[()]
         env = self.env
         if prim.multiple_results:
             results = []
@@ -97,6 +100,13 @@ class Trace:
         self.graph.nodes.append(Node(copy_p, [Literal(value)], {}, [var]))
         return Tracer(self, var, value)
 
+    def release(self) -> None:
+        """Drop the recorded values once the transform is done with them, so a tracer
+        that escaped (a loss appended to a global list) keeps only its own value."""
+        self.live = False
+        self.env = {}
+        self.graph = Graph()
+
 
 def _adopt(trace: Trace, value):
     """A host constant met while tracing, copied to the active backend's device once per
@@ -113,7 +123,7 @@ def _adopt(trace: Trace, value):
     return hit[1]
 
 
-class _Provenance:
+class _Provenance(threading.local):
     """The primal value whose VJP rule is running (set by the reverse sweep): nodes recorded
     meanwhile on that value's trace are stamped with it, so codegen can mark each adjoint
     block with the primal line it comes from (``# Grad of: v3 = v1 * v2``)."""
@@ -136,7 +146,9 @@ def _dtype(value):
     return value.dtype
 
 
-class _TraceStack:
+class _TraceStack(threading.local):
+    """How deep this thread is in nested transforms (each thread traces on its own)."""
+
     def __init__(self):
         self.depth = 0
         self.ids = itertools.count()
@@ -169,7 +181,8 @@ def concrete(x: Any) -> Any:
 
 def _record_guard(t: Tracer, kind: str, result: Any) -> None:
     while type(t) is Tracer:
-        t._trace.graph.guards.append(Guard(t._var, kind, result))
+        if t._trace.live:
+            t._trace.graph.guards.append(Guard(t._var, kind, result))
         t = t._value
 
 
@@ -184,23 +197,31 @@ _CONVERSION_HINT = (
 class Tracer:
     """An ndarray-like value being traced. Numpy reaches it through its protocols."""
 
-    __slots__ = ("_trace", "_var", "_value")
+    __slots__ = ("_trace", "_var", "_value", "_alias", "__weakref__")
     __array_priority__ = 1000
 
     def __init__(self, trace: Trace, var: Var, value: Any):
         self._trace = trace
         self._var = var
         self._value = value
+        self._alias = None  # views.Alias once this is a view or has views
 
     def snapshot(self) -> Tracer:
         """A copy that later in-place assignment to ``self`` cannot change."""
         return Tracer(self._trace, self._var, self._value)
 
+    def _rebind(self, other: Tracer) -> None:
+        self._trace, self._var, self._value = other._trace, other._var, other._value
+
     def _assign(self, other: Tracer) -> None:
-        """In-place update (x[i] = v, x += v): rebind to the new SSA value, keep identity."""
+        """In-place update (x[i] = v, x += v): rebind to the new SSA value, keep identity,
+        and carry the write to the arrays this one shares memory with (``views.py``)."""
         if type(other) is not Tracer:
             other = self._trace.lift(other)
-        self._trace, self._var, self._value = other._trace, other._var, other._value
+        if self._alias is None:
+            self._trace, self._var, self._value = other._trace, other._var, other._value
+        else:
+            views.write(self, other)
 
     # -- array attributes ---------------------------------------------------------------
     @property
@@ -248,6 +269,8 @@ class Tracer:
         return result
 
     def __int__(self) -> int:
+        if not self._trace.live:
+            return int(self._value)
         if np.issubdtype(self.dtype, np.inexact):
             raise TracerConversionError(
                 "int() on a traced floating-point value drops its derivative. Use np.floor(x) "
@@ -256,15 +279,21 @@ class Tracer:
         return self.__index__()
 
     def __float__(self) -> float:
+        if not self._trace.live:  # an escaped tracer converts to the value it carried
+            return float(self._value)
         raise TracerConversionError(
             "float() on a traced value, or writing it into a plain ndarray (out[i] = x), "
             "drops its derivative (the result would be a constant). " + _CONVERSION_HINT
         )
 
     def __complex__(self) -> complex:
+        if not self._trace.live:
+            return complex(self._value)
         raise TracerConversionError("complex() on a traced value drops its derivative. " + _CONVERSION_HINT)
 
     def __array__(self, dtype=None, copy=None):
+        if not self._trace.live:
+            return np.asarray(self._value, dtype=dtype)
         raise TracerConversionError(
             "a traced value was converted to a plain ndarray (np.asarray, np.array, "
             "writing it into a plain ndarray such as out[i] = x, or a list of traced values "
@@ -276,11 +305,25 @@ class Tracer:
     def item(self, *args):
         if args:
             return self[args if len(args) > 1 else args[0]].item()
-        if np.issubdtype(self.dtype, np.inexact):
+        if not self._trace.live:
+            return self._value.item()
+        if np.issubdtype(self.dtype, np.inexact) and self._trace.live:
             raise TracerConversionError(".item() on a traced value drops its derivative. " + _CONVERSION_HINT)
         return concrete(self).item()
 
+    def __getattr__(self, name: str):
+        # only reached for names Tracer lacks: an ndarray attribute gets a clear message
+        if hasattr(np.ndarray, name):
+            raise TracerAttributeError(
+                f"ndarray.{name} is not available on a traced array (it exposes memory or "
+                "internals that a traced value does not have). Compute with numpy functions "
+                "on the value instead, or call xformad.stop_gradient(x) and use the result."
+            )
+        raise AttributeError(f"'Tracer' object (a traced numpy array) has no attribute {name!r}")
+
     def tolist(self):
+        if not self._trace.live:
+            return np.asarray(self._value).tolist()
         raise TracerConversionError(".tolist() on a traced value drops its derivative. " + _CONVERSION_HINT)
 
     # -- numpy protocols --------------------------------------------------------------------
@@ -316,6 +359,7 @@ class Tracer:
 # ufunc -> primitive for ufuncs that are one primitive; filled by numpy_api.elementwise.
 # Operators and plain ufunc calls bind these directly, skipping the generic dispatch.
 FAST_UFUNCS: dict = {}
+_PYTHON_SCALARS = frozenset((float, complex, int, bool))
 _NO_PARAMS: dict = {}  # shared by parameterless nodes; never mutated
 _SEQUENCES = (list, tuple)
 

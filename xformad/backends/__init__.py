@@ -1,7 +1,16 @@
-"""Backend selection: which backend runs the primitives of the call in progress."""
+"""Backend selection: which backend runs the primitives of the call in progress.
+
+The selection is per thread: ``with using(backend):`` switches the backend of the calling
+thread only, so transforms running at the same time in other threads keep their own (a
+new thread starts on numpy), and nothing stays switched on once the block or the thread
+ends. The selection is a ``threading.local`` rather than a ``ContextVar``: transforms are
+synchronous, so there is nothing for asyncio tasks to interleave inside one ``using`` block,
+and an attribute read of a ``threading.local`` is as quick as that of a plain object.
+"""
 
 from __future__ import annotations
 
+import threading
 from typing import Any
 
 import numpy as np
@@ -10,12 +19,15 @@ from ..errors import BackendUnavailable, DeviceMismatchError, UnknownBackend
 from .base import Backend
 
 
-class _Active:
-    backend: Backend | None = None  # set only while a transform runs
-    default: Backend | None = None
+class _Active(threading.local):
+    """Per thread: ``backend`` is set only while a transform runs in that thread (the
+    class attribute None is what every thread sees first)."""
+
+    backend: Backend | None = None
 
 
 _active = _Active()
+_default: Backend | None = None  # the numpy backend, shared by all threads once looked up
 _HOST_TYPES = frozenset((float, int, complex, bool, np.ndarray, np.float64, np.float32, np.complex128))
 
 
@@ -23,15 +35,23 @@ def active() -> Backend:
     """The backend of the transform in progress (numpy outside any transform)."""
     b = _active.backend
     if b is None:
-        b = _active.default
+        b = _default
         if b is None:
-            b = _active.default = get_backend("numpy")
+            b = _set_default()
     return b
 
 
+def _set_default() -> Backend:
+    global _default
+    _default = get_backend("numpy")
+    return _default
+
+
 class using:
-    """``with using(backend):`` runs primitives on ``backend`` (a class, not a generator
-    context manager: it sits on the per-call path of every transform)."""
+    """``with using(backend):`` runs primitives on ``backend`` in the calling thread (a
+    class, not a generator context manager: it sits on the per-call path of every
+    transform). Each ``using`` object remembers one previous backend: enter it in one
+    thread at a time, as ``with using(b):`` does by making a fresh one."""
 
     __slots__ = ("backend", "previous")
 

@@ -59,6 +59,8 @@ def report() -> dict:
         "plugins": rows,
         "backends": backends,
         "blocked": sorted(plugins.blocked_plugins()),
+        "blocked_plugins": dict(sorted(plugins.blocked.items())),  # plugin -> the entry that matched
+        "blocked_unmatched": plugins.unmatched_blocks(),
         "skipped": dict(plugins.load_failures),
     }
 
@@ -95,6 +97,14 @@ def render(data: dict) -> str:
     if data["blocked"]:
         lines.append("")
         lines.append(f"blocked by {plugins.BLOCK_ENV}: {', '.join(data['blocked'])}")
+        for name, entry in data.get("blocked_plugins", {}).items():
+            lines.append(f"  {name}" + ("" if entry == name else f" (by {entry})"))
+        unmatched = data.get("blocked_unmatched", [])
+        if unmatched:
+            lines.append(
+                f"  matching no plugin: {', '.join(unmatched)} (give entry-point, distribution "
+                "or built-in module names; case and -/_/. are ignored)"
+            )
     if data["skipped"]:
         lines.append("")
         lines.append("skipped")

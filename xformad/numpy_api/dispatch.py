@@ -12,7 +12,7 @@ import numpy as np
 
 from .. import plugins
 from ..errors import TracerConversionError, UnsupportedOperation
-from ..tracing import Tracer
+from ..tracing import Tracer, concrete
 
 HANDLERS: dict = {}  # the built-in handlers, registered by the numpy_api plugin
 
@@ -52,10 +52,16 @@ _ACCUMULATE = {np.add: np.cumsum, np.multiply: np.cumprod}
 
 
 def dispatch_ufunc(ufunc, method: str, inputs: tuple, kwargs: dict):
-    out = kwargs.pop("out", None)
+    out = _out_targets(kwargs.pop("out", None))
     where = kwargs.pop("where", True)
-    if where is not True:
-        raise UnsupportedOperation(f"{qualname(ufunc)} with where=", "use np.where(mask, f(x), other)")
+    if where is not True and out is None:
+        raise UnsupportedOperation(
+            f"{qualname(ufunc)} with where= and no out=",
+            "numpy leaves the other elements uninitialised; use np.where(mask, f(x), other)",
+        )
+    if out is not None:  # numpy itself checks shapes, dtypes and casting, with its own errors
+        bound = ufunc if method == "__call__" else getattr(ufunc, method)
+        _check_with_numpy(bound, inputs, kwargs, out, where)
     if method == "__call__":
         handler = _handlers().get(ufunc)
         if handler is None:
@@ -74,17 +80,26 @@ def dispatch_ufunc(ufunc, method: str, inputs: tuple, kwargs: dict):
         result = _ACCUMULATE[ufunc](*inputs, **kwargs)
     elif method == "outer":
         x, y = inputs
-        x_ndim = np.ndim(x)
-        y_ndim = np.ndim(y)
-        x = np.reshape(x, np.shape(x) + (1,) * y_ndim)
-        result = ufunc(x, y) if x_ndim or y_ndim else ufunc(x, y)
+        x = np.reshape(x, np.shape(x) + (1,) * np.ndim(y))
+        result = ufunc(x, y, **kwargs)
     elif method == "at":
         return _ufunc_at(ufunc, *inputs)
     else:
         raise UnsupportedOperation(f"{qualname(ufunc)}.{method}")
     if out is not None:
-        return _write_out(out, result)
+        return write_out(out, result, where)
     return result
+
+
+_NO_OUT = 1 << 30  # the position of ``out`` for a function that takes none
+
+
+def _out_targets(out) -> tuple | None:
+    """numpy's ``out=``: an array, a tuple of arrays (and Nones), or None."""
+    if out is None:
+        return None
+    out = out if isinstance(out, tuple) else (out,)
+    return out if any(o is not None for o in out) else None
 
 
 def _ufunc_at(ufunc, target, index, values=None):
@@ -106,26 +121,67 @@ def _ufunc_at(ufunc, target, index, values=None):
     return None
 
 
-def _write_out(out, result):
-    targets = out if isinstance(out, tuple) else (out,)
+def _concrete_tree(x):
+    if type(x) is Tracer:
+        return concrete(x)
+    if isinstance(x, (list, tuple)):
+        return type(x)(_concrete_tree(v) for v in x)
+    return x
+
+
+def _check_with_numpy(fn, args, kwargs, out: tuple, where=True, position: int = _NO_OUT) -> None:
+    """Run ``fn`` on the plain values with scratch ``out`` arrays of the targets' shapes
+    and dtypes, so a call numpy refuses (shape, casting) raises numpy's own error.
+    ``position``: where ``out`` stands among the positional arguments, if it was given so."""
+    scratch = tuple(None if o is None else np.empty(np.shape(o), dtype=o.dtype) for o in out)
+    scratch = scratch if len(scratch) > 1 else scratch[0]
+    args = _concrete_tree(args)
+    plain = {k: _concrete_tree(v) for k, v in kwargs.items()}
+    if where is not True:
+        plain["where"] = _concrete_tree(where)
+    if len(args) > position:
+        args = args[:position] + (scratch,) + args[position + 1 :]
+    else:
+        plain["out"] = scratch
+    fn(*args, **plain)
+
+
+def write_out(out: tuple, result, where=True):
+    """Write ``result`` into the ``out=`` targets as numpy does (broadcast to the target's
+    shape, cast to its dtype, only where ``where`` holds) and return what numpy returns."""
     results = result if isinstance(result, tuple) else (result,)
-    for target, value in zip(targets, results):
-        if type(target) is Tracer:
-            target._assign(value if value.dtype == target.dtype else value.astype(target.dtype))
-        elif target is not None:
+    for target, value in zip(out, results):
+        if target is None:
+            continue
+        if type(target) is not Tracer:
             raise TracerConversionError(
                 "a traced result was written into a plain ndarray (through out=, or an "
                 "in-place operator such as buf += x on a plain array), which would drop its "
                 "derivative. Use the returned value (buf = buf + x, y = f(x)), or start from a "
                 "traced array (buf = np.zeros_like(x)), which in-place updates differentiate."
             )
-    return out if isinstance(out, tuple) and len(out) > 1 else targets[0]
+        if type(value) is not Tracer:
+            value = np.asarray(value)
+        if value.shape != target.shape:
+            value = np.broadcast_to(value, target.shape)
+        if value.dtype != target.dtype:
+            value = value.astype(target.dtype)
+        if where is not True:
+            value = np.where(where, value, target)
+        target._assign(value)
+    return out if len(out) > 1 else out[0]
 
 
 def dispatch_function(func, args: tuple, kwargs: dict):
     handler = _handlers().get(func)
     if handler is not None:
-        return handler(*args, **kwargs)
+        if kwargs.get("out") is None and len(args) <= _out_position(func):
+            return _fresh(func, handler(*args, **kwargs), args)
+        args, out = _take_out(func, args, kwargs)
+        if out is None:
+            return _fresh(func, handler(*args, **kwargs), args)
+        _check_with_numpy(func, args, kwargs, (out,), position=_out_position(func))
+        return write_out((out,), handler(*args, **kwargs))
     # numpy's own Python implementation often works unchanged on tracers (it calls
     # ufuncs and methods); where it converts to ndarray instead, say so by name.
     impl = getattr(func, "_implementation", None)
@@ -135,3 +191,43 @@ def dispatch_function(func, args: tuple, kwargs: dict):
         except TracerConversionError as exc:
             raise UnsupportedOperation(qualname(func)) from exc
     raise UnsupportedOperation(qualname(func))
+
+
+# numpy functions that return their argument itself when it already fits (np.asarray(x) is x)
+_MAY_RETURN_INPUT = {np.asarray, np.asanyarray, np.ascontiguousarray, np.asfortranarray}
+_MAY_RETURN_INPUT |= {np.atleast_1d, np.atleast_2d, np.atleast_3d}
+_OUT_POSITIONS: dict = {}
+
+
+def _fresh(func, result, args):
+    """A handler that returned one of its traced arguments unchanged (a no-op clip, a
+    single-array concatenate) gives a new array, as numpy does: never an alias of the input."""
+    if type(result) is Tracer and func not in _MAY_RETURN_INPUT and any(result is a for a in args):
+        return result.snapshot()
+    return result
+
+
+def _out_position(func) -> int:
+    """Where ``out`` stands among ``func``'s positional parameters (huge if nowhere)."""
+    position = _OUT_POSITIONS.get(func)
+    if position is None:
+        position = _NO_OUT
+        try:
+            params = list(inspect.signature(func).parameters.values())
+        except (TypeError, ValueError):
+            params = []
+        for i, p in enumerate(params):
+            if p.name == "out" and p.kind in (p.POSITIONAL_ONLY, p.POSITIONAL_OR_KEYWORD):
+                position = i
+        _OUT_POSITIONS[func] = position
+    return position
+
+
+def _take_out(func, args: tuple, kwargs: dict):
+    """``args`` and ``kwargs`` without the ``out`` target (which is returned)."""
+    out = kwargs.pop("out", None)
+    position = _out_position(func)
+    if out is None and len(args) > position:
+        out = args[position]
+        args = args[:position] + (None,) + args[position + 1 :]
+    return args, out

@@ -7,6 +7,7 @@ import numpy as np
 from ..primitives import elementwise as ew
 from ..primitives.contraction import matmul_p
 from ..tracing import FAST_UFUNCS
+from ..views import as_view, mark_read_only
 from .dispatch import implements
 from .util import as_operand, dtype_of, is_tracer
 
@@ -97,14 +98,38 @@ def float_power(x, y):
 
 @implements(np.real)
 def real(x):
-    return ew.real_p.bind(x) if np.iscomplexobj(x) else x
+    """A view: ``z.real[0] = 1`` writes into ``z`` (for a real array, ``x.real`` is ``x``)."""
+    if not is_tracer(x):
+        return np.real(x)
+    if not np.iscomplexobj(x):
+        return as_view(x, x, _same, with_real)
+    return as_view(x, ew.real_p.bind(x), ew.real_p.bind, with_real)
 
 
 @implements(np.imag)
 def imag(x):
+    """A view for a complex array; for a real one numpy's read-only zeros."""
+    if not is_tracer(x):
+        return np.imag(x)
     if np.iscomplexobj(x):
-        return ew.imag_p.bind(x)
-    return np.zeros_like(x)
+        return as_view(x, ew.imag_p.bind(x), ew.imag_p.bind, with_imag)
+    return mark_read_only(np.zeros_like(x).snapshot())
+
+
+def _same(x):
+    return x
+
+
+def with_real(z, re):
+    """``z`` with its real part replaced by ``re`` (of ``z``'s shape)."""
+    if not np.iscomplexobj(z):
+        return astype(re, z.dtype)
+    return astype(astype(re, z.dtype) + 1j * ew.imag_p.bind(z), z.dtype)
+
+
+def with_imag(z, im):
+    """``z`` with its imaginary part replaced by ``im`` (of ``z``'s shape)."""
+    return astype(ew.real_p.bind(z) + 1j * im, z.dtype)
 
 
 @implements(np.iscomplexobj)

@@ -8,6 +8,8 @@ import numpy as np
 
 from ..errors import XformadError
 from ..primitives.indexing import getitem_p, scatter_add_p, setitem_p
+from ..tracing import Tracer
+from ..views import as_view
 from .util import as_operand, is_tracer
 
 
@@ -49,7 +51,17 @@ def split_index(index) -> tuple[tuple, tuple]:
 
 def getitem(x, index):
     spec, arrays = split_index(index)
-    return getitem_p.bind(x, *arrays, spec=spec)
+    out = getitem_p.bind(x, *arrays, spec=spec)
+    if arrays or type(x) is not Tracer or _selects_one_element(spec, x.ndim):
+        return out  # fancy indexing and single elements are copies in numpy
+    # basic indexing is a view: writes into it reach x, and writes into x reach it
+    return as_view(
+        x, out, lambda b: getitem_p.bind(b, spec=spec), lambda b, v: setitem_p.bind(b, v, spec=spec)
+    )
+
+
+def _selects_one_element(spec: tuple, ndim: int) -> bool:
+    return len(spec) == ndim and all(item[0] == "i" for item in spec)
 
 
 def setitem(x, index, value):

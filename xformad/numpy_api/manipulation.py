@@ -20,6 +20,7 @@ import numpy as np
 from ..errors import TracerConversionError, UnsupportedOperation
 from ..primitives import manipulation as mp
 from ..tracing import concrete
+from ..views import NUMPY_READ_ONLY, as_view
 from .dispatch import implements
 from .indexing import getitem, scatter_add, setitem
 from .util import as_operand, is_tracer, ndim_of, shape_of
@@ -564,7 +565,15 @@ def _diagonal_index(n1: int, n2: int, offset: int):
 
 @implements(np.diagonal)
 def diagonal(a, offset=0, axis1=0, axis2=1):
-    a = np.moveaxis(_operand(a), (axis1, axis2), (-2, -1))
+    """A read-only view, as in numpy: it follows writes into ``a``, and refuses its own."""
+    result = _diagonal(_operand(a), offset, axis1, axis2)
+    if not is_tracer(a):
+        return result
+    return as_view(a, result, lambda b: _diagonal(b, offset, axis1, axis2), None, NUMPY_READ_ONLY)
+
+
+def _diagonal(a, offset, axis1, axis2):
+    a = np.moveaxis(a, (axis1, axis2), (-2, -1))
     rows, cols = _diagonal_index(*shape_of(a)[-2:], int(offset))
     return a[..., rows, cols]
 

@@ -4,7 +4,11 @@ from __future__ import annotations
 
 import numpy as np
 
+from .. import backends
+from ..errors import UnsupportedOperation
 from ..primitives import shape as sh
+from ..tracing import concrete
+from ..views import NUMPY_READ_ONLY, as_view, read_only
 from .dispatch import implements
 from .util import as_operand, is_tracer, ndim_of, normalize_shape, resolve_shape, shape_of
 
@@ -33,9 +37,41 @@ def reshape(a, /, shape=None, order="C", *, newshape=None, copy=None):
     )
     if order == "F":
         return np.transpose(reshape(np.transpose(a), target[::-1]))
-    if tuple(shape_of(a)) == target:
-        return a
-    return sh.reshape_p.bind(a, shape=target)
+    if not is_tracer(a):
+        return a if tuple(shape_of(a)) == target else sh.reshape_p.bind(a, shape=target)
+    if a.shape == target:
+        return as_view(a, a, _same, _replace)
+    out = sh.reshape_p.bind(a, shape=target)
+    if not _shares_memory(out, a):  # numpy had to copy (a transposed input, say)
+        return out
+    return as_view(a, out, lambda b: sh.reshape_p.bind(b, shape=target), _reshape_back)
+
+
+def _same(x):
+    return x
+
+
+def _replace(base, new):
+    return new
+
+
+def _reshape_back(base, new):
+    return sh.reshape_p.bind(new, shape=base.shape)
+
+
+def _shares_memory(out, a) -> bool:
+    """Did the kernel return a view? The traced values are the arrays numpy itself
+    computed, so their layout decides as it would in the untraced program."""
+    out, a = concrete(out), concrete(a)
+    if isinstance(out, np.ndarray) and isinstance(a, np.ndarray):
+        return np.may_share_memory(out, a)
+    may_share = getattr(backends.active().xp, "may_share_memory", None)
+    return bool(may_share(out, a)) if may_share is not None else True
+
+
+def flat_copy(a):
+    """``a`` flattened into a new value (never a view of ``a``)."""
+    return sh.reshape_p.bind(a, shape=(a.size,)) if a.ndim != 1 else a.snapshot()
 
 
 @implements(np.ravel)
@@ -47,10 +83,29 @@ def ravel(a, order="C"):
 def transpose(a, axes=None):
     a = as_operand(a)
     n = ndim_of(a)
-    axes = tuple(range(n))[::-1] if axes is None else tuple(int(x) % n for x in axes)
+    if n == 0 and axes is not None and len(axes):
+        raise np.exceptions.AxisError("axes don't match array")
+    axes = tuple(range(n))[::-1] if axes is None else tuple(_axis(x, n) for x in axes)
+    if len(axes) != n or len(set(axes)) != n:
+        raise ValueError("axes don't match array")
+    if not is_tracer(a):
+        return a if axes == tuple(range(n)) else sh.transpose_p.bind(a, axes=axes)
     if axes == tuple(range(n)):
-        return a
-    return sh.transpose_p.bind(a, axes=axes)
+        return as_view(a, a, _same, _replace)
+    inverse = tuple(int(i) for i in np.argsort(axes))
+    return as_view(
+        a,
+        sh.transpose_p.bind(a, axes=axes),
+        lambda b: sh.transpose_p.bind(b, axes=axes),
+        lambda b, v: sh.transpose_p.bind(v, axes=inverse),
+    )
+
+
+def _axis(axis, ndim: int) -> int:
+    axis = int(axis)
+    if not -ndim <= axis < ndim:
+        raise np.exceptions.AxisError(axis, ndim)
+    return axis % ndim
 
 
 @implements(getattr(np, "matrix_transpose", None))
@@ -62,7 +117,7 @@ def matrix_transpose(x):
 def swapaxes(a, axis1, axis2):
     n = ndim_of(a)
     axes = list(range(n))
-    i, j = axis1 % n, axis2 % n
+    i, j = _axis(axis1, n), _axis(axis2, n)
     axes[i], axes[j] = axes[j], axes[i]
     return transpose(a, axes)
 
@@ -102,16 +157,37 @@ def squeeze(a, axis=None):
 
 @implements(np.broadcast_to)
 def broadcast_to(array, shape, subok=False):
+    """A read-only view, as in numpy."""
     shape = normalize_shape(shape)
-    if shape_of(array) == shape:
-        return array
-    return sh.broadcast_to_p.bind(array, shape=shape)
+    same = shape_of(array) == shape
+    if not is_tracer(array):
+        return array if same else sh.broadcast_to_p.bind(array, shape=shape)
+    return _broadcast_view(array, shape, NUMPY_READ_ONLY)
+
+
+def _broadcast_view(array, shape, readonly):
+    if array.shape == shape:
+        return as_view(array, array, _same, None, readonly)
+    out = sh.broadcast_to_p.bind(array, shape=shape)
+    return as_view(array, out, lambda b: sh.broadcast_to_p.bind(b, shape=shape), None, readonly)
+
+
+# numpy still lets broadcast_arrays' results be written (deprecated: every broadcast copy of
+# an element changes at once); xformad refuses instead of doing it differently
+_BROADCAST_ARRAYS_WRITE = read_only(
+    "writing into a result of np.broadcast_arrays (numpy deprecates it: the write reaches every "
+    "broadcast copy of an element) is not supported under xformad; copy it first (v = v.copy())",
+    lambda message: UnsupportedOperation("writing into np.broadcast_arrays' result", message),
+)
 
 
 @implements(np.broadcast_arrays)
 def broadcast_arrays(*args, subok=False):
     target = np.broadcast_shapes(*(shape_of(a) for a in args))
-    return tuple(broadcast_to(a, target) for a in args)
+    return tuple(
+        _broadcast_view(a, target, _BROADCAST_ARRAYS_WRITE) if is_tracer(a) else broadcast_to(a, target)
+        for a in args
+    )
 
 
 @implements(np.atleast_1d)
@@ -149,8 +225,8 @@ def concatenate(arrays, axis=0, out=None, dtype=None, casting="same_kind"):
     if dtype is not None:
         arrays = [a.astype(dtype) for a in arrays]
     arrays = [a if is_tracer(a) or hasattr(a, "shape") else np.asarray(a) for a in arrays]
-    if len(arrays) == 1:
-        return arrays[0]
+    if len(arrays) == 1:  # a new array, never a view of the one given
+        return arrays[0].snapshot() if is_tracer(arrays[0]) else arrays[0]
     axis = int(axis) % ndim_of(arrays[0])
     return sh.concatenate_p.bind(*arrays, axis=axis)
 
@@ -179,9 +255,14 @@ def vstack(tup, dtype=None, casting="same_kind"):
 
 @implements(np.flip)
 def flip(m, axis=None):
+    """A view, as in numpy (flipping twice is the identity, so it is its own writeback)."""
     n = ndim_of(m)
-    axis = tuple(range(n)) if axis is None else tuple(a % n for a in np.atleast_1d(axis))
-    return sh.flip_p.bind(m, axis=axis)
+    axis = tuple(range(n)) if axis is None else tuple(_axis(a, n) for a in np.atleast_1d(axis))
+    out = sh.flip_p.bind(m, axis=axis)
+    if not is_tracer(m):
+        return out
+    flip_back = lambda b, v: sh.flip_p.bind(v, axis=axis)  # noqa: E731
+    return as_view(m, out, lambda b: sh.flip_p.bind(b, axis=axis), flip_back)
 
 
 @implements(np.fliplr)

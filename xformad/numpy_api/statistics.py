@@ -13,7 +13,7 @@ import numpy as np
 
 from ..errors import UnsupportedOperation
 from ..primitives.rules import normalize_axis
-from .dispatch import _write_out, implements
+from .dispatch import implements, write_out
 from .indexing import getitem
 from .util import as_operand, dtype_of, is_tracer, ndim_of, shape_of
 
@@ -25,7 +25,7 @@ def _operand(a):
 
 def _finish(result, out):
     """Honour ``out=``: a traced out is rebound, a plain ndarray gets a clear error."""
-    return result if out is None else _write_out(out, result)
+    return result if out is None else write_out((out,), result)
 
 
 def _float_dtype(a, dtype=None):

@@ -132,19 +132,25 @@ convert_p.def_jvp(lambda t, ans, x, dtype: t.astype(dtype) if np.issubdtype(dtyp
 convert_p.def_vjp(lambda ct, ans, x, dtype: ct)
 
 
-# --- abs: sign(x) for real, conj(z)/|z| for complex --------------------------------------
+# --- abs: sign(x) for real, conj(z)/|z| for complex (0 at z = 0, as JAX) -----------------
 abs_p = Primitive("absolute", _ufunc_kernel("absolute"))
+
+
+def _abs_direction(x, ans):
+    """``conj(z) / |z|``, and 0 where z = 0: |z| is divided by 1 there, as JAX does (its
+    ``_replace_zero``), so forward and reverse mode agree and neither gives nan."""
+    return np.conjugate(x) / np.where(ans == 0, 1.0, ans)
 
 
 def _abs_jvp(t, ans, x):
     if np.iscomplexobj(x):
-        return safe_mul(np.real(np.conjugate(x) * t), 1 / ans)
+        return np.real(_abs_direction(x, ans) * t)
     return t * np.sign(x)
 
 
 def _abs_vjp(ct, ans, x):
     if np.iscomplexobj(x):
-        return safe_mul(ct, np.conjugate(x) / ans)
+        return ct * _abs_direction(x, ans)
     return ct * np.sign(x)
 
 

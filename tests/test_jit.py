@@ -1,4 +1,5 @@
-"""jit: one trace per input signature, guards and specialisations, purity, composition."""
+"""jit: one trace per input signature, guards and specialisations, purity, composition
+(the environment guards and value-dependent shapes are tested in test_jit_stale.py)."""
 
 from __future__ import annotations
 
@@ -102,7 +103,7 @@ def test_random_numbers_inside_f_are_refused():
         return np.sum(x * np.random.normal(size=x.shape))
 
     jf = xformad.jit(noisy)
-    jf(np.ones(3))
+    # the draw advances numpy's global random state while f is traced: refused at once
     with pytest.raises(ImpureFunctionError, match="draws random numbers"):
         jf(np.ones(3))
     with pytest.raises(ImpureFunctionError):  # never a stale cached result afterwards
@@ -116,9 +117,9 @@ def test_random_numbers_inside_f_fall_back_to_eager_when_asked():
         return np.sum(x * rng.normal(size=x.shape))
 
     jf = xformad.jit(noisy, on_impure="eager")
-    first = jf(np.ones(3))
     with pytest.warns(RetraceWarning, match="not pure"):
-        second = jf(np.ones(3))
+        first = jf(np.ones(3))  # the generator advanced while f was traced
+    second = jf(np.ones(3))
     third = jf(np.ones(3))
     assert len({float(first), float(second), float(third)}) == 3  # fresh draws, none stale
     assert jf.cache_info().mode == "eager"
@@ -132,14 +133,16 @@ def weighted(x):
 
 
 def test_a_rebound_global_array_is_detected():
+    # detected before the cached call: it re-traces (never a stale result), and says why
     global WEIGHTS
     jg = xformad.jit(xformad.grad(weighted))
     x = np.linspace(0, 1, 3)
     jg(x)
     WEIGHTS = np.full(3, 2.0)
     try:
-        with pytest.raises(ImpureFunctionError, match="constant #0 changed"):
-            jg(x)
+        assert bitwise(jg(x), xformad.grad(weighted)(x))
+        assert bitwise(jg(x), 2.0 * np.cos(x))
+        assert jg.cache_info().last_retrace_reason == "global WEIGHTS was rebound"
     finally:
         WEIGHTS = np.ones(3)
 
@@ -239,7 +242,7 @@ def test_compiled_reverse_mode_peak_memory_is_not_above_eager():
 
     x = np.linspace(-2, 2, 200_000)
     g = xformad.grad(f)
-    jg = xformad.jit(g, check_purity=0)
+    jg = xformad.jit(g)
     jg(x)
 
     def peak(fn):
@@ -300,7 +303,7 @@ def test_jit_grad_of_every_program(program):
     jg = xformad.jit(g)
     want = tree_flatten(g(*args))[0]
     first = tree_flatten(jg(*args))[0]
-    for _ in range(3):  # the purity-checked calls, then the compiled program
+    for _ in range(3):  # the compiled program, after the tracing call
         got = tree_flatten(jg(*args))[0]
         for a, b, c in zip(got, first, want):
             assert bitwise(a, b)  # the compiled program computes what the trace did

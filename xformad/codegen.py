@@ -5,8 +5,10 @@
 results keep their ``vK`` names), with each adjoint block headed by the primal line it
 comes from (``# Grad of: v2 = x1 * x2``, after Tangent). Constants are referenced by name
 (``c0``), never printed. Guards recorded on Python control flow become ``if ...: raise
-GuardFailed(k)`` checks; arrays are deleted after their last use, so the program holds no
-more memory than the eager sweep does. Dead code is dropped first (``graph.prune()``).
+GuardFailed(k)`` checks, and so do the shapes of value-dependent results (``x[mask]``,
+``np.nonzero``: ``compile/shapes.py``), right after the line computing them; arrays are
+deleted after their last use, so the program holds no more memory than the eager sweep
+does. Dead code is dropped first (``graph.prune()``).
 
 ``source(fn, *args)`` traces ``fn`` (any transformed function: ``grad(f)``,
 ``hessian(f)``, ...) and returns the emitted text; it executes to the same result as
@@ -35,6 +37,7 @@ from . import backends
 from .compile.lines import ConstantPool, expression, literal_text
 from .compile.peephole import simplify
 from .compile.scalars import ScalarPlan, maybe_python, plan_scalars
+from .compile.shapes import with_shape_guards
 from .errors import XformadError
 from .ir import Graph, Node, Var, type_string
 
@@ -147,6 +150,7 @@ def emit(
     program keeps few objects alive and a small frame) and no comments are written."""
     backend = backend or backends.get_backend("numpy")
     original_names = graph.names()
+    graph = with_shape_guards(graph)  # x[mask], np.nonzero: check the traced shapes
     full = graph
     if prune:
         graph = simplify(graph.prune())
@@ -218,7 +222,8 @@ def emit(
         dead = frees.get(i)
         if dead:
             rebound = {names[v] for v in node.outputs}  # compact names: reused at once
-            dead = [names[v] for v in dead if names[v] not in rebound]
+            # (an output read only by its guard, as x[mask] kept for its shape, dies here)
+            dead = [names[v] for v in dead if v in node.outputs or names[v] not in rebound]
             if dead:
                 body.append("del " + ", ".join(dead))
 
@@ -264,8 +269,9 @@ def _last_uses(graph: Graph, scalars: ScalarPlan) -> dict:
     for i, node in enumerate(graph.nodes):
         for a in _reads(node, scalars):
             last[a] = i
-    for g in graph.guards:
-        last.setdefault(g.var, -1)
+    produced = {v: i for i, node in enumerate(graph.nodes) for v in node.outputs}
+    for g in graph.guards:  # a guard reads its value right after the line producing it
+        last.setdefault(g.var, produced.get(g.var, -1))
     for a in graph.outputs:
         if type(a) is Var:
             last[a] = len(graph.nodes)
@@ -290,7 +296,7 @@ def _reuse_names(graph: Graph, scalars: ScalarPlan, last: dict, names: dict) -> 
                 names[v] = f"r{count}"
                 count += 1
         for v in node.outputs:
-            if v not in last or last[v] < i:  # never read again (guards read it at once)
+            if v not in last or last[v] <= i:  # never read again (guards read it at once)
                 free.append(names[v])
 
 
@@ -300,6 +306,8 @@ def _guard_lines(var: Var, guards_at: dict, names: dict) -> list:
         name = names[var]
         if guard.kind == "bool":
             test = f"not {name}" if guard.expected else name
+        elif guard.kind == "shape":
+            test = f"{name}.shape != {tuple(guard.expected)!r}"
         else:
             test = f"int({name}) != {int(guard.expected)}"
         lines.append(

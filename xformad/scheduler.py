@@ -1,5 +1,6 @@
 """Running a Graph on a backend: topological order, each buffer freed after its last use,
-constants placed on the device once per compiled program, guards checked as they come."""
+constants placed on the device once per compiled program, guards checked as they come
+(the recorded ones, and the traced shapes of value-dependent results: x[mask], np.nonzero)."""
 
 from __future__ import annotations
 
@@ -7,6 +8,7 @@ from collections.abc import Sequence
 from typing import Any
 
 from . import backends
+from .compile.shapes import shape_guards
 from .errors import XformadError
 from .ir import Graph, Var
 
@@ -18,6 +20,8 @@ class GuardFailed(XformadError):
 def check_guard(kind: str, value: Any, expected: Any) -> bool:
     if kind == "bool":
         return bool(value) == expected
+    if kind == "shape":  # a value-dependent result (x[mask], np.nonzero): see compile/shapes.py
+        return tuple(value.shape) == expected
     return int(value) == expected
 
 
@@ -33,7 +37,7 @@ class Plan:
             if i < len(graph.nodes):
                 self.frees[i].append(var)
         self.guards_at: dict = {}
-        for guard in graph.guards:
+        for guard in graph.guards + shape_guards(graph):
             self.guards_at.setdefault(guard.var, []).append(guard)
         self.constants = {}  # id(Literal) -> value on the device
         for node in graph.nodes:
@@ -70,6 +74,12 @@ class Plan:
         for var in produced:
             for guard in self.guards_at.get(var, ()):
                 if not check_guard(guard.kind, env[var], guard.expected):
+                    if guard.kind == "shape":
+                        raise GuardFailed(
+                            f"guard shape(...) == {guard.expected!r} failed: a value-dependent "
+                            f"result (x[mask], np.nonzero, np.unique) has shape {tuple(env[var].shape)} "
+                            "for these inputs"
+                        )
                     raise GuardFailed(
                         f"guard {guard.kind}(...) == {guard.expected!r} failed: the inputs take "
                         "another branch of the program's Python control flow"

@@ -1,6 +1,7 @@
 """Compilation: graphs emitted as Python source (``xformad.codegen``) and run per input
 signature (``jit``). ``lines`` renders one node, ``scalars`` decides where Python floats are
-exact, ``signature`` keys the cache, ``purity`` compares re-traces, ``jit`` runs them."""
+exact, ``shapes`` guards value-dependent shapes, ``signature`` keys the cache,
+``environment`` snapshots and checks what a function reads, ``jit`` runs them."""
 
 _EXPORTS = ("jit", "CacheInfo", "ImpureFunctionError", "RetraceWarning")
 

@@ -2,17 +2,22 @@
 
 A jitted function keeps, per signature (see ``signature.py``), a short list of
 specialisations: programs emitted by ``codegen.emit`` for one path through the function's
-Python control flow, each checking its guards as it runs. A call tries them in order; when
-every one's guards fail it re-traces and adds one, up to ``max_specializations``, past
-which it runs ``f`` eagerly (with a warning, once per signature).
+Python control flow, each checking its guards as it runs (Python branches, and the shapes
+of value-dependent results such as ``x[mask]``: ``shapes.py``). A call tries them in
+order; when every one's guards fail it re-traces and adds one, up to
+``max_specializations``, past which it runs ``f`` eagerly (with a warning, once per
+signature). At most ``cache_size`` signatures are kept, least recently used first out.
 
-Purity contract: a cached program returns what ``f`` returned when traced, recomputed on
-the new inputs. ``f`` must not draw random numbers, nor read globals or closure arrays that
-are rebound or changed between calls; pass such values as arguments. The first
-``check_purity`` cached calls of each specialisation re-trace ``f`` and compare programs
-(``purity.py``): a violation raises ``ImpureFunctionError`` (``on_impure="error"``) or
-switches this function to eager execution (``on_impure="eager"``, with a warning); stale
-results are never returned.
+Never stale: a cached program is ``f`` traced once, with every value ``f`` read from its
+environment baked in. Each trace snapshots what ``f`` can reach (``environment.py``:
+globals its code names, closure cells, defaults, ``self``, attributes of user objects and
+modules, recursively through the user functions it calls) and every call checks that
+snapshot first; a change (a rebound global, an array written in place) re-traces, with
+``last_retrace_reason`` naming it. A function that changes its own environment while
+traced (a counter, ``history.append``) or draws random numbers is stateful: a cached
+program would replay one call. That raises ``ImpureFunctionError``
+(``on_impure="error"``) or switches the function to eager execution
+(``on_impure="eager"``, with a warning).
 """
 
 from __future__ import annotations
@@ -31,7 +36,7 @@ from ..errors import XformadError
 from ..tracing import _stack
 from ..transforms.call import normalize_argnums
 from ..tree import tree_flatten, tree_unflatten
-from .purity import difference
+from .environment import Environment, never_changed, snapshot, snapshot_values
 from .signature import call_signature, plain_key
 from .trace import is_constant_leaf, trace_for_compile, trace_with_fallback
 
@@ -39,8 +44,9 @@ logger = logging.getLogger("xformad.jit")
 
 
 class ImpureFunctionError(XformadError, RuntimeError):
-    """A jitted function recorded a different program when re-traced with inputs of the
-    same signature: it draws random numbers or reads state that changed between calls."""
+    """A jitted function is stateful: tracing it changed what it reads (a global counter,
+    a list it appends to, an attribute it sets) or drew random numbers, so a cached
+    program would replay one call instead of running the function."""
 
 
 class RetraceWarning(UserWarning):
@@ -63,11 +69,17 @@ class CacheInfo:
     eager_calls: int
     last_retrace_reason: str | None
     mode: str  # "jit", or "eager" after an impurity or a fallback of every signature
+    cache_size: int | None = None  # the most signatures kept (None: no bound)
+    evictions: int = 0  # signatures dropped, least recently used first, to stay within it
+    environment_reads: int = 0  # checks made on the environment before each cached call
 
     def __str__(self) -> str:
+        bound = "no bound" if self.cache_size is None else f"at most {self.cache_size} signatures"
         lines = [
             f"{self.signatures} input signature(s), {self.specializations} specialisation(s) compiled",
             f"{self.hits} cached call(s), {self.compiles} trace(s), {self.eager_calls} eager call(s)",
+            f"cache: {bound}, {self.evictions} evicted; "
+            f"{self.environment_reads} environment check(s) per call",
             f"last re-trace: {self.last_retrace_reason or 'none'}",
         ]
         if self.mode != "jit":
@@ -155,7 +167,6 @@ class Specialisation:
             self.source = plain
             self.run = self._runner(program, finishers, out_tree)
         self._verify(name, leaves, results, out_tree)
-        self.checks_left = 0
 
     def _verify(self, name: str, leaves, results: list, out_tree) -> None:
         got, tree = tree_flatten(self.run(*leaves))
@@ -176,37 +187,67 @@ class Specialisation:
         return run
 
     def guard_reason(self, failed: GuardFailed) -> str:
-        guard = self.graph.guards[failed.args[0]]
+        graph = self.source.graph  # the emitted graph: its guards are the program's
+        guard = graph.guards[failed.args[0]]
         names = self.graph.names()
+        if guard.kind == "shape":
+            return (
+                f"guard shape({names.get(guard.var, '?')}) == {guard.expected!r} failed (a "
+                "value-dependent result: x[mask], np.nonzero or np.unique selected another "
+                "number of elements)"
+            )
         return (
             f"guard {guard.kind}({names.get(guard.var, '?')}) == {guard.expected!r} failed "
             "(a value took another branch of the Python control flow)"
         )
 
 
+class _Entries(list):
+    """The specialisations of one signature, most recently successful first; ``last``:
+    the jit's call count when one last ran (for least-recently-used eviction);
+    ``static_env``: the environment of the signature's static arguments (functions and
+    objects passed static carry one), or None."""
+
+    __slots__ = ("last", "static_env")
+
+    def __init__(self):
+        super().__init__()
+        self.last = 0
+        self.static_env = None
+
+
 class Jitted:
     """A function compiled per input signature; see :func:`jit`."""
 
     def __init__(
-        self, fn, static_argnums, backend, max_specializations, check_purity, on_impure, python_floats
+        self, fn, static_argnums, backend, max_specializations, cache_size, on_impure, python_floats
     ):
         if on_impure not in ("error", "eager"):
             raise XformadError(f"jit: on_impure must be 'error' or 'eager', not {on_impure!r}")
+        if cache_size is not None and (not isinstance(cache_size, int) or cache_size < 1):
+            raise XformadError(
+                f"jit: cache_size must be a positive int or None (no bound), not {cache_size!r}"
+            )
         self.fn = fn
         self.static_argnums = static_argnums
         self.backend = backend
         self.max_specializations = max_specializations
-        self.check_purity = check_purity
+        self.cache_size = cache_size
         self.on_impure = on_impure
         self.python_floats = python_floats
         self.__xformad_jit__ = self
-        self._cache: dict = {}
+        self._cache: dict = {}  # signature -> _Entries
         self._static_sets: dict = {}
         self._warned: set = set()
         self._eager_reason: str | None = None
         self._by_value = None  # set to is_constant_leaf once f needs integer leaves constant
         self._plain = static_argnums in ((), [])  # the inline signature of __call__ applies
-        self.hits = self.compiles = self.eager_calls = 0
+        # the environment every cached program was traced in, and its compiled check
+        # (None while unchanged); a change drops the cache and names itself in _stale
+        self._env: Environment | None = None
+        self._check_env = never_changed
+        self._stale: str | None = None
+        self.hits = self.compiles = self.eager_calls = self.evictions = 0
         self.last_retrace_reason: str | None = None
 
     # -- the call path ------------------------------------------------------------------
@@ -217,40 +258,71 @@ class Jitted:
             if self._eager_reason is not None and self.on_impure == "error" and not _stack.depth:
                 raise ImpureFunctionError(self._eager_reason)
             return self._eager(args, kwargs)
-        key = plain_key(args) if self._plain and not kwargs else None  # no static arguments
+        try:
+            changed = self._check_env()  # None while what fn reads is as when traced
+        except Exception:  # a read that raises (a deleted global): the careful check tells
+            changed = True
+        if changed is not None:
+            self._environment_changed()
+        key = plain_key(args) if self._plain and not kwargs else None
         leaves = args
         if key is None:
             key, leaves = call_signature(args, kwargs, self._static_for(len(args)), self._by_value)
-        entries = self._cache.get(key)
+            entries = self._cache.get(key)
+            if entries is not None and entries.static_env is not None:
+                entries = self._check_static(key, entries)
+        else:
+            entries = self._cache.get(key)
         if entries is not None:
-            for entry in entries:
-                if entry.checks_left:
-                    break
-                try:
-                    result = entry.run(*leaves)
-                except GuardFailed:
-                    continue
-                self.hits += 1
-                return result
+            first = entries[0]  # the most recently successful specialisation
+            try:
+                result = first.run(*leaves)
+            except GuardFailed as failed:
+                return self._slow_call(key, leaves, args, kwargs, entries, 1, first.guard_reason(failed))
+            self.hits += 1
+            entries.last = self.hits
+            return result
         return self._slow_call(key, leaves, args, kwargs, entries)
 
-    def _slow_call(self, key, leaves, args, kwargs, entries):
-        """A miss, a guard failure in every specialisation, or a purity-check call."""
-        reason = "first call with this input signature"
+    def _slow_call(self, key, leaves, args, kwargs, entries, start=0, reason=None):
+        """A miss, or a guard failure in the most recent specialisation of the signature."""
+        reason = reason or "first call with this input signature"
         if entries is not None:
-            for entry in entries:
+            for i in range(start, len(entries)):
+                entry = entries[i]
                 try:
                     result = entry.run(*leaves)
                 except GuardFailed as failed:
                     reason = entry.guard_reason(failed)
                     continue
-                if entry.checks_left:
-                    return self._purity_check(entry, args, kwargs)
+                if i:
+                    entries.insert(0, entries.pop(i))  # tried first from now on
                 self.hits += 1
+                entries.last = self.hits
                 return result
             if len(entries) >= self.max_specializations:
                 return self._too_many(key, args, kwargs, reason)
         return self._compile(key, leaves, args, kwargs, reason)
+
+    def _environment_changed(self) -> None:
+        """What the cached programs were traced with changed: drop them all."""
+        env = self._env
+        changed = None if env is None else env.check()  # which read, in words
+        what = env.describe(changed) if changed is not None else "its environment changed"
+        self._stale = what
+        self._cache.clear()
+        self._env = None
+        self._check_env = never_changed
+        _log(f"xformad.jit: {self._name()}: {what} since it was traced; dropped its compiled programs")
+
+    def _check_static(self, key, entries):
+        env = entries.static_env
+        changed = env.check()
+        if changed is None:
+            return entries
+        self._stale = f"static {env.describe(changed)}"  # "static argument 0: ..."
+        del self._cache[key]
+        return None
 
     def _static_for(self, nargs: int) -> frozenset:
         static = self._static_sets.get(nargs)
@@ -277,9 +349,31 @@ class Jitted:
             self._cache.clear()
         return traced
 
+    def _static_environment(self, args, kwargs) -> Environment | None:
+        if self._plain and not kwargs:
+            return None
+        static = sorted(self._static_for(len(args)))
+        values = [args[i] for i in static] + list(kwargs.values())
+        names = [f"argument {i}" for i in static] + [f"keyword argument {k!r}" for k in kwargs]
+        return snapshot_values(values, names)
+
     def _compile(self, key, leaves, args, kwargs, reason: str):
+        if self._stale is not None:  # the environment changed: that is why it re-traces
+            reason, self._stale = self._stale, None
+        env = snapshot(self.fn)
+        static_env = self._static_environment(args, kwargs)
+        random_before = env.rng_state()
         by_value = self._by_value
         traced = self._trace(args, kwargs)
+        # what tracing changed: the function is stateful, a cached program would be stale
+        changed = env.check()
+        if changed is None and static_env is not None:
+            changed_static = static_env.check()
+            if changed_static is not None:
+                env, changed = static_env, changed_static
+        drew = env.rng_difference(random_before, env.rng_state())
+        if changed is not None or drew is not None:
+            return self._stateful(env, changed, drew, traced)
         if self._by_value is not by_value:  # switched to value-keyed constants: new key
             key, leaves = call_signature(args, kwargs, self._static_for(len(args)), self._by_value)
         self.compiles += 1
@@ -297,11 +391,20 @@ class Jitted:
                 self.python_floats,
             )
         except CodegenMismatch as exc:
-            warnings.warn(str(exc), RetraceWarning, stacklevel=3)
+            warnings.warn(str(exc), RetraceWarning, stacklevel=4)
             return result
-        entries = self._cache.setdefault(key, [])
-        entry.checks_left = self.check_purity
-        entries.append(entry)
+        # the environment after the trace (values it cached lazily included) is what every
+        # cached program is checked against from now on
+        self._env = snapshot(self.fn)
+        self._check_env = self._env._check
+        entries = self._cache.get(key)
+        if entries is None:
+            self._evict()
+            entries = self._cache[key] = _Entries()
+            if static_env is not None:  # as it is after the trace
+                entries.static_env = self._static_environment(args, kwargs)
+        entries.insert(0, entry)
+        entries.last = self.hits
         self.last_retrace_reason = reason
         _log(
             f"xformad.jit: compiled {self._name()} (specialisation {len(entries)} of its signature, "
@@ -309,29 +412,43 @@ class Jitted:
         )
         return result
 
-    def _purity_check(self, entry: Specialisation, args, kwargs):
-        traced = self._trace(args, kwargs)
-        results, out_tree = traced.results, traced.out_tree
-        problem = difference(entry.graph, traced.graph)
-        if problem is None:
-            entry.checks_left -= 1
-            self.hits += 1
-            return tree_unflatten(out_tree, results)
+    def _evict(self) -> None:
+        """Make room for one more signature: drop the least recently used."""
+        if self.cache_size is None:
+            return
+        while len(self._cache) >= self.cache_size:
+            oldest = min(self._cache, key=lambda k: self._cache[k].last)
+            del self._cache[oldest]
+            self.evictions += 1
+
+    def _stateful(self, env: Environment, changed: int | None, drew: str | None, traced):
+        name = self._name()
+        if changed is not None:
+            what = env.describe(changed)
+            problem = f"tracing it changed what it reads ({what})"
+            cause = (
+                "It keeps state between calls (a counter, a list it appends to, an attribute "
+                "it sets). Return the new state instead and pass it back in as an argument"
+            )
+        else:
+            what = f"it draws random numbers ({drew} advanced while it was traced)"
+            problem = what
+            cause = "Draw the random sample outside and pass it as an argument"
         message = (
-            f"xformad.jit: {self._name()} is not pure: re-tracing it with inputs of the same "
-            f"signature recorded a different program ({problem}). A cached program would "
-            "return stale results. This happens when the function draws random numbers "
-            "(np.random...) or reads a global or closure array that was rebound between "
-            "calls. Pass such values as arguments (e.g. the random sample or the array "
-            "itself), or use jit(f, on_impure='eager') to run it uncompiled."
+            f"xformad.jit: {name} is not pure: {problem}. A cached program would replay that "
+            f"one call, returning stale results. {cause}, or use jit(f, on_impure='eager') "
+            "to run it uncompiled."
         )
         self._cache.clear()
+        self._env = None
+        self._check_env = never_changed
         self._eager_reason = message
-        self.last_retrace_reason = problem
+        self.last_retrace_reason = what
         if self.on_impure == "error":
             raise ImpureFunctionError(message)
-        warnings.warn(message, RetraceWarning, stacklevel=3)
-        return tree_unflatten(out_tree, results)
+        warnings.warn(message, RetraceWarning, stacklevel=5)  # at the caller's line
+        self.eager_calls += 1
+        return tree_unflatten(traced.out_tree, traced.results)
 
     def _too_many(self, key, args, kwargs, reason: str):
         if key not in self._warned:
@@ -342,7 +459,7 @@ class Jitted:
                 "on. Mark the arguments that drive its Python control flow static "
                 "(static_argnums), or raise max_specializations.",
                 RetraceWarning,
-                stacklevel=3,
+                stacklevel=4,
             )
             self.last_retrace_reason = f"{reason}; past max_specializations, ran eagerly"
         return self._eager(args, kwargs)
@@ -364,6 +481,9 @@ class Jitted:
             eager_calls=self.eager_calls,
             last_retrace_reason=self.last_retrace_reason,
             mode="jit" if self._eager_reason is None else "eager",
+            cache_size=self.cache_size,
+            evictions=self.evictions,
+            environment_reads=0 if self._env is None else len(self._env),
         )
 
     def clear_cache(self) -> None:
@@ -371,6 +491,9 @@ class Jitted:
         self._cache.clear()
         self._warned.clear()
         self._eager_reason = None
+        self._env = None
+        self._check_env = never_changed
+        self._stale = None
 
 
 def jit(
@@ -379,22 +502,28 @@ def jit(
     static_argnums=(),
     backend: str | None = None,
     max_specializations: int = 8,
-    check_purity: int = 2,
+    cache_size: int | None = 64,
     on_impure: str = "error",
     python_floats: bool = True,
+    check_purity=None,
 ) -> Callable:
     """Compile ``fn`` (any function or transform: ``grad(f)``, ``hessian(f)``) per input
     signature into straight-line Python over the backend's array module, then run that.
 
     ``static_argnums``: arguments that are part of the cache key by value (shapes, flags,
     loop counts) instead of traced. Value-dependent Python control flow (``if x.sum() >
-    0:``) is recorded as guards: inputs that take another branch re-trace and add a
-    specialisation, up to ``max_specializations`` per signature, then run eagerly.
-    ``check_purity``: how many cached calls per specialisation re-trace to verify ``fn`` is
-    pure; ``on_impure``: "error" (raise ImpureFunctionError) or "eager". Called on tracers
-    (``grad(jit(f))``), it traces ``fn`` inside the outer transform. The result has
-    ``cache_info()`` and ``clear_cache()``; set ``XFORMAD_LOG_COMPILES=1`` (or configure the
-    logger "xformad.jit") to see every compile and its reason.
+    0:``) and value-dependent shapes (``x[x > 0]``) are recorded as guards: inputs that take
+    another branch re-trace and add a specialisation, up to ``max_specializations`` per
+    signature, then run eagerly. ``cache_size``: how many signatures are kept (least
+    recently used first out; None: no bound). Every call first checks that what ``fn`` reads
+    besides its arguments (globals, closure variables, defaults, attributes of its objects)
+    is as when it was traced, and re-traces if not. ``on_impure``: what to do with a
+    function that changes its own environment or draws random numbers while traced:
+    "error" (raise ImpureFunctionError) or "eager" (run it uncompiled, with a warning).
+    ``check_purity`` is deprecated and ignored (calls no longer re-trace to check purity).
+    Called on tracers (``grad(jit(f))``), it traces ``fn`` inside the outer transform. The
+    result has ``cache_info()`` and ``clear_cache()``; set ``XFORMAD_LOG_COMPILES=1`` (or
+    configure the logger "xformad.jit") to see every compile and its reason.
 
     >>> import numpy as np, xformad
     >>> def f(x):
@@ -403,17 +532,25 @@ def jit(
     >>> g(np.array([0.5, 1.0])).round(6)
     array([0.726862, 0.6397  ])
     """
+    if check_purity is not None:
+        warnings.warn(
+            "jit(check_purity=...) is deprecated and has no effect: jit now checks, before "
+            "every cached call, that what the function reads is unchanged, and detects "
+            "stateful functions while tracing them. Drop the argument.",
+            DeprecationWarning,
+            stacklevel=2,
+        )
     options = dict(
         static_argnums=static_argnums,
         backend=backend,
         max_specializations=max_specializations,
-        check_purity=check_purity,
+        cache_size=cache_size,
         on_impure=on_impure,
         python_floats=python_floats,
     )
     if fn is None:  # @jit(static_argnums=...)
         return lambda f: jit(f, **options)
-    jitted = Jitted(fn, static_argnums, backend, max_specializations, check_purity, on_impure, python_floats)
+    jitted = Jitted(fn, static_argnums, backend, max_specializations, cache_size, on_impure, python_floats)
     functools.update_wrapper(
         jitted, fn, assigned=("__module__", "__name__", "__qualname__", "__doc__"), updated=()
     )

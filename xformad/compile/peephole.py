@@ -14,7 +14,17 @@ from typing import Any
 import numpy as np
 
 from ..ir import Graph, Guard, Literal, Node, Var
-from .purity import _param_key
+
+
+def _param_key(value: Any) -> Any:
+    """A hashable stand-in for a node parameter (arrays by content)."""
+    if isinstance(value, np.ndarray):
+        return ("array", value.shape, value.dtype.str, value.tobytes())
+    if isinstance(value, (tuple, list)):
+        return tuple(_param_key(v) for v in value)
+    if isinstance(value, np.dtype):
+        return ("dtype", value.str)
+    return value
 
 
 def _broadcast_ones(value: Any) -> bool:

@@ -36,6 +36,7 @@ class Primitive:
         "vjp_rules",
         "vjp_joint",
         "simplify",
+        "value_dependent_shape",
         "_resolved",
         "doc",
     )
@@ -49,6 +50,7 @@ class Primitive:
         differentiable: bool = True,
         doc: str = "",
         kernels: dict | None = None,
+        value_dependent_shape: bool | Callable = False,
     ):
         self.name = name
         self.kernel = kernel  # kernel(xp, *args, **params)
@@ -63,6 +65,11 @@ class Primitive:
         self.vjp_joint: Callable | None = None
         # simplify(*args, **params) -> a result to use instead of recording a node, or None
         self.simplify: Callable | None = None
+        # True when an output's shape depends on the input values (np.nonzero, x[mask]),
+        # not only on the input shapes; or ``predicate(node) -> bool`` deciding per node.
+        # A compiled program checks such outputs' shapes against the traced ones
+        # (``compile/shapes.py``), so other values re-trace instead of misbehaving.
+        self.value_dependent_shape: bool | Callable = value_dependent_shape
         self._resolved: tuple = (None, None, None, -1)  # (backend, kernel, xp, table version)
         self.doc = doc
 

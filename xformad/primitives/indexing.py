@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from ..ir import Var
 from ..tracing import Tracer
 from .core import Primitive
 from .elementwise import NONDIFF, where_p
@@ -96,7 +97,12 @@ def _getitem_transpose_kernel(xp, ct, *arrays, spec, shape):
     return y
 
 
-getitem_p = Primitive("getitem", _getitem_kernel)
+def _selects_by_mask(node) -> bool:
+    """x[mask] with a traced boolean mask: as many elements as the mask has True values."""
+    return any(type(a) is Var and np.dtype(a.dtype).kind == "b" for a in node.inputs[1:])
+
+
+getitem_p = Primitive("getitem", _getitem_kernel, value_dependent_shape=_selects_by_mask)
 getitem_transpose_p = Primitive("getitem_transpose", _getitem_transpose_kernel)
 setitem_p = Primitive("setitem", _setitem_kernel)
 scatter_add_p = Primitive("scatter_add", _scatter_add_kernel)

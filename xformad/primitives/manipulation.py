@@ -10,7 +10,9 @@ from __future__ import annotations
 from .core import Primitive, nondifferentiable
 
 # indices of the non-zero elements, one int array per axis (shape depends on the data)
-nonzero_p = Primitive("nonzero", lambda xp, x: tuple(xp.nonzero(x)), multiple_results=True)
+nonzero_p = Primitive(
+    "nonzero", lambda xp, x: tuple(xp.nonzero(x)), multiple_results=True, value_dependent_shape=True
+)
 
 searchsorted_p = Primitive(
     "searchsorted", lambda xp, a, v, side: xp.searchsorted(a, v, side=side), doc="np.searchsorted(a, v)"
@@ -29,6 +31,7 @@ def _unique_kernel(xp, x, axis, equal_nan):
     return index, inverse, counts
 
 
-unique_p = Primitive("unique_indices", _unique_kernel, multiple_results=True)
+# how many distinct values there are depends on the values
+unique_p = Primitive("unique_indices", _unique_kernel, multiple_results=True, value_dependent_shape=True)
 
 nondifferentiable(nonzero_p, searchsorted_p, argpartition_p, unique_p)

@@ -178,7 +178,11 @@ def test_emit_without_python_floats_keeps_numpy_scalars():
         assert bitwise(got, want) and type(got) is type(want)
 
 
-def test_integer_labels_indexing_plain_arrays_become_constants():
+def test_integer_labels_indexing_plain_arrays_are_guarded_inputs():
+    """numpy is handed the labels' value (np.eye(3)[labels]): the program takes them as an
+    input and guards on that value, so other labels fail the guard instead of a stale result."""
+    from xformad.codegen import GuardFailed
+
     def nll(w, labels):
         one_hot = np.eye(3)[labels]
         return -np.sum(one_hot * np.log(np.exp(w) / np.sum(np.exp(w), axis=1, keepdims=True)))
@@ -186,8 +190,10 @@ def test_integer_labels_indexing_plain_arrays_become_constants():
     w = np.arange(6.0).reshape(2, 3) / 10
     labels = np.array([0, 2])
     src = xformad.source(xformad.grad(nll), w, labels)
-    assert len(src.input_leaves) == 1
-    assert same_values(src.compile()(w)[0], xformad.grad(nll)(w, labels))
+    assert len(src.input_leaves) == 2 and "raise GuardFailed" in src
+    assert same_values(src.compile()(w, labels)[0], xformad.grad(nll)(w, labels))
+    with pytest.raises(GuardFailed):
+        src.compile()(w, np.array([1, 1]))
 
 
 def test_scalar_safe_multiply_matches_its_kernel_bit_for_bit():

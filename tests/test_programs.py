@@ -214,12 +214,6 @@ def _ar_filter_into_plain_buffer(x):
     return np.sum(out**2)
 
 
-def _lotka_volterra_with_np_array(z):
-    prey, predator = z[0], z[1]
-    rate = np.array([1.1 * prey - 0.4 * prey * predator, 0.1 * prey * predator - 0.4 * predator])
-    return np.sum(rate**2)
-
-
 def _accumulate_into_plain_buffer(x):
     total = np.zeros(3)
     for k in range(3):
@@ -231,10 +225,9 @@ def _accumulate_into_plain_buffer(x):
     "fn, fix",
     [
         (_ar_filter_into_plain_buffer, "np.zeros_like(x)"),
-        (_lotka_volterra_with_np_array, "np.stack([a, b])"),
         (_accumulate_into_plain_buffer, "plain ndarray"),
     ],
-    ids=["out[t]=traced", "np.array([traced])", "plain+=traced"],
+    ids=["out[t]=traced", "plain+=traced"],
 )
 def test_program_without_a_numpy_hook_fails_loudly(fn, fix):
     x = np.array([0.3, -1.2, 0.8])

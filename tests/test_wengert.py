@@ -69,12 +69,13 @@ def test_to_dot_names_every_node():
         assert name in dot
 
 
-def test_integer_labels_indexing_a_plain_array_become_constants():
+def test_integer_labels_indexing_a_plain_array_are_guarded_inputs():
     def loss(w, labels):
-        onehot = np.eye(3)[labels]  # a plain array indexed by the labels: no tracer can do that
+        onehot = np.eye(3)[labels]  # numpy is handed the labels' value, which the graph guards
         return np.sum(onehot * w)
 
     w, labels = np.ones((4, 3)), np.array([0, 2, 1, 1])
     graph = xformad.make_graph(loss)(w, labels)
-    assert [str(v.dtype) for v in graph.inputs] == ["float64"]  # w alone is an input
+    assert [str(v.dtype) for v in graph.inputs] == ["float64", "int64"]
     assert "const:f64[4,3]" in str(graph)
+    assert [g.kind for g in graph.guards] == ["array"] and graph.guards[0].var is graph.inputs[1]

@@ -59,8 +59,9 @@ def _out_atom(out, trace):
 def _one_hot_like(value, backend):
     """The seed cotangent 1 of the output's dtype: a numpy scalar on the host (fastest),
     an array on a device (broadcasting it must give device arrays)."""
-    if backend.device:
-        return backend.xp.ones((), dtype=value.dtype)
+    shape = np.shape(value)
+    if backend.device or shape != ():  # a size-1 output of shape (1,) or (1, 1): its element
+        return backend.xp.ones(shape, dtype=value.dtype)
     return np.dtype(value.dtype).type(1)
 
 
@@ -98,9 +99,10 @@ def _scalar_output(out, fname: str, transform: str = "grad", holomorphic: bool =
     if not holomorphic and type(out) is Tracer and out._var.shape == () and out._var.dtype.kind == "f":
         return  # the common case, checked without building anything
     shape = np.shape(out) if not isinstance(out, Tracer) else out.shape
-    if shape != ():
+    if shape != () and int(np.prod(shape)) != 1:  # size 1, as autograd: its single element
         raise NonScalarOutputError(
-            f"{transform} requires {fname} to return a scalar, but it returned shape {shape}. Use "
+            f"{transform} requires {fname} to return a scalar (or an array of size 1), but it "
+            f"returned shape {shape}. Use "
             "xformad.jacrev or xformad.jacfwd for the Jacobian, xformad.vjp for a "
             "vector-Jacobian product, or reduce the output first (e.g. .sum())."
         )

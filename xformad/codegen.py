@@ -308,6 +308,9 @@ def _guard_lines(var: Var, guards_at: dict, names: dict) -> list:
             test = f"not {name}" if guard.expected else name
         elif guard.kind == "shape":
             test = f"{name}.shape != {tuple(guard.expected)!r}"
+        elif guard.kind == "array":  # an integer/boolean array plain numpy code was given
+            want = guard.expected
+            test = f"{name}.shape != {want.shape!r} or xp.asarray({name}).tobytes() != {want.tobytes()!r}"
         else:
             test = f"int({name}) != {int(guard.expected)}"
         lines.append(

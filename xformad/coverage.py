@@ -155,9 +155,13 @@ Generated from the registry by `{command}` (numpy {numpy}); do not edit by hand.
 - In-place writes (`x[i] = v`, `x[mask] = v`, `x[1:3] += v`, `x *= 2`, `out=` on a traced
   array, `np.add.at`) are functional updates that differentiate. A *view* is a copy under
   tracing: `v = x[1:3]; v[0] = 1` does not change `x`. A traced value written into a plain
-  ndarray, and `np.array([a, b])` / `np.sum([a, b])` of traced values (numpy converts the
-  list before any hook runs), raise `TracerConversionError` naming the replacement
-  (`np.zeros_like(x)`, `np.stack([a, b])`).
+  ndarray, and `np.sum([a, b])` of traced values (numpy converts the list before any hook
+  runs), raise `TracerConversionError` naming the replacement (`np.zeros_like(x)`,
+  `np.stack([a, b])`).
+- `np.array`, `np.asarray`, `np.asanyarray`, `np.ascontiguousarray`, `np.asfortranarray`
+  (traced values and nested lists of them) and Python's `math` functions on traced scalars
+  are intercepted while a trace is open (`xformad/intercept.py`); outside traces numpy is
+  untouched.
 """
 
 

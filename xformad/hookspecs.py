@@ -44,6 +44,24 @@ def xformad_register_primitives(registry):
     """
 
 
+@hookspec
+def xformad_register_interceptions(registry):
+    """Make Python-level functions (which numpy's protocols never reach) differentiable.
+
+    Called once, when the registry is built, for every plugin. Return nothing.
+
+    :param registry: the ``xformad.registry.Registry``. Call
+        ``registry.intercept(module, name, handler)`` (``module`` a module or its name) for
+        each function to serve: while a trace is open in the calling thread,
+        ``module.name(*args, **kwargs)`` calls ``handler(*args, **kwargs)``, which returns
+        the (traced) result, or ``NotImplemented`` to have the original function called
+        (return it when no argument is traced). Outside traces the module holds its own
+        function, untouched. Code that bound the function before the trace
+        (``from math import exp``) keeps the original. xformad's own ``np.array`` family
+        and ``math`` functions are registered this way (``xformad/intercept.py``).
+    """
+
+
 @hookspec(firstresult=True)
 def xformad_array_backend(value):
     """Return the name of the backend that owns ``value``'s array type, or None.

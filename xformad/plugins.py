@@ -233,6 +233,8 @@ def _apply(reg: Registry, hook: str, function) -> None:
             reg.add_backend(backend)
     elif hook == "xformad_register_primitives":
         function(registry=reg)
+    elif hook == "xformad_register_interceptions":
+        function(registry=reg)
     elif hook == "xformad_array_backend":
         pass  # consulted at call time through the manager
     else:  # pragma: no cover - unknown hooks are dropped by _drop_invalid first

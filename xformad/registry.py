@@ -8,6 +8,7 @@ and a plugin whose hook fails can be taken out again whole (``rollback``).
 
 from __future__ import annotations
 
+import importlib
 from collections.abc import Callable
 from typing import Any
 
@@ -19,6 +20,7 @@ class Registry:
         self.primitives: dict = {}  # name -> Primitive
         self.handlers: dict = {}  # numpy callable -> handler(*args, **kwargs)
         self.backends: dict = {}  # name -> Backend
+        self.interceptions: dict = {}  # (module, attribute name) -> handler (xformad/intercept.py)
         self.owner: dict = {}  # (kind, primitive name / callable / backend name) -> plugin name
         self.current_plugin = "xformad"
 
@@ -41,6 +43,24 @@ class Registry:
         self._claim(("callable", fn), f"callable {name!r}")
         self.handlers[fn] = handler
 
+    def intercept(self, module, name: str, handler) -> None:
+        """Replace ``module.name`` (a Python-level function, e.g. ``math.exp`` or
+        ``np.asarray``) by ``handler`` while a trace is open in the calling thread.
+
+        ``module`` is a module or its name. The attribute is swapped only while some thread
+        traces (outside traces the module holds its original object); ``handler(*args,
+        **kwargs)`` gets the call's arguments and returns the result, or ``NotImplemented``
+        to have the original called (do so when no argument is traced). See
+        ``xformad/intercept.py``.
+        """
+        if isinstance(module, str):
+            module = importlib.import_module(module)
+        if not callable(getattr(module, name, None)):
+            raise PluginError(f"cannot intercept {module.__name__}.{name}: no such function")
+        key = (module.__name__, name)
+        self._claim(("interception", key), f"interception of {key[0]}.{name}")
+        self.interceptions[key] = handler
+
     def add_backend(self, backend) -> None:
         self._claim(("backend", backend.name), f"backend {backend.name!r}")
         self.backends[backend.name] = backend
@@ -57,7 +77,12 @@ class Registry:
 
     def rollback(self, plugin: str) -> None:
         """Remove every entry ``plugin`` made (its hook failed half way)."""
-        tables = {"primitive": self.primitives, "callable": self.handlers, "backend": self.backends}
+        tables = {
+            "primitive": self.primitives,
+            "callable": self.handlers,
+            "backend": self.backends,
+            "interception": self.interceptions,
+        }
         for key, owner in list(self.owner.items()):
             if owner == plugin:
                 kind, item = key
@@ -66,7 +91,7 @@ class Registry:
 
     def provided_by(self, plugin: str) -> dict:
         """What ``plugin`` registered: counts of primitives and callables, backend names."""
-        out: dict = {"primitives": 0, "callables": 0, "backends": []}
+        out: dict = {"primitives": 0, "callables": 0, "interceptions": 0, "backends": []}
         for (kind, item), owner in self.owner.items():
             if owner != plugin:
                 continue

@@ -7,6 +7,8 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
+import numpy as np
+
 from . import backends
 from .compile.shapes import shape_guards
 from .errors import XformadError
@@ -22,6 +24,8 @@ def check_guard(kind: str, value: Any, expected: Any) -> bool:
         return bool(value) == expected
     if kind == "shape":  # a value-dependent result (x[mask], np.nonzero): see compile/shapes.py
         return tuple(value.shape) == expected
+    if kind == "array":  # an integer/boolean array handed to plain numpy code (tracing.__array__)
+        return tuple(value.shape) == expected.shape and np.asarray(value).tobytes() == expected.tobytes()
     return int(value) == expected
 
 

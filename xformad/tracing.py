@@ -22,7 +22,7 @@ from .ir import Graph, Guard, Literal, Node, Var
 class Trace:
     """One level of tracing: a graph being recorded and the values of its vars."""
 
-    __slots__ = ("level", "graph", "env", "live", "placed")
+    __slots__ = ("level", "graph", "env", "live", "placed", "stamp")
 
     def __init__(self, level: int):
         self.level = level
@@ -30,6 +30,7 @@ class Trace:
         self.env: dict = {}  # Var -> value one level down
         self.live = True
         self.placed: dict | None = None  # id(host constant) -> (it, its device copy)
+        self.stamp: Var | None = None  # the primal var whose VJP rule records here (provenance)
 
     def new_input(self, value) -> Tracer:
         var = Var(_shape(value), _dtype(value))
@@ -77,15 +78,15 @@ class Trace:
                 out_vars.append(v)
                 results.append(Tracer(self, v, o))
             node = Node(prim, in_atoms, params, out_vars)
-            if provenance.trace is self:
-                node.origin = provenance.var
+            if self.stamp is not None:
+                node.origin = self.stamp
             self.graph.nodes.append(node)
             return tuple(results)
         var = Var(out.shape, out.dtype)
         env[var] = out
         node = Node(prim, in_atoms, params, [var])
-        if provenance.trace is self:  # a derivative rule of a traced value is recording
-            node.origin = provenance.var
+        if self.stamp is not None:  # a derivative rule of a traced value is recording
+            node.origin = self.stamp
         self.graph.nodes.append(node)
         return Tracer(self, var, out)
 
@@ -124,15 +125,13 @@ def _adopt(trace: Trace, value):
 
 
 class _Provenance(threading.local):
-    """The primal value whose VJP rule is running (set by the reverse sweep): nodes recorded
-    meanwhile on that value's trace are stamped with it, so codegen can mark each adjoint
-    block with the primal line it comes from (``# Grad of: v3 = v1 * v2``)."""
-
-    __slots__ = ("trace", "var")
+    """Whether a VJP rule of a traced value is running in this thread (set by the reverse
+    sweep), and on which trace. That trace's ``stamp`` holds the primal var: nodes recorded
+    meanwhile are stamped with it, so codegen can mark each adjoint block with the primal
+    line it comes from (``# Grad of: v3 = v1 * v2``)."""
 
     def __init__(self):
         self.trace = None
-        self.var = None
 
 
 provenance = _Provenance()
@@ -163,6 +162,8 @@ class new_trace:
     __slots__ = ("trace",)
 
     def __enter__(self) -> Trace:
+        if not _stack.depth:  # this thread's outermost trace: np.array & co. reach xformad
+            intercept.acquire()
         _stack.depth += 1
         self.trace = Trace(_stack.depth)
         return self.trace
@@ -170,6 +171,8 @@ class new_trace:
     def __exit__(self, *exc) -> None:
         self.trace.live = False
         _stack.depth -= 1
+        if not _stack.depth:
+            intercept.release()
 
 
 def concrete(x: Any) -> Any:
@@ -294,11 +297,18 @@ class Tracer:
     def __array__(self, dtype=None, copy=None):
         if not self._trace.live:
             return np.asarray(self._value, dtype=dtype)
+        if self._var.dtype.kind in "iub":
+            # no derivative to drop (labels, indices, masks): numpy gets the value, which
+            # every enclosing trace guards on, so a compiled program never bakes in a stale one
+            value = np.array(concrete(self))
+            _record_guard(self, "array", value)
+            return value if dtype is None else value.astype(dtype)
         raise TracerConversionError(
-            "a traced value was converted to a plain ndarray (np.asarray, np.array, "
-            "writing it into a plain ndarray such as out[i] = x, or a list of traced values "
-            "passed to numpy, as in np.array([a, b]) or np.sum([a, b]): numpy converts the "
-            "list before xformad sees it; write np.stack([a, b]) instead), which would drop "
+            "a traced value was converted to a plain ndarray (writing it into a plain "
+            "ndarray such as out[i] = x, a list of traced values passed to a numpy function, "
+            "as in np.sum([a, b]): numpy converts the list before xformad sees it; write "
+            "np.stack([a, b]) instead; or np.asarray/np.array bound before the trace began, "
+            "as in `from numpy import asarray`: call np.asarray instead), which would drop "
             "its derivative. " + _CONVERSION_HINT
         )
 
@@ -437,4 +447,5 @@ Tracer.__abs__ = lambda self: np.abs(self)
 Tracer.__invert__ = lambda self: np.invert(self)
 Tracer.__divmod__ = lambda self, other: (np.floor_divide(self, other), np.remainder(self, other))
 
-from . import tracer_methods  # noqa: E402,F401  (attaches ndarray methods to Tracer)
+# intercept: scoped np.array/math interception; tracer_methods attaches ndarray methods
+from . import intercept, tracer_methods  # noqa: E402,F401

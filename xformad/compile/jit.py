@@ -196,6 +196,11 @@ class Specialisation:
                 "value-dependent result: x[mask], np.nonzero or np.unique selected another "
                 "number of elements)"
             )
+        if guard.kind == "array":
+            return (
+                f"guard array({names.get(guard.var, '?')}) failed (an integer or boolean array "
+                "that plain numpy code used, such as an index into a constant table, changed)"
+            )
         return (
             f"guard {guard.kind}({names.get(guard.var, '?')}) == {guard.expected!r} failed "
             "(a value took another branch of the Python control flow)"

@@ -25,3 +25,11 @@ def xformad_register_primitives(registry):
     for fn, handler in HANDLERS.items():
         if fn is not None:
             registry.register_callable(fn, handler)
+
+
+@hookimpl
+def xformad_register_interceptions(registry):
+    from . import arrays, pymath
+
+    arrays.register(registry)
+    pymath.register(registry)

@@ -332,7 +332,10 @@ nondifferentiable(stop_gradient_p)
 
 
 def _is_one(c) -> bool:
-    return type(c) is not Tracer and np.ndim(c) == 0 and c == 1
+    kind = type(c)
+    if kind is float or kind is int:  # the common constant: no numpy call
+        return c == 1
+    return kind is not Tracer and getattr(c, "ndim", None) == 0 and c == 1
 
 
 def _multiply_by_one(x, y):

@@ -29,6 +29,7 @@ def backward(trace: Trace, out_cts: dict, *, free: bool = False) -> dict:
 
 
 def _sweep(nodes, env, cts, backend, free) -> None:
+    marking = provenance.trace is not None  # fixed for the sweep: rules restore it
     for node in reversed(nodes):
         prim = node.primitive
         outs = node.outputs
@@ -44,7 +45,7 @@ def _sweep(nodes, env, cts, backend, free) -> None:
             ans = env[outs[0]]
         if not prim.differentiable:
             pass
-        elif provenance.trace is None and type(ans) is not Tracer and prim.vjp_joint is None:
+        elif not marking and type(ans) is not Tracer and prim.vjp_joint is None:
             _per_input_vjp(node, prim, ct, ans, env, cts, backend)  # eager: nothing to mark
         else:
             _apply_vjp_marked(node, prim, ct, ans, env, cts, backend)
@@ -62,12 +63,17 @@ def _apply_vjp_marked(node, prim, ct, ans, env, cts, backend) -> None:
             _apply_vjp(node, prim, ct, ans, env, cts, backend)
             return
         first = None
-    saved = provenance.trace, provenance.var
-    provenance.trace, provenance.var = (first._trace, first._var) if first is not None else (None, None)
+    saved = provenance.trace
+    target = first._trace if first is not None else None
+    provenance.trace = target
+    if target is not None:
+        saved_stamp, target.stamp = target.stamp, first._var
     try:
         _apply_vjp(node, prim, ct, ans, env, cts, backend)
     finally:
-        provenance.trace, provenance.var = saved
+        provenance.trace = saved
+        if target is not None:
+            target.stamp = saved_stamp
 
 
 def _apply_vjp(node, prim, ct, ans, env, cts, backend) -> None:

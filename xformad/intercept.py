@@ -1,0 +1,150 @@
+"""Scoped interception of Python-level functions (``np.array``, ``math.exp``, ...).
+
+numpy's protocols never reach array creation and conversion (``np.array([a, b])``,
+``np.asarray(x)``) nor Python's ``math`` module, so a traced value met there would be
+converted to a constant. While a trace is open anywhere in the process, the functions in the
+registry's interception table (``Registry.intercept``, filled through the hook
+``xformad_register_interceptions``) are replaced in their modules by thin wrappers; the
+originals come back when the last trace in the process closes. ``import xformad`` changes
+nothing, and outside traces numpy is numpy itself.
+
+A wrapper looks at the calling thread's trace depth: zero (another thread traces) calls the
+original at once; nonzero calls the handler, which returns ``NotImplemented`` (the original
+is then called) when no argument is traced, so arrays built inside a trace that never meet a
+traced value are plain ndarrays, exactly as numpy makes them.
+"""
+
+from __future__ import annotations
+
+import functools
+import operator
+import sys
+import threading
+
+from .tracing import _stack
+
+_lock = threading.Lock()
+_open = 0  # outermost traces open in the process, all threads together
+_plan: list = []  # per module: (module, get names, originals, wrappers, {name: wrapper}, {name: original})
+_plan_for = None  # (registry, number of interceptions) the plan was made from
+_installed = False
+_wrappers: dict = {}  # (module name, name) -> (original, handler, wrapper), built once
+
+
+def acquire() -> None:
+    """An outermost trace opens in this thread (``tracing.new_trace``)."""
+    global _open
+    with _lock:
+        if _open == 0:
+            _install()
+        _open += 1
+
+
+def release() -> None:
+    """An outermost trace closes in this thread."""
+    global _open
+    with _lock:
+        _open -= 1
+        if _open == 0:
+            _uninstall()
+
+
+def installed() -> bool:
+    """Whether the wrappers are in place (some thread is tracing)."""
+    return _installed
+
+
+def _make_plan(registry) -> list:
+    by_module: dict = {}
+    for key, handler in registry.interceptions.items():
+        module = sys.modules.get(key[0])
+        original = getattr(module, key[1], None) if module is not None else None
+        if original is None:
+            continue
+        cached = _wrappers.get(key)
+        if cached is None or cached[0] is not original or cached[1] is not handler:
+            cached = _wrappers[key] = (original, handler, _wrap(original, handler))
+        by_module.setdefault(module, {})[key[1]] = cached
+    plan = []
+    for module, entries in by_module.items():
+        names = tuple(entries)
+        originals = tuple(entries[n][0] for n in names)
+        wrappers = tuple(entries[n][2] for n in names)
+        plan.append(
+            (
+                module,
+                _getter(names),
+                originals,
+                wrappers,
+                dict(zip(names, wrappers)),
+                dict(zip(names, originals)),
+            )
+        )
+    return plan
+
+
+def _getter(names: tuple):
+    """``names``' current values in a module dict, as a tuple, in one C call."""
+    get = operator.itemgetter(*names)
+    return get if len(names) > 1 else (lambda md: (get(md),))
+
+
+def _install() -> None:
+    # one dict update per module (a grad call opens and closes this once: keep it cheap)
+    global _plan, _plan_for, _installed
+    from . import plugins
+
+    registry = plugins.registry()
+    if _plan_for is None or _plan_for[0] is not registry or _plan_for[1] != len(registry.interceptions):
+        _plan, _plan_for = _make_plan(registry), (registry, len(registry.interceptions))
+    for module, current, originals, _, _, _ in _plan:
+        try:
+            unchanged = current(module.__dict__) == originals  # identity first: cheap
+        except KeyError:
+            unchanged = False
+        if not unchanged:  # rebound since the plan was made
+            _plan, _plan_for = _make_plan(registry), (registry, len(registry.interceptions))
+            break
+    for module, _, _, _, wrappers, _ in _plan:
+        module.__dict__.update(wrappers)
+    _installed = True
+
+
+def _uninstall() -> None:
+    global _installed
+    for module, current, _, wrapper_values, wrappers, originals in _plan:
+        md = module.__dict__
+        try:
+            untouched = current(md) == wrapper_values
+        except KeyError:
+            untouched = False
+        if untouched:
+            md.update(originals)
+        else:  # leave a monkeypatch made during the trace alone
+            for name, wrapper in wrappers.items():
+                if md.get(name) is wrapper:
+                    md[name] = originals[name]
+    _installed = False
+
+
+def _wrap(original, handler):
+    stack = _stack
+
+    def wrapper(*args, **kwargs):
+        if stack.depth:
+            result = handler(*args, **kwargs)
+            if result is not NotImplemented:
+                return result
+        return original(*args, **kwargs)
+
+    try:
+        functools.update_wrapper(wrapper, original)
+    except (AttributeError, TypeError):  # pragma: no cover - builtins without a __dict__
+        wrapper.__wrapped__ = original
+    wrapper.__xformad_intercepted__ = True
+    return wrapper
+
+
+def original(fn):
+    """The function ``fn`` wraps, if it is an interception wrapper (else ``fn``)."""
+    return fn.__wrapped__ if getattr(fn, "__xformad_intercepted__", False) else fn

@@ -25,7 +25,7 @@ from .tracing import _stack
 
 _lock = threading.Lock()
 _open = 0  # outermost traces open in the process, all threads together
-_plan: list = []  # per module: (module, get names, originals, wrappers, {name: wrapper}, {name: original})
+_plan: list = []  # per module: (its dict, get names, originals, wrappers, {name: wrapper}, {name: original})
 _plan_for = None  # (registry, number of interceptions) the plan was made from
 _installed = False
 _wrappers: dict = {}  # (module name, name) -> (original, handler, wrapper), built once
@@ -72,7 +72,7 @@ def _make_plan(registry) -> list:
         wrappers = tuple(entries[n][2] for n in names)
         plan.append(
             (
-                module,
+                module.__dict__,
                 _getter(names),
                 originals,
                 wrappers,
@@ -89,42 +89,43 @@ def _getter(names: tuple):
     return get if len(names) > 1 else (lambda md: (get(md),))
 
 
-def _install() -> None:
-    # one dict update per module (a grad call opens and closes this once: keep it cheap)
-    global _plan, _plan_for, _installed
-    from . import plugins
+_plugins = None  # xformad.plugins, imported on first use (it imports the tracer)
 
-    registry = plugins.registry()
+
+def _install() -> None:
+    # a grad call opens and closes this once: one tuple check and one dict update per module
+    global _plan, _plan_for, _installed, _plugins
+    if _plugins is None:
+        from . import plugins as _plugins
+    registry = _plugins.registry()
     if _plan_for is None or _plan_for[0] is not registry or _plan_for[1] != len(registry.interceptions):
         _plan, _plan_for = _make_plan(registry), (registry, len(registry.interceptions))
-    for module, current, originals, _, _, _ in _plan:
-        try:
-            unchanged = current(module.__dict__) == originals  # identity first: cheap
-        except KeyError:
-            unchanged = False
-        if not unchanged:  # rebound since the plan was made
+    for md, current, originals, _, _, _ in _plan:
+        if _values(current, md) != originals:  # rebound since the plan was made
             _plan, _plan_for = _make_plan(registry), (registry, len(registry.interceptions))
             break
-    for module, _, _, _, wrappers, _ in _plan:
-        module.__dict__.update(wrappers)
+    for md, _, _, _, wrappers, _ in _plan:
+        md.update(wrappers)
     _installed = True
 
 
 def _uninstall() -> None:
     global _installed
-    for module, current, _, wrapper_values, wrappers, originals in _plan:
-        md = module.__dict__
-        try:
-            untouched = current(md) == wrapper_values
-        except KeyError:
-            untouched = False
-        if untouched:
+    for md, current, _, wrapper_values, wrappers, originals in _plan:
+        if _values(current, md) == wrapper_values:
             md.update(originals)
         else:  # leave a monkeypatch made during the trace alone
             for name, wrapper in wrappers.items():
                 if md.get(name) is wrapper:
                     md[name] = originals[name]
     _installed = False
+
+
+def _values(current, md) -> tuple | None:
+    try:
+        return current(md)
+    except KeyError:  # a name was deleted from the module
+        return None
 
 
 def _wrap(original, handler):

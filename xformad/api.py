@@ -59,10 +59,9 @@ def _out_atom(out, trace):
 def _one_hot_like(value, backend):
     """The seed cotangent 1 of the output's dtype: a numpy scalar on the host (fastest),
     an array on a device (broadcasting it must give device arrays)."""
-    shape = np.shape(value)
-    if backend.device or shape != ():  # a size-1 output of shape (1,) or (1, 1): its element
-        return backend.xp.ones(shape, dtype=value.dtype)
-    return np.dtype(value.dtype).type(1)
+    if backend.device or value.ndim:  # a size-1 output of shape (1,) or (1, 1): its element
+        return backend.xp.ones(value.shape, dtype=value.dtype)
+    return value.dtype.type(1)
 
 
 def _gradients(call, out_cts: dict, backend, *, free: bool) -> list:

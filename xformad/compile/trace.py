@@ -1,7 +1,8 @@
 """Tracing a function for compiling: every leaf of a non-static argument becomes a graph
-input (as ``make_graph`` does), except integer and boolean leaves that the function uses
-to index plain arrays (``np.eye(n)[labels]``: a tracer cannot be a plain array's index),
-which are retried as constants; ``jit`` then keys its cache on their values."""
+input (as ``make_graph`` does). Integer and boolean leaves handed to plain numpy
+(``np.eye(n)[labels]``) give numpy their value under a guard (``Tracer.__array__``); where
+a conversion still fails, they are retried as constants and ``jit`` keys its cache on
+their values."""
 
 from __future__ import annotations
 

@@ -345,24 +345,16 @@ class Tracer:
                     return self._trace.process(prim, inputs, _NO_PARAMS)
                 if not any(type(a) in _SEQUENCES for a in inputs):
                     return prim.bind(*inputs)
-        from .numpy_api.dispatch import dispatch_ufunc
-
         return dispatch_ufunc(ufunc, method, inputs, kwargs)
 
     def __array_function__(self, func, types, args, kwargs):
-        from .numpy_api.dispatch import dispatch_function
-
         return dispatch_function(func, args, kwargs)
 
     # -- indexing -----------------------------------------------------------------------------
     def __getitem__(self, index):
-        from .numpy_api.indexing import getitem
-
         return getitem(self, index)
 
     def __setitem__(self, index, value) -> None:
-        from .numpy_api.indexing import setitem
-
         self._assign(setitem(self, index, value))
 
 
@@ -449,3 +441,8 @@ Tracer.__divmod__ = lambda self, other: (np.floor_divide(self, other), np.remain
 
 # intercept: scoped np.array/math interception; tracer_methods attaches ndarray methods
 from . import intercept, tracer_methods  # noqa: E402,F401
+
+# the numpy front end, bound once here (tracer_methods has imported it) rather than by a
+# function-local import on every indexing or dispatched call
+from .numpy_api.dispatch import dispatch_function, dispatch_ufunc  # noqa: E402
+from .numpy_api.indexing import getitem, setitem  # noqa: E402

@@ -116,6 +116,13 @@ def swap_move_expand(M):
     return np.sum(W23 * M * M)
 
 
+def rollaxis_views(M):
+    M = M * 1.0
+    np.rollaxis(M, 1)[0, 0] = M[1, 2] * 3.0  # a view, as in numpy
+    np.rollaxis(M, 0, 0)[1, 1] += 2.0  # a no-op roll is a view too
+    return np.sum(W23 * M * M)
+
+
 def split_views(x):
     z = np.tanh(x) * 1.0
     z6 = np.concatenate([z, z * 2])
@@ -211,6 +218,7 @@ VIEW_PROGRAMS = [
     (strided_and_reversed, (X3,)),
     (swap_move_expand, (M23,)),
     (split_views, (X3,)),
+    (rollaxis_views, (M23,)),
     (fill_and_view_method, (M23,)),
     (flat_get_and_set, (M23,)),
     (fill_whole, (X3,)),
@@ -569,3 +577,84 @@ def test_every_handler_that_takes_out_has_a_case():
         and fn not in OUT_FUNCTION_CASES
     ]
     assert not missing, f"handlers that take out= without a test case: {sorted(missing)}"
+
+
+# --- view or copy: numpy's own answer for every handler ------------------------------------
+_VIEW_CALLS = {
+    "swapaxes": lambda a: np.swapaxes(a, 0, 1),
+    "moveaxis": lambda a: np.moveaxis(a, 0, 1),
+    "rollaxis": lambda a: np.rollaxis(a, 1),
+    "expand_dims": lambda a: np.expand_dims(a, 0),
+    "reshape": lambda a: np.reshape(a, (3, 2)),
+    "split": lambda a: np.split(a, 2)[0],
+    "hsplit": lambda a: np.hsplit(a, 3)[1],
+    "array_split": lambda a: np.array_split(a, 2, axis=1)[0],
+    "rot90": lambda a: np.rot90(a),
+    "broadcast_to": lambda a: np.broadcast_to(a, (2, 2, 3)),
+    "T": lambda a: a.T,
+    "real": lambda a: a.real,
+    "view": lambda a: a.view(),
+    "squeeze": lambda a: np.squeeze(a[None]),
+    "take": lambda a: np.take(a, 0, axis=0),
+    "compress": lambda a: np.compress([True, False], a, axis=0),
+    "roll": lambda a: np.roll(a, 1),
+    "tile": lambda a: np.tile(a, 1),
+    "clip": lambda a: np.clip(a, 0, 10),
+    "row": lambda a: a[1],
+    "column": lambda a: a[:, 1],
+    "fancy": lambda a: a[[1, 0]],
+    "mask": lambda a: a[a > 2],
+}
+
+
+def _one_argument_calls():
+    import xformad.plugins as plugins
+
+    calls = {
+        f"np.{getattr(fn, '__name__', fn)}": fn
+        for fn in plugins.registry().handlers
+        if not isinstance(fn, np.ufunc)
+    }
+    calls.update(_VIEW_CALLS)
+    return calls
+
+
+def test_view_or_copy_as_numpy_decides_for_every_handler():
+    """For every numpy function xformad serves (called on a 2x3 array where numpy accepts
+    that), the traced result is a view of its argument exactly when numpy's result shares
+    memory with it, and read-only exactly when numpy's is."""
+    from xformad.tracing import Tracer
+
+    A = np.arange(1.0, 7.0).reshape(2, 3)
+    checked, wrong = 0, []
+    for name, fn in _one_argument_calls().items():
+        base = A.copy()
+        try:
+            with np.errstate(all="ignore"), __import__("warnings").catch_warnings():
+                __import__("warnings").simplefilter("ignore")
+                expected = fn(base)
+        except Exception:
+            continue  # numpy itself needs other arguments
+        numpy_view = (
+            isinstance(expected, np.ndarray) and expected.size > 0 and np.shares_memory(expected, base)
+        )
+        seen = {}
+
+        def f(x, fn=fn, seen=seen):
+            y = x * 1.0
+            out = fn(y)
+            alias = getattr(out, "_alias", None) if type(out) is Tracer else None
+            seen["view"] = out is y or (alias is not None and alias.base is not None)
+            seen["read_only"] = alias is not None and alias.readonly is not None
+            return np.sum(y)
+
+        try:
+            with np.errstate(all="ignore"):
+                xformad.grad(f)(A)
+        except xformad.XformadError:
+            continue  # refused with a clear error: not a wrong number
+        checked += 1
+        if seen["view"] != numpy_view or (numpy_view and seen["read_only"] != (not expected.flags.writeable)):
+            wrong.append((name, numpy_view, seen))
+    assert not wrong, wrong
+    assert checked > 120, checked  # 146 when written: the check must not quietly shrink

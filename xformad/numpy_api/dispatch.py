@@ -195,15 +195,31 @@ def dispatch_function(func, args: tuple, kwargs: dict):
 
 # numpy functions that return their argument itself when it already fits (np.asarray(x) is x)
 _MAY_RETURN_INPUT = {np.asarray, np.asanyarray, np.ascontiguousarray, np.asfortranarray}
-_MAY_RETURN_INPUT |= {np.atleast_1d, np.atleast_2d, np.atleast_3d}
+_MAY_RETURN_INPUT |= {np.atleast_1d, np.atleast_2d, np.atleast_3d, np.real_if_close}
+# numpy functions whose result is a view of their argument (their handlers register it);
+# any other handler's result that came out as a view of an argument is made a copy
+_VIEWS = {np.reshape, np.ravel, np.transpose, np.swapaxes, np.moveaxis, np.rollaxis, np.squeeze}
+_VIEWS |= {np.expand_dims, np.broadcast_to, np.broadcast_arrays, np.flip, np.fliplr, np.flipud}
+_VIEWS |= {np.rot90, np.real, np.imag, np.diagonal, np.diag, np.real_if_close} | _MAY_RETURN_INPUT
+_VIEWS |= {getattr(np, name) for name in ("permute_dims", "matrix_transpose") if hasattr(np, name)}
+_VIEWS |= {getattr(np.linalg, name) for name in ("diagonal", "matrix_transpose") if hasattr(np.linalg, name)}
 _OUT_POSITIONS: dict = {}
 
 
 def _fresh(func, result, args):
-    """A handler that returned one of its traced arguments unchanged (a no-op clip, a
-    single-array concatenate) gives a new array, as numpy does: never an alias of the input."""
-    if type(result) is Tracer and func not in _MAY_RETURN_INPUT and any(result is a for a in args):
-        return result.snapshot()
+    """numpy's copy semantics for handlers: a handler that returned one of its traced
+    arguments unchanged (a no-op clip, a one-array concatenate), or a view of one (np.roll,
+    np.tile and np.median built from reshapes and slices), gives a new array, as numpy does."""
+    if type(result) is Tracer:
+        if func in _VIEWS:
+            return result
+        if result._alias is not None and result._alias.base is not None:
+            return result.snapshot()  # a view of something: numpy made a copy
+        if any(result is a for a in args):
+            return result.snapshot()
+        return result
+    if type(result) in (tuple, list) and func not in _VIEWS:
+        return type(result)(_fresh(func, r, args) for r in result)
     return result
 
 

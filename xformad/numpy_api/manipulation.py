@@ -553,7 +553,7 @@ def rollaxis(a, axis, start=0):
         raise np.exceptions.AxisError(f"start={start} is out of range for an array of {nd} dimensions")
     if axis < start:
         start -= 1
-    return np.moveaxis(a, axis, start) if axis != start else a
+    return np.moveaxis(a, axis, start) if axis != start else np.transpose(a, tuple(range(nd)))  # a view
 
 
 # --- diagonals and triangles -----------------------------------------------------------

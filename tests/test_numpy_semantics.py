@@ -658,3 +658,28 @@ def test_view_or_copy_as_numpy_decides_for_every_handler():
             wrong.append((name, numpy_view, seen))
     assert not wrong, wrong
     assert checked > 120, checked  # 146 when written: the check must not quietly shrink
+
+
+def test_in_place_casting_that_numpy_refuses_raises_numpys_error():
+    def f(x):
+        k = (x * 10.0).astype(np.int64)
+        k += 1.5
+        return np.sum(x * k)
+
+    with pytest.raises(TypeError) as numpy_error:
+        f(X3.copy())
+    with pytest.raises(type(numpy_error.value), match="same_kind"):
+        xformad.grad(f)(X3)
+
+
+def test_in_place_same_kind_cast_follows_numpy():
+    def f(x):
+        z = (x * 1.0).astype(np.float32)
+        z += np.float64(2.0)  # float64 into float32: allowed (same kind), stays float32
+        assert z.dtype == np.float32
+        return np.sum(z.astype(np.float64) * x)
+
+    # float32 intermediates: finite differences in float64 cannot check this one closely
+    value, grad = xformad.value_and_grad(f)(X3)
+    assert value == f(X3.copy())
+    np.testing.assert_allclose(grad, (X3 * 1.0).astype(np.float32) + 2.0 + X3, rtol=1e-6)

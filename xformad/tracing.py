@@ -397,6 +397,9 @@ def _inplace(ufunc_name: str):
     def op(self, other):
         result = ufunc(self, other)
         if type(result) is Tracer and result.dtype != self.dtype:
+            if not np.can_cast(result.dtype, self.dtype, "same_kind"):
+                # x_int += 1.5: numpy refuses; let it raise its own error
+                ufunc(np.zeros((), self.dtype), np.zeros((), result.dtype), out=np.zeros((), self.dtype))
             result = result.astype(self.dtype)
         self._assign(result)
         return self

@@ -218,6 +218,7 @@ def test_bad_options_say_what_to_do():
 def test_integer_labels_guard_the_compiled_program():
     """numpy is handed the labels' value (np.eye(3)[labels]); the program guards on it, so
     other labels re-trace (a specialisation of their own) and the first ones hit again."""
+
     def nll(w, labels):
         one_hot = np.eye(3)[labels]
         return -np.sum(one_hot * np.log(np.exp(w) / np.sum(np.exp(w), axis=1, keepdims=True)))

@@ -12,7 +12,8 @@ from __future__ import annotations
 
 import numpy as np
 
-from ..tracing import Tracer, concrete
+from ..tracing import Tracer
+from .util import standin, standins
 
 _asarray = np.asarray  # the originals (xformad is imported outside any trace)
 _stack = np.stack
@@ -32,25 +33,6 @@ def has_traced(obj) -> bool:
             if has_traced(v):
                 return True
     return False
-
-
-def _standin(t: Tracer):
-    """A host array numpy can reason about in place of ``t``: its own value on the host,
-    else an array of its shape and dtype (a device value, which numpy must not convert)."""
-    c = concrete(t)
-    if type(c) is np.ndarray:
-        return c
-    if isinstance(c, np.generic):
-        return _asarray(c)
-    return np.zeros(t.shape, t.dtype)
-
-
-def _standins(obj):
-    if type(obj) is Tracer:
-        return _standin(obj)
-    if type(obj) is list or type(obj) is tuple:
-        return [_standins(v) for v in obj]
-    return obj
 
 
 def _stacked(obj):
@@ -82,7 +64,7 @@ def _converter(original):
         if not has_traced(obj):
             return NotImplemented
         if type(obj) is Tracer:
-            plain = _standin(obj)
+            plain = standin(obj)
             ref = original(plain, *rest, **kwargs)  # numpy's own errors (copy=False, dtype)
             if ref is plain and ref.shape == obj.shape and ref.dtype == obj.dtype:
                 return obj  # numpy returns its argument itself: so does xformad
@@ -92,7 +74,7 @@ def _converter(original):
             if result is obj or result._alias is not None:
                 result = result.snapshot()  # a copy: a new value, never a view
             return result
-        ref = original(_standins(obj), *rest, **kwargs)
+        ref = original(standins(obj), *rest, **kwargs)
         return _shaped(_stacked(obj), ref)
 
     handler.__name__ = getattr(original, "__name__", "convert")

@@ -12,7 +12,8 @@ import numpy as np
 
 from .. import plugins
 from ..errors import TracerConversionError, UnsupportedOperation
-from ..tracing import Tracer, concrete
+from ..tracing import Tracer
+from .util import standins
 
 HANDLERS: dict = {}  # the built-in handlers, registered by the numpy_api plugin
 
@@ -121,24 +122,16 @@ def _ufunc_at(ufunc, target, index, values=None):
     return None
 
 
-def _concrete_tree(x):
-    if type(x) is Tracer:
-        return concrete(x)
-    if isinstance(x, (list, tuple)):
-        return type(x)(_concrete_tree(v) for v in x)
-    return x
-
-
 def _check_with_numpy(fn, args, kwargs, out: tuple, where=True, position: int = _NO_OUT) -> None:
     """Run ``fn`` on the plain values with scratch ``out`` arrays of the targets' shapes
     and dtypes, so a call numpy refuses (shape, casting) raises numpy's own error.
     ``position``: where ``out`` stands among the positional arguments, if it was given so."""
     scratch = tuple(None if o is None else np.empty(np.shape(o), dtype=o.dtype) for o in out)
     scratch = scratch if len(scratch) > 1 else scratch[0]
-    args = _concrete_tree(args)
-    plain = {k: _concrete_tree(v) for k, v in kwargs.items()}
+    args = tuple(standins(args))
+    plain = {k: standins(v) for k, v in kwargs.items()}
     if where is not True:
-        plain["where"] = _concrete_tree(where)
+        plain["where"] = standins(where)
     if len(args) > position:
         args = args[:position] + (scratch,) + args[position + 1 :]
     else:
@@ -175,12 +168,13 @@ def write_out(out: tuple, result, where=True):
 def dispatch_function(func, args: tuple, kwargs: dict):
     handler = _handlers().get(func)
     if handler is not None:
-        if kwargs.get("out") is None and len(args) <= _out_position(func):
+        position = _out_position(func)
+        if kwargs.get("out") is None and len(args) <= position:
             return _fresh(func, handler(*args, **kwargs), args)
-        args, out = _take_out(func, args, kwargs)
+        args, out = _take_out(args, kwargs, position)
         if out is None:
             return _fresh(func, handler(*args, **kwargs), args)
-        _check_with_numpy(func, args, kwargs, (out,), position=_out_position(func))
+        _check_with_numpy(func, args, kwargs, (out,), position=position)
         return write_out((out,), handler(*args, **kwargs))
     # numpy's own Python implementation often works unchanged on tracers (it calls
     # ufuncs and methods); where it converts to ndarray instead, say so by name.
@@ -193,14 +187,14 @@ def dispatch_function(func, args: tuple, kwargs: dict):
     raise UnsupportedOperation(qualname(func))
 
 
-# numpy functions that return their argument itself when it already fits (np.asarray(x) is x)
-_MAY_RETURN_INPUT = {np.asarray, np.asanyarray, np.ascontiguousarray, np.asfortranarray}
-_MAY_RETURN_INPUT |= {np.atleast_1d, np.atleast_2d, np.atleast_3d, np.real_if_close}
-# numpy functions whose result is a view of their argument (their handlers register it);
-# any other handler's result that came out as a view of an argument is made a copy
+# numpy functions whose result is a view of their argument (their handlers register it), or
+# the argument itself when it already fits (np.asarray(x) is x); any other handler's result
+# that came out as an argument or a view of one is made a copy
 _VIEWS = {np.reshape, np.ravel, np.transpose, np.swapaxes, np.moveaxis, np.rollaxis, np.squeeze}
 _VIEWS |= {np.expand_dims, np.broadcast_to, np.broadcast_arrays, np.flip, np.fliplr, np.flipud}
-_VIEWS |= {np.rot90, np.real, np.imag, np.diagonal, np.diag, np.real_if_close} | _MAY_RETURN_INPUT
+_VIEWS |= {np.rot90, np.real, np.imag, np.diagonal, np.diag, np.real_if_close}
+_VIEWS |= {np.asarray, np.asanyarray, np.ascontiguousarray, np.asfortranarray}
+_VIEWS |= {np.atleast_1d, np.atleast_2d, np.atleast_3d}
 _VIEWS |= {getattr(np, name) for name in ("permute_dims", "matrix_transpose") if hasattr(np, name)}
 _VIEWS |= {getattr(np.linalg, name) for name in ("diagonal", "matrix_transpose") if hasattr(np.linalg, name)}
 _OUT_POSITIONS: dict = {}
@@ -239,10 +233,10 @@ def _out_position(func) -> int:
     return position
 
 
-def _take_out(func, args: tuple, kwargs: dict):
-    """``args`` and ``kwargs`` without the ``out`` target (which is returned)."""
+def _take_out(args: tuple, kwargs: dict, position: int):
+    """``args`` and ``kwargs`` without the ``out`` target (which is returned); ``position``
+    is where ``out`` stands among the positional parameters."""
     out = kwargs.pop("out", None)
-    position = _out_position(func)
     if out is None and len(args) > position:
         out = args[position]
         args = args[:position] + (None,) + args[position + 1 :]

@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import numpy as np
 
-from ..tracing import Tracer
+from ..tracing import Tracer, concrete
+
+_asarray = np.asarray  # the original: util is imported outside any trace (intercept.py)
 
 
 def is_tracer(x) -> bool:
@@ -47,3 +49,24 @@ def resolve_shape(shape: tuple, size: int) -> tuple:
         if s != -1:
             known *= s
     return tuple(size // known if s == -1 else s for s in shape)
+
+
+def standin(t: Tracer):
+    """A host array numpy can reason about in place of ``t``: its own value on the host,
+    else an array of its shape and dtype (a device value, which numpy must not convert)."""
+    c = concrete(t)
+    if type(c) is np.ndarray:
+        return c
+    if isinstance(c, np.generic):
+        return _asarray(c)
+    return np.zeros(t.shape, t.dtype)
+
+
+def standins(obj):
+    """``obj`` with every traced value, also inside (nested) lists and tuples, replaced by
+    its stand-in, for running numpy itself on the same call."""
+    if type(obj) is Tracer:
+        return standin(obj)
+    if type(obj) is list or type(obj) is tuple:
+        return [standins(v) for v in obj]
+    return obj

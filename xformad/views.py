@@ -76,6 +76,20 @@ def as_view(base, result, derive: Callable, writeback: Callable | None, readonly
     return view
 
 
+def same_view(base, readonly: Callable | None = None):
+    """A view of all of ``base`` as it is (a no-op reshape or transpose, ``x.real`` of a
+    real array): a new object sharing base's elements."""
+    return as_view(base, base, _itself, _replaced, readonly)
+
+
+def _itself(base):
+    return base
+
+
+def _replaced(base, new):
+    return new
+
+
 def write(target, new) -> None:
     """``target`` now holds ``new`` (a Tracer of its shape and dtype): update its bases
     through their writebacks, then re-derive every view that shares memory with them."""

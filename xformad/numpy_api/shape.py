@@ -8,7 +8,7 @@ from .. import backends
 from ..errors import UnsupportedOperation
 from ..primitives import shape as sh
 from ..tracing import concrete
-from ..views import NUMPY_READ_ONLY, as_view, read_only
+from ..views import NUMPY_READ_ONLY, as_view, read_only, same_view
 from .dispatch import implements
 from .util import as_operand, is_tracer, ndim_of, normalize_shape, resolve_shape, shape_of
 
@@ -40,19 +40,11 @@ def reshape(a, /, shape=None, order="C", *, newshape=None, copy=None):
     if not is_tracer(a):
         return a if tuple(shape_of(a)) == target else sh.reshape_p.bind(a, shape=target)
     if a.shape == target:
-        return as_view(a, a, _same, _replace)
+        return same_view(a)
     out = sh.reshape_p.bind(a, shape=target)
     if not _shares_memory(out, a):  # numpy had to copy (a transposed input, say)
         return out
     return as_view(a, out, lambda b: sh.reshape_p.bind(b, shape=target), _reshape_back)
-
-
-def _same(x):
-    return x
-
-
-def _replace(base, new):
-    return new
 
 
 def _reshape_back(base, new):
@@ -91,7 +83,7 @@ def transpose(a, axes=None):
     if not is_tracer(a):
         return a if axes == tuple(range(n)) else sh.transpose_p.bind(a, axes=axes)
     if axes == tuple(range(n)):
-        return as_view(a, a, _same, _replace)
+        return same_view(a)
     inverse = tuple(int(i) for i in np.argsort(axes))
     return as_view(
         a,
@@ -167,7 +159,7 @@ def broadcast_to(array, shape, subok=False):
 
 def _broadcast_view(array, shape, readonly):
     if array.shape == shape:
-        return as_view(array, array, _same, None, readonly)
+        return same_view(array, readonly)
     out = sh.broadcast_to_p.bind(array, shape=shape)
     return as_view(array, out, lambda b: sh.broadcast_to_p.bind(b, shape=shape), None, readonly)
 

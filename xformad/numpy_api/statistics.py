@@ -13,7 +13,7 @@ import numpy as np
 
 from ..errors import UnsupportedOperation
 from ..primitives.rules import normalize_axis
-from .dispatch import implements, write_out
+from .dispatch import implements
 from .indexing import getitem
 from .util import as_operand, dtype_of, is_tracer, ndim_of, shape_of
 
@@ -23,9 +23,7 @@ def _operand(a):
     return a if is_tracer(a) or hasattr(a, "dtype") else np.asarray(a)
 
 
-def _finish(result, out):
-    """Honour ``out=``: a traced out is rebound, a plain ndarray gets a clear error."""
-    return result if out is None else write_out((out,), result)
+# out= never reaches these handlers: numpy_api.dispatch writes results into the target
 
 
 def _float_dtype(a, dtype=None):
@@ -48,14 +46,14 @@ def _mask(a, where):
 def nansum(a, axis=None, dtype=None, out=None, keepdims=False, initial=None, where=None):
     a = _operand(a)
     total = np.sum(np.where(_mask(a, where), a, 0), axis=axis, dtype=dtype, keepdims=keepdims)
-    return _finish(total if initial is None else total + initial, out)
+    return total if initial is None else total + initial
 
 
 @implements(np.nanprod)
 def nanprod(a, axis=None, dtype=None, out=None, keepdims=False, initial=None, where=None):
     a = _operand(a)
     total = np.prod(np.where(_mask(a, where), a, 1), axis=axis, dtype=dtype, keepdims=keepdims)
-    return _finish(total if initial is None else total * initial, out)
+    return total if initial is None else total * initial
 
 
 def _per_element(total, keep, axis, keepdims):
@@ -70,7 +68,7 @@ def nanmean(a, axis=None, dtype=None, out=None, keepdims=False, *, where=None):
     keep = _mask(a, where)
     dtype = _float_dtype(a, dtype)
     total = np.sum(np.where(keep, a, 0), axis=axis, dtype=dtype, keepdims=keepdims)
-    return _finish(_per_element(total, keep, axis, keepdims), out)
+    return _per_element(total, keep, axis, keepdims)
 
 
 @implements(np.nanvar)
@@ -87,7 +85,7 @@ def nanvar(
     sq = np.real(centred * np.conjugate(centred)) if np.iscomplexobj(a) else centred * centred
     total = np.sum(sq, axis=axis, dtype=_float_dtype(sq, dtype), keepdims=keepdims)
     count = np.sum(keep, axis=axis, keepdims=keepdims) - ddof
-    return _finish(total / count.astype(total.dtype), out)
+    return total / count.astype(total.dtype)
 
 
 @implements(np.nanstd)
@@ -95,21 +93,21 @@ def nanstd(
     a, axis=None, dtype=None, out=None, ddof=0, keepdims=False, *, where=None, mean=None, correction=None
 ):
     v = nanvar(a, axis, dtype, None, ddof, keepdims, where=where, mean=mean, correction=correction)
-    return _finish(np.sqrt(v), out)
+    return np.sqrt(v)
 
 
 def _nan_extremum(reduce, fill):
     def handler(a, axis=None, out=None, keepdims=False, initial=None, where=None):
         a = _operand(a)
         if np.dtype(a.dtype).kind not in "fc":  # integers hold no NaN
-            return _finish(reduce(a, axis=axis, keepdims=keepdims, initial=initial, where=where), out)
+            return reduce(a, axis=axis, keepdims=keepdims, initial=initial, where=where)
         keep = _mask(a, where)
         result = reduce(np.where(keep, a, fill), axis=axis, keepdims=keepdims)
         if initial is not None:
             result = (np.maximum if fill < 0 else np.minimum)(result, initial)
         # an all-NaN slice gives NaN, as numpy does
         empty = ~np.any(keep, axis=axis, keepdims=keepdims)
-        return _finish(np.where(empty, np.nan, result), out)
+        return np.where(empty, np.nan, result)
 
     return handler
 
@@ -136,20 +134,20 @@ implements(np.nanargmin)(_nan_arg_extremum(np.argmin, np.inf, "nanargmin"))
 @implements(np.nancumsum)
 def nancumsum(a, axis=None, dtype=None, out=None):
     a = _operand(a)
-    return _finish(np.cumsum(np.where(np.isnan(a), 0, a), axis=axis, dtype=dtype), out)
+    return np.cumsum(np.where(np.isnan(a), 0, a), axis=axis, dtype=dtype)
 
 
 @implements(np.nancumprod)
 def nancumprod(a, axis=None, dtype=None, out=None):
     a = _operand(a)
-    return _finish(np.cumprod(np.where(np.isnan(a), 1, a), axis=axis, dtype=dtype), out)
+    return np.cumprod(np.where(np.isnan(a), 1, a), axis=axis, dtype=dtype)
 
 
 @implements(np.ptp)
 def ptp(a, axis=None, out=None, keepdims=False):
     a = _operand(a)
     span = np.max(a, axis=axis, keepdims=keepdims) - np.min(a, axis=axis, keepdims=keepdims)
-    return _finish(span, out)
+    return span
 
 
 # --- average ------------------------------------------------------------------------------
@@ -295,7 +293,7 @@ def quantile(
 ):
     _no_weights(weights, "quantile")
     result = _quantile(a, q, axis, _method(method, interpolation), keepdims, False, "quantile")
-    return _finish(result, out)
+    return result
 
 
 @implements(np.nanquantile)
@@ -313,7 +311,7 @@ def nanquantile(
 ):
     _no_weights(weights, "nanquantile")
     result = _quantile(a, q, axis, _method(method, interpolation), keepdims, True, "nanquantile")
-    return _finish(result, out)
+    return result
 
 
 def _percent(q):
@@ -338,7 +336,7 @@ def percentile(
 ):
     _no_weights(weights, "percentile")
     result = _quantile(a, _percent(q), axis, _method(method, interpolation), keepdims, False, "percentile")
-    return _finish(result, out)
+    return result
 
 
 @implements(np.nanpercentile)
@@ -356,17 +354,17 @@ def nanpercentile(
 ):
     _no_weights(weights, "nanpercentile")
     result = _quantile(a, _percent(q), axis, _method(method, interpolation), keepdims, True, "nanpercentile")
-    return _finish(result, out)
+    return result
 
 
 @implements(np.median)
 def median(a, axis=None, out=None, overwrite_input=False, keepdims=False):
-    return _finish(_quantile(a, 0.5, axis, "linear", keepdims, False, "median"), out)
+    return _quantile(a, 0.5, axis, "linear", keepdims, False, "median")
 
 
 @implements(np.nanmedian)
 def nanmedian(a, axis=None, out=None, overwrite_input=False, keepdims=False):
-    return _finish(_quantile(a, 0.5, axis, "linear", keepdims, True, "nanmedian"), out)
+    return _quantile(a, 0.5, axis, "linear", keepdims, True, "nanmedian")
 
 
 # --- covariance and correlation ------------------------------------------------------------

@@ -33,6 +33,10 @@ def test_attributes_that_describe_memory():
         assert x.nbytes == 32 and x.itemsize == 8
         assert x.flags.c_contiguous and x.flags["C_CONTIGUOUS"] and x.flags.writeable
         assert x.T.flags.f_contiguous and x.T.base is x
+        assert x.flags["C"] and x.flags["CONTIGUOUS"] and x.flags["WRITEABLE"] and x.flags["O"]
+        assert x.T.flags["F_CONTIGUOUS"] and not x.T.flags["OWNDATA"] and not x.flags["X"]
+        with pytest.raises(KeyError):
+            x.flags["NO_SUCH_FLAG"]
         assert x.strides == (16, 8)
         assert not hasattr(x, "ctypes") and not hasattr(x, "data")
         return np.sum(x)

@@ -233,15 +233,21 @@ class _Flags:
         self.aligned = True
         self.writebackifcopy = False
 
+    # numpy's flag keys: x.flags["C"], x.flags["C_CONTIGUOUS"], x.flags["WRITEABLE"], ...
+    _KEYS = {
+        "C": "c_contiguous",
+        "CONTIGUOUS": "c_contiguous",
+        "F": "f_contiguous",
+        "FORTRAN": "f_contiguous",
+    }
+    _KEYS |= {"W": "writeable", "O": "owndata", "A": "aligned", "X": "writebackifcopy"}
+
     def __getitem__(self, key: str):
-        names = {"C": "c_contiguous", "F": "f_contiguous", "W": "writeable", "O": "owndata", "A": "aligned"}
         key = key.upper()
-        name = names.get(key[:1]) if key[:1] in names and len(key) == 1 else key.lower()
-        name = {"c_contiguous": "c_contiguous", "contiguous": "c_contiguous"}.get(name, name)
-        try:
-            return getattr(self, name)
-        except AttributeError:
-            raise KeyError(key) from None
+        name = self._KEYS.get(key, key.lower())
+        if name not in self.__dict__:
+            raise KeyError(key)
+        return self.__dict__[name]
 
     def __repr__(self) -> str:
         return "\n".join(

@@ -317,7 +317,7 @@ class Tracer:
             return self[args if len(args) > 1 else args[0]].item()
         if not self._trace.live:
             return self._value.item()
-        if np.issubdtype(self.dtype, np.inexact) and self._trace.live:
+        if np.issubdtype(self.dtype, np.inexact):
             raise TracerConversionError(".item() on a traced value drops its derivative. " + _CONVERSION_HINT)
         return concrete(self).item()
 

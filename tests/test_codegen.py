@@ -8,7 +8,7 @@ import numpy as np
 import pytest
 
 import xformad
-from tests.programs import load_programs
+from tests.programs import emitted_source_params, load_programs
 from xformad.codegen import emit
 from xformad.scheduler import Plan
 from xformad.tree import tree_flatten
@@ -27,7 +27,7 @@ def same_values(a, b) -> bool:
     return a.dtype == b.dtype and a.shape == b.shape and np.array_equal(a, b, equal_nan=a.dtype.kind in "fc")
 
 
-@pytest.mark.parametrize("program", PROGRAMS, ids=[p.name for p in PROGRAMS])
+@pytest.mark.parametrize("program", emitted_source_params(PROGRAMS))
 def test_source_of_every_program_runs_to_the_gradient(program):
     args = program.make_args(np.random.default_rng(0))
     g = xformad.grad(program.fn, argnums=program.argnums)

@@ -36,7 +36,7 @@ def test_unsupported_function_is_named_with_plugin_hint():
 
 def test_list_conversion_of_tracers_says_what_to_write():
     with pytest.raises(xformad.TracerConversionError, match=r"np\.sum\(\[a, b\]\).*np\.stack"):
-        xformad.grad(lambda x: np.sum([x, x]))(np.ones(2))
+        xformad.grad(lambda x: np.sum(np.exp([x, x])))(np.ones(2))  # a ufunc: not intercepted
 
 
 def test_float_on_tracer_is_refused():
@@ -45,8 +45,9 @@ def test_float_on_tracer_is_refused():
 
 
 def test_writing_tracer_into_plain_ndarray_is_refused():
+    out = np.zeros(3)  # made outside the traced function
+
     def f(x):
-        out = np.zeros(3)
         out[0] = x
         return out.sum()
 
@@ -55,8 +56,9 @@ def test_writing_tracer_into_plain_ndarray_is_refused():
 
 
 def test_writing_traced_slice_into_plain_ndarray_is_refused():
+    out = np.zeros((2, 3))
+
     def f(x):
-        out = np.zeros((2, 3))
         out[0] = x
         return out.sum()
 
@@ -65,8 +67,9 @@ def test_writing_traced_slice_into_plain_ndarray_is_refused():
 
 
 def test_out_argument_naming_plain_array_is_refused():
+    buf = np.empty(2)
+
     def f(x):
-        buf = np.empty(2)
         np.multiply(x, 2.0, out=buf)
         return buf.sum()
 
@@ -75,8 +78,10 @@ def test_out_argument_naming_plain_array_is_refused():
 
 
 def test_in_place_operator_on_plain_array_names_the_fix():
+    buf = np.zeros(2)
+
     def f(x):
-        buf = np.zeros(2)
+        nonlocal buf
         buf += x
         return buf.sum()
 

@@ -187,8 +187,9 @@ def test_non_integer_index_array_says_what_to_do():
 
 
 def test_writing_traced_value_into_plain_array_names_the_fix():
+    out = np.zeros(3)  # made outside the traced function
+
     def f(x):
-        out = np.zeros(3)
         out[0] = x
         return np.sum(out)
 

@@ -259,12 +259,12 @@ def test_put_repeated_index_last_write_wins():
 
 
 def test_writes_into_plain_arrays_name_the_fix():
-    target = np.zeros(3)
+    target, eye = np.zeros(3), np.eye(2)  # made outside the traced functions
     with pytest.raises(TracerConversionError, match="Make the target traced"):
         xformad.grad(lambda x: np.put(target, [0], x) or 0.0)(1.0)
     # numpy dispatches fill_diagonal on its target only: the generic conversion error names the fix
     with pytest.raises(TracerConversionError, match="np.zeros_like"):
-        xformad.grad(lambda x: np.fill_diagonal(np.eye(2), x) or 0.0)(1.0)
+        xformad.grad(lambda x: np.fill_diagonal(eye, x) or 0.0)(1.0)
     with pytest.raises(TracerConversionError, match="np.put_along_axis"):
         xformad.grad(lambda x: np.put_along_axis(target, np.array([0]), x, axis=0) or 0.0)(np.ones(1))
 

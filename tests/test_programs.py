@@ -202,20 +202,22 @@ def test_program_emitted_source_matches_grad(program):
         np.testing.assert_array_equal(a, b)
 
 
-# Realistic programs written the way numpy offers xformad no hook for: each must fail loudly
-# with a message naming the fix, never return a silently wrong (zero) gradient.
+# Buffers made inside the function take traced values (xformad/buffers.py); an array made
+# outside it cannot, and writing a traced value into one must fail loudly, naming the fix,
+# never return a silently wrong (zero) gradient.
+_SHARED = np.zeros(3)  # made at import, outside any traced function
 
 
-def _ar_filter_into_plain_buffer(x):
-    out = np.zeros(len(x))  # a plain ndarray: it cannot hold a traced value
+def _ar_filter_into_buffer(x, out=None):
+    out = np.zeros(len(x)) if out is None else out
     out[0] = x[0]
     for t in range(1, len(x)):
         out[t] = x[t] + 0.5 * out[t - 1]
     return np.sum(out**2)
 
 
-def _accumulate_into_plain_buffer(x):
-    total = np.zeros(3)
+def _accumulate_into_buffer(x, total=None):
+    total = np.zeros(3) if total is None else total
     for k in range(3):
         total += x[k] * x
     return total.sum()
@@ -223,14 +225,21 @@ def _accumulate_into_plain_buffer(x):
 
 @pytest.mark.parametrize(
     "fn, fix",
-    [
-        (_ar_filter_into_plain_buffer, "np.zeros_like(x)"),
-        (_accumulate_into_plain_buffer, "plain ndarray"),
-    ],
+    [(_ar_filter_into_buffer, "made outside"), (_accumulate_into_buffer, "made outside")],
     ids=["out[t]=traced", "plain+=traced"],
 )
-def test_program_without_a_numpy_hook_fails_loudly(fn, fix):
+def test_writing_into_an_array_made_outside_fails_loudly(fn, fix):
     x = np.array([0.3, -1.2, 0.8])
     with pytest.raises(xformad.TracerConversionError) as info:
-        xformad.grad(fn)(x)
+        xformad.grad(lambda x: fn(x, _SHARED))(x)
     assert fix in str(info.value)
+    np.testing.assert_array_equal(_SHARED, 0.0)  # and the outside array is untouched
+
+
+@pytest.mark.parametrize(
+    "fn", [_ar_filter_into_buffer, _accumulate_into_buffer], ids=["out[t]=traced", "+=traced"]
+)
+def test_the_same_buffers_made_inside_differentiate(fn):
+    x = np.array([0.3, -1.2, 0.8])
+    check_grads(fn, (x,), modes=("fwd", "rev"), order=2)
+    assert xformad.value_and_grad(fn)(x)[0] == fn(x)

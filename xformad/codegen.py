@@ -111,6 +111,11 @@ class _Writer:
         # Two Python floats give a Python float: fine where the result may be one,
         # otherwise ask numpy (np.multiply(2.0, 3.0) is a float64, as the eager path's).
         all_python = all(maybe_python(a, self.floats) for a in node.inputs)
+        symbol = getattr(node.primitive.kernel, "operator_symbol", None)
+        if symbol is not None and not arith and all_python and name not in self.backend.kernels:
+            # x ** y, x % y, x < y on two Python floats follow Python's rules (a complex
+            # power, ZeroDivisionError, a bool): make the first a numpy scalar, as in the trace
+            return f"xp.float64({args[0]}) {symbol} {args[1]}"
         operator = arith and (out in self.floats or not all_python)
         text = expression(node, args, self.pool, self.backend, operator=operator)
         if operator and all_python and name == "divide":
@@ -302,8 +307,18 @@ def _reuse_names(graph: Graph, scalars: ScalarPlan, last: dict, names: dict) -> 
 
 def _guard_lines(var: Var, guards_at: dict, names: dict) -> list:
     lines = []
+    seen = set()
     for k, guard in guards_at.get(var, ()):
         name = names[var]
+        expected = guard.expected
+        same = (
+            (guard.kind, expected.shape, expected.tobytes())
+            if guard.kind == "array"
+            else (guard.kind, expected)
+        )
+        if same in seen:  # numpy may convert one value several times: one test is enough
+            continue
+        seen.add(same)
         if guard.kind == "bool":
             test = f"not {name}" if guard.expected else name
         elif guard.kind == "shape":
@@ -313,9 +328,10 @@ def _guard_lines(var: Var, guards_at: dict, names: dict) -> list:
             test = f"{name}.shape != {want.shape!r} or xp.asarray({name}).tobytes() != {want.tobytes()!r}"
         else:
             test = f"int({name}) != {int(guard.expected)}"
-        lines.append(
-            f"if {test}: raise GuardFailed({k})  # traced with {guard.kind}({name}) == {guard.expected!r}"
-        )
+        shown = " ".join(repr(guard.expected).split())  # a comment is one line
+        if len(shown) > 60:
+            shown = shown[:57] + "..."
+        lines.append(f"if {test}: raise GuardFailed({k})  # traced with {guard.kind}({name}) == {shown}")
     return lines
 
 

@@ -65,3 +65,9 @@ class DeviceMismatchError(XformadError, TypeError):
 
 class PluginError(XformadError, RuntimeError):
     """A plugin is misconfigured, e.g. two plugins claim the same primitive."""
+
+
+class ImpureFunctionError(XformadError, RuntimeError):
+    """A jitted function is stateful: tracing it changed what it reads (a global counter,
+    a list it appends to, an attribute it sets) or drew random numbers, so a cached
+    program would replay one call instead of running the function."""

@@ -57,13 +57,16 @@ def installed() -> bool:
 def _make_plan(registry) -> list:
     by_module: dict = {}
     for key, handler in registry.interceptions.items():
-        module = sys.modules.get(key[0])
+        module = registry.intercepted_owners.get(key) or sys.modules.get(key[0])
         original = getattr(module, key[1], None) if module is not None else None
         if original is None:
             continue
         cached = _wrappers.get(key)
         if cached is None or cached[0] is not original or cached[1] is not handler:
-            cached = _wrappers[key] = (original, handler, _wrap(original, handler))
+            replacement = (
+                handler if getattr(handler, "__xformad_replaces__", False) else _wrap(original, handler)
+            )
+            cached = _wrappers[key] = (original, handler, replacement)
         by_module.setdefault(module, {})[key[1]] = cached
     plan = []
     for module, entries in by_module.items():
@@ -72,7 +75,7 @@ def _make_plan(registry) -> list:
         wrappers = tuple(entries[n][2] for n in names)
         plan.append(
             (
-                module.__dict__,
+                _ClassDict(module) if isinstance(module, type) else module.__dict__,
                 _getter(names),
                 originals,
                 wrappers,
@@ -81,6 +84,32 @@ def _make_plan(registry) -> list:
             )
         )
     return plan
+
+
+class _ClassDict:
+    """A class's attributes as the dict operations the plan uses (a class's __dict__ is a
+    read-only mapping proxy; attributes are set with setattr)."""
+
+    __slots__ = ("cls",)
+
+    def __init__(self, cls):
+        self.cls = cls
+
+    def __getitem__(self, name):
+        try:
+            return self.cls.__dict__[name]
+        except KeyError:
+            raise KeyError(name) from None
+
+    def get(self, name, default=None):
+        return self.cls.__dict__.get(name, default)
+
+    def __setitem__(self, name, value):
+        setattr(self.cls, name, value)
+
+    def update(self, values: dict):
+        for name, value in values.items():
+            setattr(self.cls, name, value)
 
 
 def _getter(names: tuple):

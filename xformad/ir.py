@@ -167,7 +167,7 @@ class Graph:
         live.update(g.var for g in self.guards)
         kept = []
         for node in reversed(self.nodes):
-            if any(v in live for v in node.outputs):
+            if node.primitive.effectful or any(v in live for v in node.outputs):
                 kept.append(node)
                 live.update(a for a in node.inputs if isinstance(a, Var))
         g = Graph()

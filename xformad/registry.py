@@ -9,6 +9,7 @@ and a plugin whose hook fails can be taken out again whole (``rollback``).
 from __future__ import annotations
 
 import importlib
+import types
 from collections.abc import Callable
 from typing import Any
 
@@ -21,6 +22,7 @@ class Registry:
         self.handlers: dict = {}  # numpy callable -> handler(*args, **kwargs)
         self.backends: dict = {}  # name -> Backend
         self.interceptions: dict = {}  # (module, attribute name) -> handler (xformad/intercept.py)
+        self.intercepted_owners: dict = {}  # the same keys -> the module or class itself
         self.owner: dict = {}  # (kind, primitive name / callable / backend name) -> plugin name
         self.current_plugin = "xformad"
 
@@ -52,14 +54,26 @@ class Registry:
         **kwargs)`` gets the call's arguments and returns the result, or ``NotImplemented``
         to have the original called (do so when no argument is traced). See
         ``xformad/intercept.py``.
+
+        ``module`` may also be a class (``np.vectorize``, to reach its ``__call__``). A
+        handler with ``__xformad_replaces__ = True`` is installed as it is (an object such
+        as ``np.r_`` or a scalar type, not a function); it checks the calling thread's trace
+        depth itself (``xformad.tracing._stack.depth``).
         """
         if isinstance(module, str):
             module = importlib.import_module(module)
-        if not callable(getattr(module, name, None)):
+        replaces = getattr(handler, "__xformad_replaces__", False)
+        if not hasattr(module, name) or not (replaces or callable(getattr(module, name))):
             raise PluginError(f"cannot intercept {module.__name__}.{name}: no such function")
-        key = (module.__name__, name)
+        owner = (
+            module.__name__
+            if isinstance(module, types.ModuleType)
+            else f"{module.__module__}.{module.__qualname__}"
+        )
+        key = (owner, name)
         self._claim(("interception", key), f"interception of {key[0]}.{name}")
         self.interceptions[key] = handler
+        self.intercepted_owners[key] = module
 
     def add_backend(self, backend) -> None:
         self._claim(("backend", backend.name), f"backend {backend.name!r}")

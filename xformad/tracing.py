@@ -57,6 +57,12 @@ class Trace:
                 in_atoms.append(a._var)
                 a = a._value
             else:
+                if type(a) is Buffer:  # an array made in the trace (buffers.py)
+                    a = buffer_value(a)
+                    if type(a) is Tracer and a._trace is self:
+                        in_atoms.append(a._var)
+                        vals.append(a._value)
+                        continue
                 if type(a) is Tracer:
                     a = a.snapshot()
                 elif type(a) is np.ndarray:
@@ -151,6 +157,7 @@ class _TraceStack(threading.local):
     def __init__(self):
         self.depth = 0
         self.ids = itertools.count()
+        self.outermost = None  # this thread's level-1 Trace while one is open
 
 
 _stack = _TraceStack()
@@ -166,12 +173,15 @@ class new_trace:
             intercept.acquire()
         _stack.depth += 1
         self.trace = Trace(_stack.depth)
+        if _stack.depth == 1:
+            _stack.outermost = self.trace
         return self.trace
 
     def __exit__(self, *exc) -> None:
         self.trace.live = False
         _stack.depth -= 1
         if not _stack.depth:
+            _stack.outermost = None
             intercept.release()
 
 
@@ -190,10 +200,11 @@ def _record_guard(t: Tracer, kind: str, result: Any) -> None:
 
 
 _CONVERSION_HINT = (
-    "Keep the value as an array inside the function being differentiated: build arrays "
-    "with np.stack/np.concatenate, assign into a traced array (out = np.zeros_like(x); "
-    "out[i] = v works and differentiates), or call xformad.stop_gradient(x) if you mean to "
-    "drop the derivative."
+    "Keep the value as an array inside the function being differentiated: arrays made "
+    "inside it (out = np.zeros(n); out[i] = v) take traced values and differentiate, an "
+    "array made outside it (a global, a closure variable, a constant argument) cannot; "
+    "build arrays with np.stack/np.concatenate, assign into a traced array (out = "
+    "np.zeros_like(x)), or call xformad.stop_gradient(x) if you mean to drop the derivative."
 )
 
 
@@ -300,7 +311,10 @@ class Tracer:
         if self._var.dtype.kind in "iub":
             # no derivative to drop (labels, indices, masks): numpy gets the value, which
             # every enclosing trace guards on, so a compiled program never bakes in a stale one
-            value = np.array(concrete(self))
+            value = concrete(self)
+            if not isinstance(value, (np.ndarray, np.generic)):  # a device array: numpy
+                value = backends.active().to_host(value)  # asked for a host copy
+            value = np.array(value)
             _record_guard(self, "array", value)
             return value if dtype is None else value.astype(dtype)
         raise TracerConversionError(
@@ -308,8 +322,10 @@ class Tracer:
             "ndarray such as out[i] = x, a list of traced values passed to a numpy function, "
             "as in np.sum([a, b]): numpy converts the list before xformad sees it; write "
             "np.stack([a, b]) instead; or np.asarray/np.array bound before the trace began, "
-            "as in `from numpy import asarray`: call np.asarray instead), which would drop "
-            "its derivative. " + _CONVERSION_HINT
+            "as in `from numpy import asarray`: call np.asarray instead; or a random draw "
+            "with a traced parameter from a generator made outside the function, as in "
+            "rng.normal(mu, sigma): write mu + sigma * rng.standard_normal(size)), which "
+            "would drop its derivative. " + _CONVERSION_HINT
         )
 
     def item(self, *args):
@@ -345,9 +361,13 @@ class Tracer:
                     return self._trace.process(prim, inputs, _NO_PARAMS)
                 if not any(type(a) in _SEQUENCES for a in inputs):
                     return prim.bind(*inputs)
+        if _has_buffer(inputs, kwargs):  # let Buffer.__array_ufunc__ resolve it first
+            return NotImplemented
         return dispatch_ufunc(ufunc, method, inputs, kwargs)
 
     def __array_function__(self, func, types, args, kwargs):
+        if Buffer in types:  # let Buffer.__array_function__ resolve it first
+            return NotImplemented
         return dispatch_function(func, args, kwargs)
 
     # -- indexing -----------------------------------------------------------------------------
@@ -364,6 +384,16 @@ FAST_UFUNCS: dict = {}
 _PYTHON_SCALARS = frozenset((float, complex, int, bool))
 _NO_PARAMS: dict = {}  # shared by parameterless nodes; never mutated
 _SEQUENCES = (list, tuple)
+
+
+def _has_buffer(inputs: tuple, kwargs: dict) -> bool:
+    for a in inputs:
+        if type(a) is Buffer:
+            return True
+    out = kwargs.get("out")
+    if out is not None:
+        return any(type(o) is Buffer for o in (out if type(out) is tuple else (out,)))
+    return type(kwargs.get("where")) is Buffer
 
 
 def _binary(ufunc_name: str, reflected: bool = False):
@@ -444,6 +474,8 @@ Tracer.__divmod__ = lambda self, other: (np.floor_divide(self, other), np.remain
 
 # intercept: scoped np.array/math interception; tracer_methods attaches ndarray methods
 from . import intercept, tracer_methods  # noqa: E402,F401
+from .buffers import Buffer  # noqa: E402
+from .buffers import value_of as buffer_value  # noqa: E402
 
 # the numpy front end, bound once here (tracer_methods has imported it) rather than by a
 # function-local import on every indexing or dispatched call

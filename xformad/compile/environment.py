@@ -54,6 +54,8 @@ from typing import Any
 
 import numpy as np
 
+from ..numpy_api.draws import explained, frozen
+
 MISSING = type("Missing", (), {"__repr__": lambda self: "<missing>"})()
 
 MAX_DEPTH = 8  # nesting of containers and objects; deeper values are compared by identity
@@ -295,20 +297,23 @@ class Environment:
     def rng_state(self) -> tuple:
         """The state of numpy's and Python's global random generators and of every
         generator the environment reaches."""
-        states = [_freeze_state(np.random.get_state(legacy=False)), random.getstate()]
+        states = [frozen(np.random.get_state(legacy=False)), random.getstate()]
         for g in self.generators:
             states.append(_generator_state(g))
         return tuple(states)
 
-    def rng_difference(self, before: tuple, after: tuple) -> str | None:
+    def rng_difference(self, before: tuple, after: tuple, draws: list | None = None) -> str | None:
+        """Which generator advanced between ``before`` and ``after``, not counting one whose
+        change is exactly the chain of ``draws`` recorded as program nodes (numpy_api/draws.py)."""
         if before == after:
             return None
         names = ["numpy's global random state (np.random.*)", "Python's random module"]
         names += [f"the random generator {_short(g)}" for g in self.generators]
-        for name, a, b in zip(names, before, after):
-            if a != b:
+        generators = [np.random.mtrand._rand, None, *self.generators]
+        for name, generator, a, b in zip(names, generators, before, after):
+            if a != b and not (draws and explained(draws, generator, a, b)):
                 return name
-        return "a random generator"
+        return None if len(before) == len(after) else "a random generator"
 
     def __len__(self) -> int:
         return len(self.reads)
@@ -325,24 +330,14 @@ def _short(value: Any) -> str:
     return text if len(text) <= 60 else text[:57] + "..."
 
 
-def _freeze_state(state: Any) -> Any:
-    if isinstance(state, dict):
-        return tuple((k, _freeze_state(v)) for k, v in state.items())
-    if isinstance(state, (list, tuple)):
-        return tuple(_freeze_state(v) for v in state)
-    if isinstance(state, np.ndarray):
-        return (state.dtype.str, state.shape, state.tobytes())
-    return state
-
-
 def _generator_state(g: Any) -> Any:
     try:
         if isinstance(g, np.random.Generator):
-            return _freeze_state(g.bit_generator.state)
+            return frozen(g.bit_generator.state)
         if isinstance(g, np.random.RandomState):
-            return _freeze_state(g.get_state(legacy=False))
+            return frozen(g.get_state(legacy=False))
         if isinstance(g, np.random.BitGenerator):
-            return _freeze_state(g.state)
+            return frozen(g.state)
         if isinstance(g, random.Random):
             return g.getstate()
     except Exception:

@@ -32,7 +32,8 @@ from dataclasses import dataclass
 import numpy as np
 
 from ..codegen import GuardFailed, emit
-from ..errors import XformadError
+from ..errors import ImpureFunctionError, XformadError
+from ..numpy_api.draws import replaying
 from ..tracing import _stack
 from ..transforms.call import normalize_argnums
 from ..tree import tree_flatten, tree_unflatten
@@ -41,12 +42,6 @@ from .signature import call_signature, plain_key
 from .trace import is_constant_leaf, trace_for_compile, trace_with_fallback
 
 logger = logging.getLogger("xformad.jit")
-
-
-class ImpureFunctionError(XformadError, RuntimeError):
-    """A jitted function is stateful: tracing it changed what it reads (a global counter,
-    a list it appends to, an attribute it sets) or drew random numbers, so a cached
-    program would replay one call instead of running the function."""
 
 
 class RetraceWarning(UserWarning):
@@ -376,7 +371,7 @@ class Jitted:
             changed_static = static_env.check()
             if changed_static is not None:
                 env, changed = static_env, changed_static
-        drew = env.rng_difference(random_before, env.rng_state())
+        drew = env.rng_difference(random_before, env.rng_state(), traced.draws)
         if changed is not None or drew is not None:
             return self._stateful(env, changed, drew, traced)
         if self._by_value is not by_value:  # switched to value-keyed constants: new key
@@ -386,15 +381,16 @@ class Jitted:
         if traced.closes_over_tracer:  # f closed over an outer transform's tracer
             return result
         try:
-            entry = Specialisation(
-                traced.graph,
-                traced.backend,
-                self._name(),
-                leaves,
-                traced.results,
-                traced.out_tree,
-                self.python_floats,
-            )
+            with replaying():  # its trial runs: draw nodes give the numbers the trace drew
+                entry = Specialisation(
+                    traced.graph,
+                    traced.backend,
+                    self._name(),
+                    leaves,
+                    traced.results,
+                    traced.out_tree,
+                    self.python_floats,
+                )
         except CodegenMismatch as exc:
             warnings.warn(str(exc), RetraceWarning, stacklevel=4)
             return result

@@ -158,6 +158,11 @@ def kernel_name(prim, namespace: dict, backend) -> str:
     return name
 
 
+def _operand(text: str) -> str:
+    """An operand text safe beside ``**``, which binds tighter than a unary minus."""
+    return text if text.isidentifier() or text.replace(".", "", 1).isdigit() else f"({text})"
+
+
 def expression(node: Node, args: list[str], pool: ConstantPool, backend, *, operator: bool) -> str:
     """The right-hand side for ``node`` applied to operand texts ``args``.
 
@@ -167,6 +172,13 @@ def expression(node: Node, args: list[str], pool: ConstantPool, backend, *, oper
     prim = node.primitive
     name = prim.name
     params = node.params
+    symbol = getattr(prim.kernel, "operator_symbol", None)
+    if symbol is not None and len(args) == 2 and name not in backend.kernels:
+        # the kernel is this Python operator: emit it, so the program computes bit for bit
+        # what the trace computed
+        if symbol == "**":  # -1.0 ** x is -(1.0 ** x)
+            return f"{_operand(args[0])} ** {_operand(args[1])}"
+        return f"{args[0]} {symbol} {args[1]}"
     if operator and name in OPERATORS and len(args) == 2 and name not in backend.kernels:
         return f"{args[0]} {OPERATORS[name]} {args[1]}"
     if operator and name in UNARY_OPERATORS and len(args) == 1 and name not in backend.kernels:

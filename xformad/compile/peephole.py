@@ -85,7 +85,7 @@ def simplify(graph: Graph) -> Graph:
         if same is not None:
             subst[node.outputs[0]] = subst.get(same, same)
             continue
-        if not node.primitive.multiple_results:
+        if not node.primitive.multiple_results and not node.primitive.effectful:
             key = _key(node, subst)
             if key is not None:
                 earlier = seen.get(key)

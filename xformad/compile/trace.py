@@ -11,6 +11,7 @@ import numpy as np
 from .. import backends
 from ..errors import TracerConversionError
 from ..ir import Literal
+from ..numpy_api.draws import recording
 from ..tracing import Tracer
 from ..transforms.call import to_caller, trace_call, value_of
 from ..tree import tree_flatten, tree_unflatten
@@ -34,6 +35,7 @@ class TracedProgram:
         self.results = results
         self.out_tree = out_tree
         self.closes_over_tracer = closes_over_tracer
+        self.draws: list = []  # random draws recorded as nodes (numpy_api/draws.py)
 
 
 def trace_for_compile(fn, args, kwargs, static=frozenset(), backend=None, *, constants=None) -> TracedProgram:
@@ -55,7 +57,8 @@ def trace_for_compile(fn, args, kwargs, static=frozenset(), backend=None, *, con
         return fn(*call_args, **kwargs)
 
     be = backends.resolve(backend, inputs)
-    call = trace_call(flat_fn, inputs, {}, tuple(range(len(inputs))), be, check_float=False)
+    with recording() as draws:  # draws from generators that outlive the call: nodes
+        call = trace_call(flat_fn, inputs, {}, tuple(range(len(inputs))), be, check_float=False)
     graph = call.trace.graph
     out_leaves, out_tree = tree_flatten(call.out)
     graph.outputs = [
@@ -65,7 +68,9 @@ def trace_for_compile(fn, args, kwargs, static=frozenset(), backend=None, *, con
     ref = inputs[0] if inputs else None
     results = [to_caller(value_of(x, call.trace), ref, be) for x in out_leaves]
     closes = any(type(r) is Tracer for r in results) or any(type(a.value) is Tracer for a in graph.literals())
-    return TracedProgram(graph, be, inputs, results, out_tree, closes)
+    traced = TracedProgram(graph, be, inputs, results, out_tree, closes)
+    traced.draws = draws
+    return traced
 
 
 def trace_with_fallback(fn, args, kwargs, static=frozenset(), backend=None) -> tuple[TracedProgram, bool]:

@@ -29,7 +29,11 @@ def xformad_register_primitives(registry):
 
 @hookimpl
 def xformad_register_interceptions(registry):
-    from . import arrays, pymath
+    from . import arrays, draws, lists, pyfuncs, pymath, scalar_types
 
     arrays.register(registry)
+    lists.register(registry)
     pymath.register(registry)
+    pyfuncs.register(registry)
+    draws.register(registry)
+    scalar_types.register(registry)

@@ -12,8 +12,10 @@ from __future__ import annotations
 
 import numpy as np
 
+from .. import buffers
+from ..buffers import Buffer
 from ..tracing import Tracer
-from .util import standin, standins
+from .util import as_operand, standin, standins
 
 _asarray = np.asarray  # the originals (xformad is imported outside any trace)
 _stack = np.stack
@@ -28,6 +30,8 @@ def has_traced(obj) -> bool:
     t = type(obj)
     if t is Tracer:
         return obj._trace.live
+    if t is Buffer:
+        return buffers.live_trace(obj) is not None
     if t is list or t is tuple:
         for v in obj:
             if has_traced(v):
@@ -40,8 +44,8 @@ def _stacked(obj):
     if type(obj) is list or type(obj) is tuple:
         if has_traced(obj):
             return _stack([_stacked(v) for v in obj])
-        return _asarray(obj)
-    return obj
+        return _asarray(buffers.resolve(obj, plain_constants=False))
+    return buffers.resolve(obj, plain_constants=False)
 
 
 def _shaped(result, ref):
@@ -61,8 +65,14 @@ def _converter(original):
             kwargs = dict(kwargs)
             args = (kwargs.pop(key),)
         obj, rest = args[0], args[1:]
-        if not has_traced(obj):
-            return NotImplemented
+        if type(obj) is Buffer:
+            obj = buffers.resolve(obj, plain_constants=False)
+            if type(obj) is not Tracer:  # an array made in this trace, not (yet) traced
+                return _constant(args[0], original(args[0], *rest, **kwargs))
+        elif not has_traced(obj):
+            if buffers.called_from_xformad():
+                return NotImplemented
+            return _constant(obj, original(*args, **kwargs))
         if type(obj) is Tracer:
             plain = standin(obj)
             ref = original(plain, *rest, **kwargs)  # numpy's own errors (copy=False, dtype)
@@ -81,9 +91,85 @@ def _converter(original):
     return handler
 
 
+def _constant(obj, result):
+    """A conversion without traced values: numpy's result, a Buffer where it is new memory
+    (so traced values can be written into it later), ``obj`` itself where numpy returned
+    a view of an array made in this trace (``np.asarray(buf) is buf``)."""
+    if type(result) is not np.ndarray:
+        return result
+    if type(obj) is Buffer:
+        if np.may_share_memory(result, obj):
+            return obj if result.shape == obj.shape and result.dtype == obj.dtype else result
+    elif type(obj) is np.ndarray and np.may_share_memory(result, obj):
+        return result  # np.asarray(a) of an array made outside: that array, as numpy says
+    return buffers.made_here(result)
+
+
+def _creator(original):
+    """np.zeros & co. inside a trace: a Buffer, which traced values can be written into."""
+
+    def handler(*args, **kwargs):
+        if buffers.called_from_xformad():
+            return NotImplemented
+        return buffers.made_here(original(*args, **kwargs))
+
+    handler.__name__ = original.__name__
+    return handler
+
+
+def _full(original, like: bool):
+    """np.full(shape, traced) is the traced value broadcast; otherwise a Buffer."""
+
+    def handler(*args, **kwargs):
+        names = ("a", "fill_value", "dtype") if like else ("shape", "fill_value", "dtype")
+        bound = dict(zip(names, args), **kwargs)
+        fill = bound.get("fill_value")
+        if buffers.live_trace(fill) is None:
+            if buffers.called_from_xformad():
+                return NotImplemented
+            return buffers.made_here(original(*args, **kwargs))
+        fill = as_operand(buffers.resolve(fill, plain_constants=False))
+        if like:  # the prototype's dtype, unless dtype= is given
+            proto = bound["a"]
+            dtype = bound.get("dtype") or (proto.dtype if hasattr(proto, "dtype") else np.result_type(proto))
+        else:
+            dtype = bound.get("dtype") or fill.dtype
+        ref = original(*(standins(a) for a in args), **{k: standins(v) for k, v in kwargs.items()})
+        result = np.broadcast_to(fill, np.shape(ref)).copy()
+        return result if result.dtype == dtype else result.astype(dtype)
+
+    handler.__name__ = original.__name__
+    return handler
+
+
+def to_array(obj):
+    """A (nested) list or tuple holding traced values as one traced array, by numpy's own
+    conversion rules (``np.asarray``'s handler)."""
+    result = _TO_ARRAY(obj)
+    return _asarray(obj) if result is NotImplemented else result
+
+
 CONVERTERS = (np.array, np.asarray, np.asanyarray, np.ascontiguousarray, np.asfortranarray)
+CREATORS = (
+    np.zeros,
+    np.ones,
+    np.empty,
+    np.zeros_like,
+    np.ones_like,
+    np.empty_like,
+    np.eye,
+    np.identity,
+    np.copy,
+)
 
 
 def register(registry) -> None:
     for fn in CONVERTERS:
         registry.intercept(np, fn.__name__, _converter(fn))
+    for fn in CREATORS:
+        registry.intercept(np, fn.__name__, _creator(fn))
+    registry.intercept(np, "full", _full(np.full, like=False))
+    registry.intercept(np, "full_like", _full(np.full_like, like=True))
+
+
+_TO_ARRAY = _converter(np.asarray)

@@ -13,6 +13,7 @@ import numpy as np
 from .. import plugins
 from ..errors import TracerConversionError, UnsupportedOperation
 from ..tracing import Tracer
+from . import pyfuncs
 from .util import standins
 
 HANDLERS: dict = {}  # the built-in handlers, registered by the numpy_api plugin
@@ -66,6 +67,8 @@ def dispatch_ufunc(ufunc, method: str, inputs: tuple, kwargs: dict):
     if method == "__call__":
         handler = _handlers().get(ufunc)
         if handler is None:
+            if pyfuncs.is_pyfunc_ufunc(ufunc) and out is None:
+                return pyfuncs.frompyfunc_call(ufunc, method, inputs, kwargs)
             raise UnsupportedOperation(qualname(ufunc))
         dtype = kwargs.pop("dtype", None)
         for k in ("casting", "order", "subok", "signature"):
@@ -148,10 +151,11 @@ def write_out(out: tuple, result, where=True):
             continue
         if type(target) is not Tracer:
             raise TracerConversionError(
-                "a traced result was written into a plain ndarray (through out=, or an "
-                "in-place operator such as buf += x on a plain array), which would drop its "
-                "derivative. Use the returned value (buf = buf + x, y = f(x)), or start from a "
-                "traced array (buf = np.zeros_like(x)), which in-place updates differentiate."
+                "a traced result was written into a plain ndarray made outside the traced "
+                "function (through out=, or an in-place operator such as buf += x), which "
+                "would drop its derivative. Make the array inside the function (buf = "
+                "np.zeros(n) there takes traced values), use the returned value (buf = buf + "
+                "x, y = f(x)), or start from a traced array (buf = np.zeros_like(x))."
             )
         if type(value) is not Tracer:
             value = np.asarray(value)

@@ -439,7 +439,12 @@ def norm(x, ord=None, axis=None, keepdims=False):
     nd = ndim_of(x)
     if axis is None:
         if ord is None:
-            result = np.sqrt(np.sum(_abs2(np.ravel(x))))
+            flat = np.ravel(x)  # numpy's own formula (a dot product), to the last bit
+            if np.iscomplexobj(flat):
+                square = np.dot(flat.real, flat.real) + np.dot(flat.imag, flat.imag)
+            else:
+                square = np.dot(flat, flat)
+            result = np.sqrt(square)
             return np.reshape(result, (1,) * nd) if keepdims else result
         if nd not in (1, 2):
             raise ValueError("Improper number of dimensions to norm.")

@@ -30,6 +30,7 @@ class Primitive:
         "kernel",
         "kernels",
         "multiple_results",
+        "effectful",
         "differentiable",
         "jvp_rules",
         "jvp_joint",
@@ -58,6 +59,9 @@ class Primitive:
         # backend's own ``kernels`` entry still wins, then this, then ``kernel``
         self.kernels: dict = KernelTable(kernels or {})
         self.multiple_results = multiple_results
+        # a node with an effect beyond its value (a random draw advances its generator):
+        # never dropped as dead code nor merged with an equal node
+        self.effectful = False
         self.differentiable = differentiable
         self.jvp_rules: tuple | None = None
         self.jvp_joint: Callable | None = None
@@ -81,8 +85,12 @@ class Primitive:
         """Apply the primitive: record it on the innermost trace involved, or compute it."""
         trace = None
         for a in args:
-            if type(a) is Tracer and (trace is None or a._trace.level > trace.level):
-                trace = a._trace
+            t = type(a)
+            if t is Tracer:
+                if trace is None or a._trace.level > trace.level:
+                    trace = a._trace
+            elif t is Buffer:  # an array made in the trace: its Tracer or a snapshot
+                return self.bind(*[buffer_value(x) for x in args], **params)
         if trace is None:
             return self.impl(*args, **params)
         return trace.process(self, args, params)
@@ -147,4 +155,4 @@ def nonzero_dtype(x) -> bool:
     return np.issubdtype(x.dtype, np.inexact)
 
 
-from ..tracing import Tracer  # noqa: E402  (tracing imports Primitive users lazily)
+from ..tracing import Buffer, Tracer, buffer_value  # noqa: E402  (tracing imports Primitive users lazily)

@@ -48,12 +48,32 @@ _OPERATORS = {
 }
 
 
+# the same operators as Python source, for codegen: emitted code must compute exactly what
+# the kernel does (on numpy scalars, x ** 3 and np.power(x, 3) can differ in the last bit)
+OPERATOR_SYMBOLS = {
+    "add": "+",
+    "subtract": "-",
+    "multiply": "*",
+    "divide": "/",
+    "power": "**",
+    "remainder": "%",
+    "floor_divide": "//",
+    "less": "<",
+    "less_equal": "<=",
+    "greater": ">",
+    "greater_equal": ">=",
+    "equal": "==",
+    "not_equal": "!=",
+}
+
+
 def _operator_kernel(name: str):
     op = _OPERATORS[name]
 
     def kernel(xp, x, y):
         return op(x, y)
 
+    kernel.operator_symbol = OPERATOR_SYMBOLS[name]
     return kernel
 
 

@@ -8,6 +8,7 @@ from typing import Any
 import numpy as np
 
 from .. import backends
+from ..buffers import resolve_tree
 from ..errors import NonDifferentiableInputError, XformadError
 from ..tracing import Trace, Tracer, new_trace
 from ..tree import tree_flatten, tree_unflatten
@@ -130,7 +131,7 @@ def trace_call(
                 in_leaves.append(leaf)
             in_trees.append(treedef)
             args[n] = tree_unflatten(treedef, tracers)
-        out = call_user(f, args, kwargs)
+        out = resolve_tree(call_user(f, args, kwargs))  # arrays made inside are plain or traced
         aux = None
         if has_aux:
             if not (isinstance(out, (tuple, list)) and len(out) == 2):

@@ -5,7 +5,12 @@
     subprocess, interleaved), and from a thread with no trace while another thread holds
     a trace open;
 (b) the gradient of a function that builds a 3x3 matrix from 9 traced scalars with
-    np.array, against the same function written with np.stack.
+    np.array, against the same function written with np.stack;
+(c) the gradient of an RNN that writes its states into a buffer made with np.zeros
+    (H[t] = h, acc += h: xformad/buffers.py), against the same collected in a list and
+    stacked, and against autograd on the list form (autograd cannot write into arrays);
+(d) what the interception costs each outermost trace: installing and removing the
+    wrappers (intercept.acquire + release).
 """
 
 from __future__ import annotations
@@ -106,6 +111,61 @@ def matrix_from_scalars():
     return interleaved({"grad, np.stack": lambda: gs(p), "grad, np.array": lambda: ga(p)})
 
 
+def rnn_buffer():
+    import xformad
+
+    T, n = 50, 16
+    rng = np.random.default_rng(0)
+    W, X = 0.4 * rng.standard_normal((n, n)), rng.standard_normal((T, n))
+
+    def with_buffer(W):
+        H = np.zeros((T, n))
+        acc = np.zeros(n)
+        h = np.zeros(n)
+        for t in range(T):
+            h = np.tanh(W @ h + X[t])
+            H[t] = h
+            acc += h
+        return np.sum(H**2) + np.sum(acc) / T
+
+    def with_list(W, np=np):
+        states, h = [], np.zeros(n)
+        for t in range(T):
+            h = np.tanh(np.dot(W, h) + X[t])
+            states.append(h)
+        H = np.stack(states)
+        return np.sum(H**2) + np.sum(np.sum(H, axis=0)) / T
+
+    np.testing.assert_allclose(xformad.grad(with_buffer)(W), xformad.grad(with_list)(W), rtol=1e-12)
+    contenders = {"grad, list + np.stack": lambda: gl(W), "grad, buffer H[t] = h": lambda: gb(W)}
+    gb, gl = xformad.grad(with_buffer), xformad.grad(with_list)
+    try:
+        import autograd
+        import autograd.numpy as anp
+
+        ga = autograd.grad(lambda W: with_list(W, np=anp))
+        np.testing.assert_allclose(ga(W), gl(W), rtol=1e-12)
+        contenders["autograd, list + np.stack"] = lambda: ga(W)
+    except ImportError:
+        pass
+    return interleaved(contenders)
+
+
+def acquire_release() -> dict:
+    import xformad
+    from xformad import intercept, plugins
+
+    xformad.grad(np.sin)(1.0)
+    samples = []
+    for _ in range(7):
+        start = time.perf_counter()
+        for _ in range(20000):
+            intercept.acquire()
+            intercept.release()
+        samples.append((time.perf_counter() - start) / 20000)
+    return {f"{len(plugins.registry().interceptions)} names": statistics.median(samples)}
+
+
 if __name__ == "__main__":
     outside = outside_any_trace()
     report("(a) np.array + np.asarray + math.exp, no trace anywhere", outside, "numpy alone")
@@ -117,3 +177,7 @@ if __name__ == "__main__":
     report(
         "(b) gradient of a 3x3 matrix built from 9 traced scalars", matrix_from_scalars(), "grad, np.stack"
     )
+    report("(c) gradient of an RNN, T = 50, H = 16", rnn_buffer(), "grad, list + np.stack")
+    cost = acquire_release()
+    for name, seconds in cost.items():
+        print(f"\n(d) intercept.acquire + release, {name}: {seconds * 1e6:.1f} us per outermost trace")

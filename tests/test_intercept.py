@@ -376,7 +376,28 @@ def test_hookspec_registers_interceptions_through_the_plugin_manager():
     class Plugin:
         @xformad.hookimpl
         def xformad_register_interceptions(self, registry):
-            registry.intercept("math", "fsum", lambda *a, **k: NotImplemented)
+            registry.intercept("math", "comb", lambda *a, **k: NotImplemented)
 
     reg = plugins.validate(Plugin())
-    assert ("math", "fsum") in reg.interceptions and ("numpy", "asarray") in reg.interceptions
+    assert ("math", "comb") in reg.interceptions and ("numpy", "asarray") in reg.interceptions
+
+
+_MATH_MORE = {
+    "fmod": "math.fmod(x, 0.7)",
+    "remainder": "math.remainder(x, 0.7)",
+    "ldexp": "math.ldexp(x, 2)",
+    "frexp": "math.frexp(x)[0] * math.frexp(x)[1]",
+    "modf": "math.modf(x)[0] + math.modf(x)[1]",
+    "nextafter": "math.nextafter(x, 2.0)",
+    "isclose": "(1.0 if math.isclose(x, 0.7) else 2.0)",
+    "fsum-list": "math.fsum([x, x * x, 2.0])",
+    "fsum-generator": "math.fsum(v for v in [x, x * x, 2.0])",  # read once, not twice
+    "dist": "math.dist(iter([x, 1.0]), [0.0, x * x])",
+}
+
+
+@pytest.mark.parametrize("name", _MATH_MORE)
+def test_more_of_math_on_traced_scalars(name):
+    f = eval(f"lambda x: ({_MATH_MORE[name]}) * x", {"math": math})  # math looked up at call time
+    assert xformad.value_and_grad(f)(1.3)[0] == f(1.3)  # math's own value, to the last bit
+    check_grads(f, (1.3,), modes=("fwd", "rev"), order=2)

@@ -20,6 +20,7 @@ from .api import (
 )
 from .errors import (
     BackendUnavailable,
+    ConstantWriteError,
     DeviceMismatchError,
     EscapedTracerError,
     NonDifferentiableInputError,
@@ -75,6 +76,7 @@ __all__ = [
     "NonDifferentiableInputError",
     "UnsupportedOperation",
     "TracerConversionError",
+    "ConstantWriteError",
     "EscapedTracerError",
     "UnknownBackend",
     "BackendUnavailable",

@@ -30,9 +30,9 @@ import weakref
 
 import numpy as np
 
-from . import views
-from .errors import UnsupportedOperation
-from .tracing import Tracer
+from . import backends, views
+from .errors import TracerConversionError, UnsupportedOperation
+from .tracing import Tracer, _stack, concrete
 
 _nd_getattr = np.ndarray.__getattribute__
 _nd_setitem = np.ndarray.__setitem__
@@ -63,15 +63,32 @@ class Buffer(np.ndarray):
             d["_xf_root"] = None
             d["_xf_views"] = []
             d["_xf_version"] = 0
+            d["_xf_session"] = _stack.outermost  # the trace it was made in
 
     def __getattribute__(self, name):
         tracer = _nd_getattr(self, "__dict__").get("_xf_tracer")
         if tracer is None or name in _OWN:
             attr = _nd_getattr(self, name)
-            if name in _MUTATORS and tracer is None:
-                return _mutator(self, name, attr)
+            if tracer is None:
+                if name in _MUTATORS:
+                    return _mutator(self, name, attr)
+                if name == "flat":
+                    return _Flat(self, attr)
             return attr
         return getattr(tracer, name)
+
+    def __setattr__(self, name, value):
+        # x.shape = ..., x.real = v, x.flat = v: the Tracer's setter once promoted
+        tracer = _tracer(self)
+        if tracer is None:
+            trace = live_trace(value)
+            if trace is None or name not in ("real", "imag", "flat") or not _promotable(self):
+                _bump(self)
+                np.ndarray.__setattr__(self, name, resolve(value))
+                return
+            _check_writeable(self)
+            tracer = promote(self, trace)
+        setattr(tracer, name, resolve(value, False))
 
     def __getitem__(self, key):
         tracer = _tracer(self)
@@ -87,6 +104,7 @@ class Buffer(np.ndarray):
                 _bump(self)
                 _nd_setitem(self, resolve(key), resolve(value))
                 return
+            _check_writeable(self)
             tracer = promote(self, trace)
         tracer[resolve(key, False)] = resolve(value, False)
 
@@ -107,6 +125,7 @@ class Buffer(np.ndarray):
             return _outs_or(result, out)
         for w in written:
             if type(w) is Buffer and _tracer(w) is None and _promotable(w):
+                _check_writeable(w)
                 promote(w, trace)
         if method == "at":
             inputs = (_tracer(inputs[0]) if type(inputs[0]) is Buffer else inputs[0],) + tuple(
@@ -125,13 +144,15 @@ class Buffer(np.ndarray):
                 _bump(a)
             return super().__array_function__(func, types, args, kwargs)
         target = kwargs.get("out")
-        if target is None and args and func in _WRITE_FIRST:
-            target = args[0]
+        if target is None and args:
+            position = 0 if func in _WRITE_FIRST else _out_position(func)
+            target = args[position] if position < len(args) else None
         if type(target) is Buffer and _tracer(target) is None and _promotable(target):
+            _check_writeable(target)
             promote(target, trace)
         result = func(*resolve(args, plain_constants=False), **resolve(kwargs, plain_constants=False))
-        if target is not None and kwargs.get("out") is target:
-            return target
+        if type(target) is Buffer and func not in _WRITE_FIRST:
+            return target  # numpy returns out= itself
         return result
 
 
@@ -168,7 +189,52 @@ for _name in (
 _OWN = frozenset(("__dict__", "__class__", "__array_finalize__", "__array_ufunc__", "__array_function__"))
 
 # array functions that write into their first argument
-_WRITE_FIRST = frozenset((np.copyto, np.put, np.place, np.putmask, np.fill_diagonal))
+_WRITE_FIRST = frozenset((np.copyto, np.put, np.place, np.putmask, np.fill_diagonal, np.put_along_axis))
+
+
+def _out_position(func) -> int:
+    from .numpy_api.dispatch import _out_position as position  # (the front end imports this)
+
+    return position(func)
+
+
+def _check_writeable(buf) -> None:
+    if not _nd_getattr(buf, "flags").writeable:  # np.diagonal, np.broadcast_to of a buffer
+        raise ValueError("assignment destination is read-only")
+
+
+class _Flat:
+    """``buf.flat`` of a Buffer not yet traced: numpy's flat iterator, except that a write
+    of a traced value promotes the buffer and a constant write counts as one."""
+
+    __slots__ = ("buf", "flat")
+
+    def __init__(self, buf, flat):
+        self.buf, self.flat = buf, flat
+
+    def __setitem__(self, key, value):
+        trace = live_trace(value)
+        if trace is not None and _promotable(self.buf):
+            _check_writeable(self.buf)
+            promote(self.buf, trace).flat[resolve(key, False)] = resolve(value, False)
+            return
+        _bump(self.buf)
+        self.flat[resolve(key)] = resolve(value)
+
+    def __getitem__(self, key):
+        return self.flat[resolve(key)]
+
+    def __iter__(self):
+        return iter(self.flat)
+
+    def __len__(self):
+        return len(self.flat)
+
+    def __array__(self, dtype=None, copy=None):
+        return np.asarray(self.flat.copy(), dtype=dtype)
+
+    def __getattr__(self, name):
+        return getattr(self.flat, name)
 
 
 # -- state -----------------------------------------------------------------------------------
@@ -202,6 +268,8 @@ def _mutator(buf, name, method):
             if name == "fill":  # x.fill(v) is x[...] = v
                 tracer[...] = resolve(args[0] if args else kwargs["value"], False)
                 return None
+            if name == "put":
+                return np.put(tracer, *resolve(args, False), **resolve(kwargs, False))
             return getattr(tracer, name)(*resolve(args, False), **resolve(kwargs, False))
         _bump(buf)
         return method(*resolve(args), **resolve(kwargs))
@@ -306,6 +374,15 @@ def promote(buf, trace) -> Tracer:
     root = _root(buf)
     state = _state(root)
     if state["_xf_tracer"] is None:
+        if state["_xf_session"] is not _stack.outermost or _stack.outermost is None:
+            raise TracerConversionError(
+                "a traced value was written into an array made outside the traced function "
+                "(in an earlier trace, or in another thread), which would drop its "
+                "derivative. Make the array inside the function being differentiated."
+            )
+        if _stack.promoted is None:
+            _stack.promoted = []
+        _stack.promoted.append(root)  # given back its final values when the trace ends
         contents = _array(root.view(np.ndarray))
         state["_xf_tracer"] = trace.lift(contents)
         for ref in state["_xf_views"]:
@@ -314,6 +391,29 @@ def promote(buf, trace) -> Tracer:
                 _promote_view(view, root)
         np.ndarray.fill(root, np.nan)  # memory read behind xformad's back reads NaN
     return _tracer(buf)
+
+
+def demote(roots: list) -> None:
+    """The trace that promoted ``roots`` has ended: each becomes the ndarray of its final
+    values again (with its views), so an array kept after the call is numpy's array."""
+    for root in roots:
+        state = _state(root)
+        tracer = state["_xf_tracer"]
+        if tracer is None:
+            continue
+        value = concrete(tracer)
+        if not isinstance(value, (np.ndarray, np.generic)):
+            value = backends.active().to_host(value)
+        plain = np.ndarray.view(root, np.ndarray)
+        if np.shape(value) != plain.shape:
+            continue  # reshaped while traced (x.shape = ...): it stays the traced value
+        _nd_setitem(plain, Ellipsis, value)
+        state["_xf_tracer"] = None
+        state["_xf_version"] += 1
+        for ref in state["_xf_views"]:
+            view = ref()
+            if view is not None:
+                _state(view)["_xf_tracer"] = None
 
 
 def _promote_view(view, root) -> None:
@@ -335,6 +435,8 @@ def _promote_view(view, root) -> None:
         readonly = (
             None if unique else views.read_only("a view repeating elements of its base cannot be written")
         )
+        if not _nd_getattr(view, "flags").writeable:
+            readonly = views.NUMPY_READ_ONLY  # (np.diagonal of a buffer, ...)
         traced = views.as_view(base, derive(base), derive, writeback, readonly)
     _state(view)["_xf_tracer"] = traced
 
@@ -349,8 +451,6 @@ def _index_in(view, root):
     shape, strides = _nd_getattr(view, "shape"), _nd_getattr(view, "strides")
     rshape, rstrides = _nd_getattr(root, "shape"), _nd_getattr(root, "strides")
     offset = _address(view) - _address(root)
-    if offset == 0 and shape == rshape and strides == rstrides:
-        return None
     size = _nd_getattr(root, "itemsize")
     if (
         _nd_getattr(view, "dtype") != _nd_getattr(root, "dtype")
@@ -362,6 +462,8 @@ def _index_in(view, root):
             "(x.real, x.imag, x.view(dtype)) made before the write",
             "write into the array before taking such views, or build it with np.stack",
         )
+    if offset == 0 and shape == rshape and strides == rstrides:
+        return None
     cells = np.arange(_nd_getattr(root, "size"), dtype=np.intp)
     step = cells.itemsize
     # memory cell of each root element, and of each view element

@@ -153,16 +153,27 @@ Generated from the registry by `{command}` (numpy {numpy}); do not edit by hand.
 - Gradients through `np.where`, `np.maximum`/`minimum`, `clip` and `max`/`min` never pick
   up NaN from a branch that was not taken: see [nan_rule.md](nan_rule.md).
 - In-place writes (`x[i] = v`, `x[mask] = v`, `x[1:3] += v`, `x *= 2`, `out=` on a traced
-  array, `np.add.at`) are functional updates that differentiate. A *view* is a copy under
-  tracing: `v = x[1:3]; v[0] = 1` does not change `x`. A traced value written into a plain
-  ndarray, and `np.sum([a, b])` of traced values (numpy converts the list before any hook
-  runs), raise `TracerConversionError` naming the replacement (`np.zeros_like(x)`,
-  `np.stack([a, b])`).
-- `np.array`, `np.asarray`, `np.asanyarray`, `np.ascontiguousarray`, `np.asfortranarray`
-  (traced values and nested lists of them) and Python's `math` functions on traced scalars
-  are intercepted while a trace is open (`xformad/intercept.py`); outside traces numpy is
-  untouched.
+  array, `np.add.at`) are functional updates that differentiate, and views keep numpy's
+  sharing (`row = M[0]; row += v` changes `M`): see `xformad/views.py`.
+- Arrays made inside the traced function (`np.zeros/ones/empty/full`, their `_like` forms,
+  `np.eye`, `np.identity`, `np.copy`, copies made by `np.array`) take traced values written
+  into them (`xformad/buffers.py`). A traced value written into an array made *outside*
+  the function raises `TracerConversionError` naming the fix.
+- Intercepted while a trace is open (`xformad/intercept.py`; outside traces numpy is
+  untouched), listed below: array creation and conversion, lists where numpy expects arrays
+  (`np.sum([a, b])`, `np.r_[...]`, `np.c_[...]`), `np.float64(x)`, `np.vectorize`, Python's
+  `math`, and numpy's random draws (traced parameters reparameterised; under `jit` the
+  draws are program nodes). A ufunc called on a list of traced values (`np.exp([a, b])`)
+  is not: numpy converts the list first, and the error names `np.stack([a, b])`.
 """
+
+
+# math functions newer than Python 3.10: listed on every Python, so the page is the same
+_NEWER_PYTHON = {("math", "cbrt"), ("math", "exp2")}
+
+
+def _short_module(name: str) -> str:
+    return name.replace("numpy", "np", 1) if name.startswith("numpy") else name
 
 
 def _table(rows: list, with_module: bool) -> list[str]:
@@ -188,6 +199,11 @@ def render(registry=None) -> str:
     for g in GROUPS:
         if supported[g]:
             out += [f"### {g} ({len(supported[g])})", ""] + _table(supported[g], True)
+    keys = set((registry or builtin_registry()).interceptions) | _NEWER_PYTHON
+    intercepted = sorted(
+        f"`{_short_module(m)}.{n}`" + (" (3.11+)" if k in _NEWER_PYTHON else "") for k in keys for m, n in [k]
+    )
+    out += [f"### Intercepted while a trace is open ({len(intercepted)})", "", ", ".join(intercepted), ""]
     out += ["## Unsupported", ""]
     for g in GROUPS:
         if unsupported[g]:

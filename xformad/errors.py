@@ -71,3 +71,8 @@ class ImpureFunctionError(XformadError, RuntimeError):
     """A jitted function is stateful: tracing it changed what it reads (a global counter,
     a list it appends to, an attribute it sets) or drew random numbers, so a cached
     program would replay one call instead of running the function."""
+
+
+class ConstantWriteError(XformadError, ValueError):
+    """A constant array was written into after a traced computation used it (the graph
+    holds it by reference, so it is read-only until the call returns)."""

@@ -66,6 +66,8 @@ class Trace:
                 if type(a) is Tracer:
                     a = a.snapshot()
                 elif type(a) is np.ndarray:
+                    if a.flags.writeable:  # the graph holds it by reference: no writes until
+                        _freeze(a)  # the trace ends (buffers.py tracks np.zeros & co. instead)
                     a = _adopt(self, a)
                 in_atoms.append(Literal(a))
             if type(a) is Tracer:
@@ -115,6 +117,23 @@ class Trace:
         self.graph = Graph()
 
 
+def _freeze(a: np.ndarray) -> None:
+    """``a`` (a constant of the graph) is read-only until the outermost trace ends, so a
+    later write into it inside the function cannot change the recorded value."""
+    a.flags.writeable = False
+    if _stack.frozen is None:
+        _stack.frozen = []
+    _stack.frozen.append(a)
+
+
+def _thaw(frozen: list) -> None:
+    for a in reversed(frozen):  # a view frozen before its base is thawed after it
+        try:
+            a.flags.writeable = True
+        except ValueError:  # its base became read-only for another reason
+            pass
+
+
 def _adopt(trace: Trace, value):
     """A host constant met while tracing, copied to the active backend's device once per
     trace however many nodes use it (so kernels and derivative rules never mix host and
@@ -158,6 +177,8 @@ class _TraceStack(threading.local):
         self.depth = 0
         self.ids = itertools.count()
         self.outermost = None  # this thread's level-1 Trace while one is open
+        self.promoted = None  # Buffers promoted under it (buffers.py), restored when it ends
+        self.frozen = None  # constants made read-only under it (_freeze), writable again after
 
 
 _stack = _TraceStack()
@@ -182,6 +203,12 @@ class new_trace:
         _stack.depth -= 1
         if not _stack.depth:
             _stack.outermost = None
+            if _stack.promoted is not None:
+                promoted, _stack.promoted = _stack.promoted, None
+                demote_buffers(promoted)
+            if _stack.frozen is not None:
+                frozen, _stack.frozen = _stack.frozen, None
+                _thaw(frozen)
             intercept.release()
 
 
@@ -475,6 +502,7 @@ Tracer.__divmod__ = lambda self, other: (np.floor_divide(self, other), np.remain
 # intercept: scoped np.array/math interception; tracer_methods attaches ndarray methods
 from . import intercept, tracer_methods  # noqa: E402,F401
 from .buffers import Buffer  # noqa: E402
+from .buffers import demote as demote_buffers  # noqa: E402
 from .buffers import value_of as buffer_value  # noqa: E402
 
 # the numpy front end, bound once here (tracer_methods has imported it) rather than by a

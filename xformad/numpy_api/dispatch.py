@@ -64,6 +64,8 @@ def dispatch_ufunc(ufunc, method: str, inputs: tuple, kwargs: dict):
     if out is not None:  # numpy itself checks shapes, dtypes and casting, with its own errors
         bound = ufunc if method == "__call__" else getattr(ufunc, method)
         _check_with_numpy(bound, inputs, kwargs, out, where)
+        # c += t into a plain array: the graph gets c's value as it is now, not c itself
+        inputs = tuple(a.copy() if type(a) is np.ndarray and any(a is o for o in out) else a for a in inputs)
     if method == "__call__":
         handler = _handlers().get(ufunc)
         if handler is None:
@@ -112,7 +114,8 @@ def _ufunc_at(ufunc, target, index, values=None):
 
     if type(target) is not Tracer:
         raise TracerConversionError(
-            f"{qualname(ufunc)}.at writes a traced value into a plain ndarray, which would drop "
+            f"{qualname(ufunc)}.at writes a traced value into a plain ndarray made outside the "
+            "traced function, which would drop "
             "its derivative. Make the target traced (t = np.zeros_like(x)) and use "
             "np.add.at(t, idx, v), or build the result with xformad-supported operations."
         )
@@ -150,6 +153,9 @@ def write_out(out: tuple, result, where=True):
         if target is None:
             continue
         if type(target) is not Tracer:
+            if type(value) is Tracer and value.dtype.kind in "iub":
+                target[...] = value  # no derivative to drop: the value, guarded (__array__)
+                continue
             raise TracerConversionError(
                 "a traced result was written into a plain ndarray made outside the traced "
                 "function (through out=, or an in-place operator such as buf += x), which "

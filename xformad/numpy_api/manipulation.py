@@ -55,7 +55,8 @@ def _along(axis: int, index) -> tuple:
 
 def _no_traced_target(name: str):
     return TracerConversionError(
-        f"np.{name} writes a traced value into a plain ndarray, which would drop its "
+        f"np.{name} writes a traced value into a plain ndarray made outside the traced "
+        "function, which would drop its "
         "derivative. Make the target traced first (t = np.zeros_like(x) or t = x.copy()) "
         f"and call np.{name} on it."
     )

@@ -93,7 +93,77 @@ _FUNCTIONS = {
     "gamma": _special("gamma"),
     "lgamma": _special("gammaln"),
 }
-_PREDICATES = {"isfinite": np.isfinite, "isnan": np.isnan, "isinf": np.isinf}
+
+
+def _rounded_as_math(traced, exact: float):
+    """``traced`` (numpy's formula) with math's correctly rounded value: the difference is a
+    constant, so the derivative is the formula's and the value math's to the last bit."""
+    return traced + (exact - float(concrete(traced)))
+
+
+def _frexp(x):
+    _, e = math.frexp(_plain(x))
+    return x * 2.0**-e, e  # a power of two: exact
+
+
+def _modf(x):
+    whole = float(math.trunc(_plain(x)))
+    return x - whole, whole
+
+
+def _remainder(x, y):
+    return _rounded_as_math(x - np.rint(x / y) * y, math.remainder(_plain(x), _plain(y)))
+
+
+def _nextafter(x, y, *args):
+    return _rounded_as_math(x + 0.0 * y, math.nextafter(_plain(x), _plain(y), *args))
+
+
+def _isclose(a, b, *, rel_tol=1e-09, abs_tol=0.0):
+    diff = np.abs(a - b)
+    return (diff <= np.abs(rel_tol * b)) | (diff <= np.abs(rel_tol * a)) | (diff <= abs_tol) | (a == b)
+
+
+_FUNCTIONS.update(
+    {
+        "fmod": np.fmod,
+        "ldexp": np.ldexp,
+        "frexp": _frexp,
+        "modf": _modf,
+        "remainder": _remainder,
+        "nextafter": _nextafter,
+    }
+)
+_FUNCTIONS.update({name: getattr(np, name) for name in ("cbrt", "exp2") if hasattr(math, name)})
+_PREDICATES = {"isfinite": np.isfinite, "isnan": np.isnan, "isinf": np.isinf, "isclose": _isclose}
+
+
+def _fsum(values):
+    values = [_real_scalar(v) if type(v) is Tracer else v for v in values]
+    return _rounded_as_math(np.sum(np.stack(values)), math.fsum([_plain(v) for v in values]))
+
+
+def _dist(p, q):
+    p = [_real_scalar(v) if type(v) is Tracer else v for v in p]
+    q = [_real_scalar(v) if type(v) is Tracer else v for v in q]
+    exact = math.dist([_plain(v) for v in p], [_plain(v) for v in q])
+    return _rounded_as_math(np.sqrt(np.sum((np.stack(p) - np.stack(q)) ** 2)), exact)
+
+
+def _sequence_handler(original, fn):
+    """math functions of iterables (math.fsum, math.dist) holding traced scalars."""
+
+    def handler(*args, **kwargs):
+        # an iterator can be read once: from here on, its items as a list
+        args = tuple(
+            a if isinstance(a, (list, tuple, Tracer)) or not hasattr(a, "__iter__") else list(a) for a in args
+        )
+        if not any(type(a) in (list, tuple) and any(_live(v) for v in a) for a in args):
+            return original(*args, **kwargs)
+        return fn(*args, **kwargs)
+
+    handler.__name__ = f"math.{original.__name__}"
+    return handler
 
 
 def _handler(original, fn, predicate: bool = False):
@@ -116,3 +186,5 @@ def register(registry) -> None:
         registry.intercept(math, name, _handler(getattr(math, name), fn))
     for name, fn in _PREDICATES.items():
         registry.intercept(math, name, _handler(getattr(math, name), fn, predicate=True))
+    for name, fn in (("fsum", _fsum), ("dist", _dist)):
+        registry.intercept(math, name, _sequence_handler(getattr(math, name), fn))

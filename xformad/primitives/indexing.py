@@ -16,6 +16,8 @@ from .core import Primitive
 from .elementwise import NONDIFF, where_p
 from .reductions import all_p
 
+_array = np.array  # the original: kernels also run while np.array is intercepted
+
 
 def build_index(spec: tuple, arrays: tuple) -> tuple:
     out = []
@@ -69,14 +71,19 @@ def _getitem_kernel(xp, x, *arrays, spec):
     return x[build_index(spec, arrays)]
 
 
+def _writable_copy(xp, x):
+    # a numpy scalar (np.float64) copies to a scalar, which cannot be written into
+    return _array(x) if xp is np and type(x) is not np.ndarray else x.copy()
+
+
 def _setitem_kernel(xp, x, v, *arrays, spec):
-    y = x.copy()
+    y = _writable_copy(xp, x)
     y[build_index(spec, arrays)] = v
     return y
 
 
 def _scatter_add_kernel(xp, base, updates, *arrays, spec):
-    y = base.copy()
+    y = _writable_copy(xp, base)
     index = build_index(spec, arrays)
     if has_arrays(spec):
         xp.add.at(y, index, updates)  # repeated indices accumulate

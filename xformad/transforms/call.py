@@ -9,8 +9,8 @@ import numpy as np
 
 from .. import backends
 from ..buffers import resolve_tree
-from ..errors import NonDifferentiableInputError, XformadError
-from ..tracing import Trace, Tracer, new_trace
+from ..errors import ConstantWriteError, NonDifferentiableInputError, XformadError
+from ..tracing import Trace, Tracer, _stack, new_trace
 from ..tree import tree_flatten, tree_unflatten
 
 _SCALARS = (float, int, complex, bool)
@@ -83,13 +83,28 @@ def call_user(f: Callable, args, kwargs):
         return f(*args, **kwargs)
     except XformadError:
         raise
-    except Exception as exc:
-        cause = exc.__cause__ or exc.__context__
-        while cause is not None:
-            if isinstance(cause, XformadError):
-                raise cause.with_traceback(exc.__traceback__) from None
-            cause = cause.__cause__ or cause.__context__
+    except ValueError as exc:
+        if "read-only" in str(exc) and _stack.frozen:
+            raise ConstantWriteError(
+                f"{exc}: if the array was an operand of a traced computation earlier in this "
+                "function, xformad's graph holds it by reference, so it is read-only until the "
+                "call returns (a write would change a recorded value). Write into a copy "
+                "(a = a.copy()) before using it, or make it with np.zeros/np.array inside the "
+                "function (those arrays xformad tracks, and they stay writable)."
+            ) from exc
+        _surface_ours(exc)
         raise
+    except Exception as exc:
+        _surface_ours(exc)
+        raise
+
+
+def _surface_ours(exc: Exception) -> None:
+    cause = exc.__cause__ or exc.__context__
+    while cause is not None:
+        if isinstance(cause, XformadError):
+            raise cause.with_traceback(exc.__traceback__) from None
+        cause = cause.__cause__ or cause.__context__
 
 
 class TracedCall:

@@ -46,6 +46,8 @@ def _sweep(nodes, env, tangents) -> None:
 def _store(tangents: dict, var, t) -> None:
     if t is None or var.dtype.kind not in "fc":
         return
+    if type(t) in (float, complex, int):  # 1j * x of numpy scalars can be a Python complex
+        t = np.asarray(t)[()]
     if np.shape(t) != var.shape:
         t = np.broadcast_to(t, var.shape)
     if t.dtype != var.dtype:

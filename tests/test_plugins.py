@@ -397,3 +397,38 @@ def test_the_documented_minimal_plugin_works(tmp_path, monkeypatch):
     finally:
         monkeypatch.undo()
         plugins.reset()
+
+
+def test_a_hook_may_declare_fewer_arguments_than_its_spec():
+    calls = []
+
+    @hookimpl
+    def xformad_register_interceptions():  # the spec passes `registry`; pluggy allows none
+        calls.append("called")
+
+    plugins.validate(types.SimpleNamespace(xformad_register_interceptions=xformad_register_interceptions))
+    assert calls == ["called"]
+
+
+class _Wrapped:
+    """An array type no backend's ``owns`` knows: a plugin's hook names its backend."""
+
+    def __init__(self, value):
+        self.value = value
+
+
+def test_the_array_backend_hook_picks_the_backend_for_an_array_type(monkeypatch):
+    asked = []
+
+    class Plugin:
+        @hookimpl
+        def xformad_array_backend(self, value):
+            asked.append(type(value).__name__)
+            return "numpy" if isinstance(value, _Wrapped) else None
+
+    plugins.plugin_manager().register(Plugin(), name="wrapped-arrays")
+    try:
+        assert backends.resolve(None, [_Wrapped(1.0)]).name == "numpy"
+        assert "_Wrapped" in asked
+    finally:
+        plugins.plugin_manager().unregister(name="wrapped-arrays")

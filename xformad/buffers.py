@@ -321,6 +321,8 @@ _CONTAINERS = frozenset((Buffer, list, tuple, dict))
 def resolve_tree(tree):
     """A function's output with Buffers replaced: promoted ones by their Tracers, the
     others by the plain ndarrays they are."""
+    if type(tree) is Tracer:  # the common case: one traced output
+        return tree
     from .tree import tree_map
 
     return tree_map(lambda leaf: resolve(leaf) if type(leaf) is Buffer else leaf, tree)

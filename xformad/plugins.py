@@ -207,10 +207,10 @@ def build_registry(pm: pluggy.PluginManager, *, strict: bool = False) -> Registr
             continue
         reg.current_plugin = name
         try:
+            # one plugin at a time, so that a failure is that plugin's alone
             for caller in pm.get_hookcallers(plugin) or []:
-                for impl in caller.get_hookimpls():
-                    if impl.plugin is plugin:
-                        _apply(reg, caller.name, impl.function)
+                impls = [impl for impl in caller.get_hookimpls() if impl.plugin is plugin]
+                _apply(reg, caller.name, _calling(impls))
             check_rules(
                 reg.primitives[key[1]]
                 for key, owner in reg.owner.items()
@@ -227,16 +227,25 @@ def build_registry(pm: pluggy.PluginManager, *, strict: bool = False) -> Registr
     return reg
 
 
-def _apply(reg: Registry, hook: str, function) -> None:
+def _calling(impls: list):
+    """Call hook implementations as pluggy does: each gets the arguments it declares (a
+    hook may declare fewer than its spec), and the results come back as a list."""
+
+    def call(**kwargs):
+        return [impl.function(*(kwargs[name] for name in impl.argnames)) for impl in impls]
+
+    return call
+
+
+def _apply(reg: Registry, hook: str, call) -> None:
     if hook == "xformad_backends":
-        for backend in function() or []:
-            reg.add_backend(backend)
-    elif hook == "xformad_register_primitives":
-        function(registry=reg)
-    elif hook == "xformad_register_interceptions":
-        function(registry=reg)
+        for backends in call():
+            for backend in backends or []:
+                reg.add_backend(backend)
+    elif hook in ("xformad_register_primitives", "xformad_register_interceptions"):
+        call(registry=reg)
     elif hook == "xformad_array_backend":
-        pass  # consulted at call time through the manager
+        pass  # asked at call time, through pm.hook (backends.resolve)
     else:  # pragma: no cover - unknown hooks are dropped by _drop_invalid first
         raise PluginError(f"unknown hook {hook!r}")
 

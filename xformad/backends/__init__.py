@@ -94,6 +94,9 @@ def resolve(name: str | None, leaves: list) -> Backend:
         return active()  # the common case: plain numpy and Python numbers
     backends = available_backends()
     if name is None:
+        claimed = _claimed_by_a_plugin(leaves)
+        if claimed is not None:
+            return get_backend(claimed)
         for leaf in leaves:
             for b in backends.values():
                 if b.name != "numpy" and b.owns(leaf):
@@ -109,6 +112,20 @@ def resolve(name: str | None, leaves: list) -> Backend:
     for leaf in leaves:
         _check_placement(backend, leaf, backends)
     return backend
+
+
+def _claimed_by_a_plugin(leaves: list) -> str | None:
+    """The backend a plugin's ``xformad_array_backend`` hook names for the first array it
+    knows (the hook is firstresult: the first answer wins)."""
+    from .. import plugins
+
+    hook = plugins.plugin_manager().hook.xformad_array_backend
+    for leaf in leaves:
+        if type(leaf) not in _HOST_TYPES:
+            name = hook(value=leaf)
+            if name is not None:
+                return name
+    return None
 
 
 def _check_placement(backend: Backend, leaf: Any, backends: dict) -> None:

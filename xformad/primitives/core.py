@@ -127,6 +127,32 @@ class Primitive:
         self.vjp_joint = rule
         return rule
 
+    def def_pointwise(self, *derivatives: Callable | None, safe: bool = True) -> None:
+        """Both modes from one rule per input (JAX's ``defjvp`` for elementwise functions):
+        ``derivatives[i](ans, *args, **params)`` is the local derivative with respect to
+        input i (None: it has none), and the tangent and the cotangent are both multiplied
+        by it. ``safe``: a zero (co)tangent stays zero beside an infinite derivative
+        (``rules.safe_mul``: the untaken branch of ``np.where``)."""
+        from .rules import safe_mul  # (rules imports the tracer, which imports this module)
+
+        def scaled(d):
+            if d is None:
+                return None
+            if safe:
+                return lambda g, ans, *args, **params: safe_mul(g, d(ans, *args, **params))
+            return lambda g, ans, *args, **params: g * d(ans, *args, **params)
+
+        rules = tuple(scaled(d) for d in derivatives)
+        self.def_jvp(*rules)
+        self.def_vjp(*rules)
+
+    def def_linear(self, *maps: Callable | None) -> None:
+        """Both modes for a function linear in each input, whose map is its own transpose
+        (negation, addition, a copy): ``maps[i](g)`` is the (co)tangent's image."""
+        rules = tuple(None if m is None else (lambda g, ans, *args, m=m, **params: m(g)) for m in maps)
+        self.def_jvp(*rules)
+        self.def_vjp(*rules)
+
     def vjp_rules_for(self, backend) -> tuple:
         override = backend.vjp_overrides.get(self.name)
         return override if override is not None else self.vjp_rules

@@ -87,12 +87,7 @@ def unary(name: str, deriv=None, *, safe: bool = False) -> Primitive:
     if deriv is None:
         p.differentiable = False
         return p
-    if safe:
-        p.def_jvp(lambda t, ans, x: safe_mul(t, deriv(ans, x)))
-        p.def_vjp(lambda ct, ans, x: safe_mul(ct, deriv(ans, x)))
-    else:
-        p.def_jvp(lambda t, ans, x: t * deriv(ans, x))
-        p.def_vjp(lambda ct, ans, x: ct * deriv(ans, x))
+    p.def_pointwise(deriv, safe=safe)
     return p
 
 
@@ -123,12 +118,10 @@ arctanh_p = unary("arctanh", lambda ans, x: 1 / (1 - x * x), safe=True)
 
 # --- linear -----------------------------------------------------------------------------
 negative_p = Primitive("negative", lambda xp, x: -x)
-negative_p.def_jvp(lambda t, ans, x: -t)
-negative_p.def_vjp(lambda ct, ans, x: -ct)
+negative_p.def_linear(lambda g: -g)
 
 conj_p = Primitive("conjugate", _ufunc_kernel("conjugate"))
-conj_p.def_jvp(lambda t, ans, x: np.conjugate(t))
-conj_p.def_vjp(lambda ct, ans, x: np.conjugate(ct))
+conj_p.def_linear(np.conjugate)
 
 real_p = Primitive("real", _ufunc_kernel("real"))
 real_p.def_jvp(lambda t, ans, x: np.real(t))
@@ -139,8 +132,7 @@ imag_p.def_jvp(lambda t, ans, x: np.imag(t))
 imag_p.def_vjp(lambda ct, ans, x: -1j * ct if np.iscomplexobj(x) else None)
 
 copy_p = Primitive("copy", lambda xp, x: xp.array(x, copy=True) if hasattr(x, "shape") else xp.asarray(x))
-copy_p.def_jvp(lambda t, ans, x: t)
-copy_p.def_vjp(lambda ct, ans, x: ct)
+copy_p.def_linear(lambda g: g)
 
 
 def _convert_kernel(xp, x, dtype):
@@ -179,12 +171,10 @@ abs_p.def_vjp(_abs_vjp)
 
 # --- binary ------------------------------------------------------------------------------
 add_p = Primitive("add", _kernel_for("add"))
-add_p.def_jvp(lambda t, ans, x, y: t, lambda t, ans, x, y: t)
-add_p.def_vjp(lambda ct, ans, x, y: ct, lambda ct, ans, x, y: ct)
+add_p.def_linear(lambda g: g, lambda g: g)
 
 sub_p = Primitive("subtract", _kernel_for("subtract"))
-sub_p.def_jvp(lambda t, ans, x, y: t, lambda t, ans, x, y: -t)
-sub_p.def_vjp(lambda ct, ans, x, y: ct, lambda ct, ans, x, y: -ct)
+sub_p.def_linear(lambda g: g, lambda g: -g)
 
 mul_p = Primitive("multiply", _kernel_for("multiply"))
 mul_p.def_jvp(lambda t, ans, x, y: t * y, lambda t, ans, x, y: x * t)
@@ -194,14 +184,7 @@ mul_p.def_jvp(lambda t, ans, x, y: t * y, lambda t, ans, x, y: x * t)
 mul_p.def_vjp(lambda ct, ans, x, y: safe_mul(ct, y), lambda ct, ans, x, y: safe_mul(ct, x))
 
 div_p = Primitive("divide", _kernel_for("divide"))
-div_p.def_jvp(
-    lambda t, ans, x, y: safe_mul(t, 1 / y),
-    lambda t, ans, x, y: safe_mul(t, -ans / y),
-)
-div_p.def_vjp(
-    lambda ct, ans, x, y: safe_mul(ct, 1 / y),
-    lambda ct, ans, x, y: safe_mul(ct, -ans / y),
-)
+div_p.def_pointwise(lambda ans, x, y: 1 / y, lambda ans, x, y: -ans / y)
 
 
 def _dpow_dx(ans, x, y):
@@ -222,14 +205,7 @@ def _dpow_dy(ans, x, y):
 
 
 pow_p = Primitive("power", _kernel_for("power"))
-pow_p.def_jvp(
-    lambda t, ans, x, y: safe_mul(t, _dpow_dx(ans, x, y)),
-    lambda t, ans, x, y: safe_mul(t, _dpow_dy(ans, x, y)),
-)
-pow_p.def_vjp(
-    lambda ct, ans, x, y: safe_mul(ct, _dpow_dx(ans, x, y)),
-    lambda ct, ans, x, y: safe_mul(ct, _dpow_dy(ans, x, y)),
-)
+pow_p.def_pointwise(_dpow_dx, _dpow_dy)
 
 
 def _share(x, y, ans):
@@ -251,38 +227,25 @@ for _p in (maximum_p, minimum_p):
     )
 
 arctan2_p = Primitive("arctan2", _ufunc_kernel("arctan2"))
-arctan2_p.def_jvp(
-    lambda t, ans, y, x: safe_mul(t, x / (x * x + y * y)),
-    lambda t, ans, y, x: safe_mul(t, -y / (x * x + y * y)),
-)
-arctan2_p.def_vjp(
-    lambda ct, ans, y, x: safe_mul(ct, x / (x * x + y * y)),
-    lambda ct, ans, y, x: safe_mul(ct, -y / (x * x + y * y)),
-)
+arctan2_p.def_pointwise(lambda ans, y, x: x / (x * x + y * y), lambda ans, y, x: -y / (x * x + y * y))
 
 hypot_p = Primitive("hypot", _ufunc_kernel("hypot"))
-hypot_p.def_jvp(lambda t, ans, x, y: safe_mul(t, x / ans), lambda t, ans, x, y: safe_mul(t, y / ans))
-hypot_p.def_vjp(lambda ct, ans, x, y: safe_mul(ct, x / ans), lambda ct, ans, x, y: safe_mul(ct, y / ans))
+hypot_p.def_pointwise(lambda ans, x, y: x / ans, lambda ans, x, y: y / ans)
 
 logaddexp_p = Primitive("logaddexp", _ufunc_kernel("logaddexp"))
-logaddexp_p.def_jvp(lambda t, ans, x, y: t * np.exp(x - ans), lambda t, ans, x, y: t * np.exp(y - ans))
-logaddexp_p.def_vjp(lambda ct, ans, x, y: ct * np.exp(x - ans), lambda ct, ans, x, y: ct * np.exp(y - ans))
+logaddexp_p.def_pointwise(lambda ans, x, y: np.exp(x - ans), lambda ans, x, y: np.exp(y - ans), safe=False)
 
 logaddexp2_p = Primitive("logaddexp2", _ufunc_kernel("logaddexp2"))
-logaddexp2_p.def_jvp(lambda t, ans, x, y: t * np.exp2(x - ans), lambda t, ans, x, y: t * np.exp2(y - ans))
-logaddexp2_p.def_vjp(lambda ct, ans, x, y: ct * np.exp2(x - ans), lambda ct, ans, x, y: ct * np.exp2(y - ans))
+logaddexp2_p.def_pointwise(lambda ans, x, y: np.exp2(x - ans), lambda ans, x, y: np.exp2(y - ans), safe=False)
 
 remainder_p = Primitive("remainder", _kernel_for("remainder"))
-remainder_p.def_jvp(lambda t, ans, x, y: t, lambda t, ans, x, y: -t * np.floor_divide(x, y))
-remainder_p.def_vjp(lambda ct, ans, x, y: ct, lambda ct, ans, x, y: -ct * np.floor_divide(x, y))
+remainder_p.def_pointwise(lambda ans, x, y: 1, lambda ans, x, y: -np.floor_divide(x, y), safe=False)
 
 fmod_p = Primitive("fmod", _ufunc_kernel("fmod"))
-fmod_p.def_jvp(lambda t, ans, x, y: t, lambda t, ans, x, y: -t * np.trunc(x / y))
-fmod_p.def_vjp(lambda ct, ans, x, y: ct, lambda ct, ans, x, y: -ct * np.trunc(x / y))
+fmod_p.def_pointwise(lambda ans, x, y: 1, lambda ans, x, y: -np.trunc(x / y), safe=False)
 
 copysign_p = Primitive("copysign", _ufunc_kernel("copysign"))
-copysign_p.def_jvp(lambda t, ans, x, y: t * np.sign(x) * np.sign(ans), None)
-copysign_p.def_vjp(lambda ct, ans, x, y: ct * np.sign(x) * np.sign(ans), None)
+copysign_p.def_pointwise(lambda ans, x, y: np.sign(x) * np.sign(ans), None, safe=False)
 
 # --- select --------------------------------------------------------------------------------
 where_p = Primitive("where", lambda xp, c, x, y: xp.where(c, x, y))

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from xformad.errors import XformadError
+from xformad.extend import XformadError
 
 
 class SpecialFunctionError(XformadError, NotImplementedError):

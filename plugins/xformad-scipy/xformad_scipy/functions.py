@@ -12,8 +12,7 @@ import math
 
 import numpy as np
 
-from xformad.primitives.core import Primitive
-from xformad.primitives.rules import safe_mul
+from xformad.extend import Primitive
 
 from .errors import SpecialFunctionError
 from .kernels import kernels
@@ -40,22 +39,14 @@ def unary(name: str, deriv, *aliases: str, safe: bool = False) -> Primitive:
     """A unary function with derivative ``deriv(ans, x)``; ``safe``: the derivative may be
     infinite where the function is finite, and a zero (co)tangent must stay zero there."""
     p = special(name, *aliases)
-    if safe:
-        rule = lambda g, ans, x: safe_mul(g, deriv(ans, x))
-    else:
-        rule = lambda g, ans, x: g * deriv(ans, x)
-    p.def_jvp(rule)
-    p.def_vjp(rule)
+    p.def_pointwise(deriv, safe=safe)
     return p
 
 
 def binary(name: str, deriv_x, deriv_y) -> Primitive:
     """A binary function with partial derivatives ``deriv_x(ans, x, y)``, ``deriv_y(...)``."""
     p = special(name)
-    rx = lambda g, ans, x, y: safe_mul(g, deriv_x(ans, x, y))
-    ry = lambda g, ans, x, y: safe_mul(g, deriv_y(ans, x, y))
-    p.def_jvp(rx, ry)
-    p.def_vjp(rx, ry)
+    p.def_pointwise(deriv_x, deriv_y)
     return p
 
 

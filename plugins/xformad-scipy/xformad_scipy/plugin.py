@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from xformad import hookimpl
+from xformad.extend import hookimpl
 
 from . import python_level
 from .functions import PRIMITIVES, SERVES

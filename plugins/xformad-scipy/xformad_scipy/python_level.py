@@ -13,13 +13,13 @@ from __future__ import annotations
 
 import functools
 
-from xformad.tracing import Tracer
+from xformad.extend import is_traced
 
 from .functions import polygamma_p
 
 
 def _traced(*args) -> bool:
-    return any(type(a) is Tracer for a in args)
+    return any(is_traced(a) for a in args)
 
 
 def _wrap(original, primitive):

@@ -1,0 +1,59 @@
+"""Everything a plugin needs, in one public module (the scipy plugin, plugins/xformad-scipy,
+imports nothing else from xformad).
+
+- ``hookimpl``: the marker for hook implementations (``xformad/hookspecs.py`` lists the
+  hooks: ``xformad_register_primitives``, ``xformad_register_interceptions``,
+  ``xformad_backends``, ``xformad_array_backend``).
+- ``Primitive`` and its rule declarations: ``def_pointwise`` (one derivative per input,
+  serving forward and reverse mode), ``def_linear``, ``def_jvp``/``def_vjp`` (and their
+  ``_joint`` forms) for the rest; ``nondifferentiable``.
+- ``Registry``: what the registration hooks receive (``add_primitive``,
+  ``register_callable``, ``intercept``, ``add_backend``).
+- ``Backend``: the base class of array backends.
+- ``is_traced``: whether a value is being traced (so an interception handler can return
+  ``NotImplemented`` for plain values); ``safe_mul``, ``expand_reduced``,
+  ``device_constant``: helpers for derivative rules.
+- ``original``: the function an interception wrapper stands in for.
+- The errors a plugin raises: ``XformadError``, ``UnsupportedOperation``, ``PluginError``.
+
+``xformad.testing`` has the matching checks (``check_grads``).
+"""
+
+from __future__ import annotations
+
+from .backends.base import Backend
+from .errors import PluginError, UnsupportedOperation, XformadError
+from .hookspecs import hookimpl
+from .intercept import original
+from .primitives.core import Primitive, nondifferentiable
+from .primitives.rules import device_constant, expand_reduced, safe_mul
+from .registry import Registry
+from .tracing import Buffer, Tracer
+
+__all__ = [
+    "Backend",
+    "PluginError",
+    "Primitive",
+    "Registry",
+    "UnsupportedOperation",
+    "XformadError",
+    "device_constant",
+    "expand_reduced",
+    "hookimpl",
+    "is_traced",
+    "nondifferentiable",
+    "original",
+    "safe_mul",
+]
+
+
+def is_traced(value) -> bool:
+    """Whether ``value`` is a traced value of a trace still running (a Tracer, or an array
+    made inside the traced function that a traced value was written into)."""
+    if type(value) is Tracer:
+        return value._trace.live
+    if type(value) is Buffer:
+        from .buffers import live_trace
+
+        return live_trace(value) is not None
+    return False

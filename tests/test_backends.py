@@ -13,13 +13,17 @@ import pytest
 
 import xformad
 import xformad.backends as backends
+from xformad.testing import check_backend
+from xformad.testing.conformance import (
+    check_case,
+    check_nondifferentiable,
+    conformance_cases,
+    nondifferentiable_cases,
+)
 from xformad.tree import tree_flatten, tree_map
 
 from . import fake_device
-from .primitive_cases import all_cases
 from .programs import load_programs
-
-CASES, NONDIFF_CASES = all_cases()
 
 
 @pytest.fixture(params=["fakedevice", pytest.param("cupy", marks=pytest.mark.gpu)])
@@ -38,57 +42,26 @@ def device(request):
     yield backends.get_backend("cupy"), cupy.asarray, cupy.asnumpy
 
 
-def _first_shapes():
-    seen = set()
-    for case in CASES:
-        # one row per (primitive, function): the broadcasting variants are numpy's concern
-        key = (case.prim, id(case.fn))
-        if key in seen:
-            continue
-        seen.add(key)
-        shapes = case.shapes[-1]
-        yield pytest.param(case, shapes, id=case.ids()[-1])
-
-
-def _close(got, want, download):
-    got_leaves = tree_flatten(got)[0]
-    want_leaves = tree_flatten(want)[0]
-    assert len(got_leaves) == len(want_leaves)
-    for g, w in zip(got_leaves, want_leaves):
-        np.testing.assert_allclose(download(g), w, rtol=1e-10, atol=1e-12)
-
-
-@pytest.mark.parametrize("case,shapes", list(_first_shapes()))
+@pytest.mark.parametrize("case,shapes", [pytest.param(c, s, id=i) for c, s, i in conformance_cases()])
 def test_primitive_derivatives_match_numpy(device, case, shapes, rng):
+    """The conformance check a third-party backend runs (xformad.testing.check_backend),
+    row by row."""
     backend, up, down = device
-    args = case.draw(shapes, rng, scalars=False)
-    y = case.fn(*args)
-    v = tuple(np.asarray(rng.standard_normal(np.shape(a)), dtype=a.dtype) for a in args)
-    u = np.asarray(rng.standard_normal(np.shape(y)), dtype=np.result_type(y))
-    dargs, dv, du = tuple(up(a) for a in args), tuple(up(t) for t in v), up(u)
-
-    # first order, both modes
-    _close(xformad.jvp(case.fn, dargs, dv), xformad.jvp(case.fn, args, v), down)
-    _close(xformad.vjp(case.fn, *dargs)[1](du), xformad.vjp(case.fn, *args)[1](u), down)
-    if case.order < 2:
-        return
-
-    # second order: forward over reverse, each on its own device
-    def cotangent_fn(*xs, ct):
-        return xformad.vjp(case.fn, *xs)[1](ct)
-
-    got = xformad.jvp(lambda *xs: cotangent_fn(*xs, ct=du), dargs, dv)[1]
-    want = xformad.jvp(lambda *xs: cotangent_fn(*xs, ct=u), args, v)[1]
-    _close(got, want, down)
+    check_case(case, shapes, up, down, rng)
 
 
-@pytest.mark.parametrize("name", sorted(NONDIFF_CASES))
+@pytest.mark.parametrize("name", sorted(nondifferentiable_cases()))
 def test_nondifferentiable_primitives_run_on_device(device, name, rng):
     backend, up, down = device
-    fn = NONDIFF_CASES[name]
-    x = rng.uniform(-2, 2, size=5)
-    g = xformad.grad(lambda x: np.sum(x * fn(x)))(up(x))
-    np.testing.assert_allclose(down(g), np.asarray(fn(x), dtype=float))
+    check_nondifferentiable(nondifferentiable_cases()[name], up, down, rng)
+
+
+def test_the_whole_conformance_check_passes_on_the_fake_device():
+    fake_device.install()
+    try:
+        check_backend(fake_device.to_device, fake_device.to_host)
+    finally:
+        fake_device.uninstall()
 
 
 def test_results_stay_on_the_device_and_keep_float32(device, rng):

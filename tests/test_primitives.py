@@ -9,8 +9,7 @@ import pytest
 import xformad
 from xformad.plugins import BUILTIN_PLUGINS, registry
 from xformad.testing import check_grads
-
-from .primitive_cases import all_cases
+from xformad.testing.primitive_table import all_cases
 
 CASES, NONDIFF_CASES = all_cases()
 

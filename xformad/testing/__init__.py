@@ -13,9 +13,9 @@ from collections.abc import Callable, Sequence
 
 import numpy as np
 
-from .api import jvp, vjp
-from .errors import XformadError
-from .tree import tree_flatten, tree_unflatten
+from ..api import jvp, vjp
+from ..errors import XformadError
+from ..tree import tree_flatten, tree_unflatten
 
 
 class GradientCheckError(XformadError, AssertionError):
@@ -127,3 +127,6 @@ def _finite_difference(g, primals, v, eps):
         (np.asarray(p) - np.asarray(m)) / (2 * eps)
         for p, m in zip(tree_flatten(plus)[0], tree_flatten(minus)[0])
     ]
+
+
+from .conformance import check_backend  # noqa: E402,F401  (public: xformad.testing.check_backend)

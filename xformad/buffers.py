@@ -33,6 +33,7 @@ import numpy as np
 from . import backends, views
 from .errors import TracerConversionError, UnsupportedOperation
 from .tracing import Tracer, _stack, concrete
+from .tree import tree_map
 
 _nd_getattr = np.ndarray.__getattribute__
 _nd_setitem = np.ndarray.__setitem__
@@ -323,7 +324,6 @@ def resolve_tree(tree):
     others by the plain ndarrays they are."""
     if type(tree) is Tracer:  # the common case: one traced output
         return tree
-    from .tree import tree_map
 
     return tree_map(lambda leaf: resolve(leaf) if type(leaf) is Buffer else leaf, tree)
 

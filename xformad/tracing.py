@@ -100,13 +100,11 @@ class Trace:
 
     def lift(self, value) -> Tracer:
         """A constant made a traced value of this trace (so it can be assigned into)."""
-        from .primitives.elementwise import copy_p
-
         if type(value) is np.ndarray:
             value = _adopt(self, value)
         var = Var(_shape(value), _dtype(value))
         self.env[var] = value
-        self.graph.nodes.append(Node(copy_p, [Literal(value)], {}, [var]))
+        self.graph.nodes.append(Node(_copy_p, [Literal(value)], {}, [var]))
         return Tracer(self, var, value)
 
     def release(self) -> None:
@@ -509,3 +507,4 @@ from .buffers import value_of as buffer_value  # noqa: E402
 # function-local import on every indexing or dispatched call
 from .numpy_api.dispatch import dispatch_function, dispatch_ufunc  # noqa: E402
 from .numpy_api.indexing import getitem, setitem  # noqa: E402
+from .primitives.elementwise import copy_p as _copy_p  # noqa: E402  (Trace.lift's node)

@@ -39,17 +39,16 @@ def _masked_other(ct, d):
 
 
 def _by_ct(t, ans, ct, d):
-    from .rules import safe_mul
-
     # safe again: t (an upstream cotangent) may be 0 exactly where d is inf or nan
     return safe_mul(t, _masked_other(ct, d))
 
 
 def _by_d(t, ans, ct, d):
-    from .rules import safe_mul
-
     return safe_mul(ct, t)
 
 
 safe_multiply_p.def_jvp(_by_ct, _by_d)
 safe_multiply_p.def_vjp(_by_ct, _by_d)
+
+# rules.safe_mul binds this module's primitive: imported after it is defined
+from .rules import safe_mul  # noqa: E402

@@ -11,7 +11,7 @@ from .. import backends
 from ..buffers import resolve_tree
 from ..errors import ConstantWriteError, NonDifferentiableInputError, XformadError
 from ..tracing import Trace, Tracer, _stack, new_trace
-from ..tree import tree_flatten, tree_unflatten
+from ..tree import tree_flatten, tree_map, tree_unflatten
 
 _SCALARS = (float, int, complex, bool)
 
@@ -166,8 +166,6 @@ def value_of(x: Any, trace: Trace) -> Any:
 
 
 def strip_tree(tree: Any, trace: Trace) -> Any:
-    from ..tree import tree_map
-
     return tree_map(lambda v: value_of(v, trace), tree)
 
 

@@ -25,6 +25,7 @@ def _ufunc_kernel(name: str):
     def kernel(xp, *args):
         return (numpy_fn if xp is np else getattr(xp, name))(*args)
 
+    kernel.ufunc_name = name  # codegen writes such a node as xp.<name>(...)
     return kernel
 
 
@@ -74,6 +75,7 @@ def _operator_kernel(name: str):
         return op(x, y)
 
     kernel.operator_symbol = OPERATOR_SYMBOLS[name]
+    kernel.ufunc_name = name
     return kernel
 
 

@@ -10,6 +10,7 @@ import numpy as np
 from .. import backends
 from ..buffers import resolve_tree
 from ..errors import ConstantWriteError, NonDifferentiableInputError, XformadError
+from ..numpy_api.draws import stand_in_generators
 from ..tracing import Trace, Tracer, _stack, new_trace
 from ..tree import tree_flatten, tree_map, tree_unflatten
 
@@ -146,7 +147,11 @@ def trace_call(
                 in_leaves.append(leaf)
             in_trees.append(treedef)
             args[n] = tree_unflatten(treedef, tracers)
-        out = resolve_tree(call_user(f, args, kwargs))  # arrays made inside are plain or traced
+        args, kwargs, restore = stand_in_generators(f, args, kwargs)  # rng.normal(mu, s)
+        try:
+            out = resolve_tree(call_user(f, args, kwargs))  # arrays made inside: plain or traced
+        finally:
+            restore()
         aux = None
         if has_aux:
             if not (isinstance(out, (tuple, list)) and len(out) == 2):

@@ -38,13 +38,8 @@ from .compile.lines import ConstantPool, expression, literal_text
 from .compile.peephole import simplify
 from .compile.scalars import ScalarPlan, maybe_python, plan_scalars
 from .compile.shapes import with_shape_guards
-from .errors import XformadError
+from .errors import GuardFailed
 from .ir import Graph, Node, Var, type_string
-
-
-class GuardFailed(XformadError):
-    """Raised by emitted code when a value takes another branch than when it was traced;
-    ``args[0]`` is the index of the failed guard in ``graph.guards``."""
 
 
 class Source(str):

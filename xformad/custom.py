@@ -39,7 +39,7 @@ from . import backends
 from .errors import XformadError
 from .primitives.core import Primitive
 from .tracing import Tracer
-from .transforms.fit import unbroadcast
+from .transforms.fit import fit_to
 from .tree import tree_flatten, tree_unflatten
 
 
@@ -60,14 +60,8 @@ def _zeros(like):
 
 
 def _fit_leaf(c, like):
-    """A rule's cotangent or tangent leaf, broadcast-reduced and cast to ``like``'s shape and dtype."""
-    c = _as_array(c)
-    if tuple(c.shape) != tuple(like.shape):
-        c = unbroadcast(c, tuple(like.shape))
-    if c.dtype != like.dtype:
-        c = np.real(c) if c.dtype.kind == "c" and like.dtype.kind != "c" else c
-        c = c.astype(like.dtype)
-    return c
+    """A rule's cotangent or tangent leaf, fitted to ``like``'s shape and dtype."""
+    return fit_to(_as_array(c), tuple(like.shape), like.dtype)
 
 
 class _CallSpec:

@@ -76,3 +76,10 @@ class ImpureFunctionError(XformadError, RuntimeError):
 class ConstantWriteError(XformadError, ValueError):
     """A constant array was written into after a traced computation used it (the graph
     holds it by reference, so it is read-only until the call returns)."""
+
+
+class GuardFailed(XformadError):
+    """A value took another branch than when the program was traced (a ``bool``/``int``
+    concretisation, an integer array, a value-dependent shape): re-trace. Raised by emitted
+    code (``args[0]``: the index of the failed guard in ``graph.guards``) and by the
+    scheduler (``args[0]``: what differed)."""

@@ -11,12 +11,8 @@ import numpy as np
 
 from . import backends
 from .compile.shapes import shape_guards
-from .errors import XformadError
+from .errors import GuardFailed, XformadError
 from .ir import Graph, Var
-
-
-class GuardFailed(XformadError):
-    """A value took another branch than when the graph was traced: re-trace."""
 
 
 def check_guard(kind: str, value: Any, expected: Any) -> bool:

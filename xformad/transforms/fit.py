@@ -26,17 +26,24 @@ def unbroadcast(c, shape: tuple):
     return c
 
 
-def fit(c, var):
-    """``c`` as a value of exactly ``var``'s shape and dtype; None when var has no derivative."""
-    dtype = var.dtype
-    if dtype.kind not in "fc":
-        return None
-    if not hasattr(c, "dtype"):
-        c = np.asarray(c, dtype=dtype)
-    if c.shape != var.shape:
-        c = unbroadcast(c, var.shape)
+def fit_to(c, shape: tuple, dtype):
+    """``c`` (a rule's tangent or cotangent) as a value of exactly ``shape`` and ``dtype``:
+    summed over broadcast axes or broadcast up, cast (a real value's part of a complex one
+    is its real part; float32 stays float32). The one place that does this, for both modes
+    and for custom rules."""
+    if not hasattr(c, "dtype"):  # a Python number (1j * x of numpy scalars is a complex)
+        c = np.asarray(c)[()]
+    if np.shape(c) != shape:
+        c = unbroadcast(c, shape)
     if c.dtype != dtype:
         if c.dtype.kind == "c" and dtype.kind != "c":
             c = np.real(c)
         c = c.astype(dtype)
     return c
+
+
+def fit(c, var):
+    """``c`` fitted to ``var``'s shape and dtype; None when var has no derivative."""
+    if var.dtype.kind not in "fc":
+        return None
+    return fit_to(c, var.shape, var.dtype)

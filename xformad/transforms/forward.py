@@ -5,6 +5,7 @@ from __future__ import annotations
 import numpy as np
 
 from ..tracing import Trace
+from .fit import fit_to
 
 
 def forward(trace: Trace, in_tangents: dict) -> dict:
@@ -44,16 +45,5 @@ def _sweep(nodes, env, tangents) -> None:
 
 
 def _store(tangents: dict, var, t) -> None:
-    if t is None or var.dtype.kind not in "fc":
-        return
-    if type(t) in (float, complex, int):  # 1j * x of numpy scalars can be a Python complex
-        t = np.asarray(t)[()]
-    if np.shape(t) != var.shape:
-        t = np.broadcast_to(t, var.shape)
-    if t.dtype != var.dtype:
-        t = (
-            np.real(t).astype(var.dtype)
-            if var.dtype.kind != "c" and t.dtype.kind == "c"
-            else t.astype(var.dtype)
-        )
-    tangents[var] = t
+    if t is not None and var.dtype.kind in "fc":
+        tangents[var] = fit_to(t, var.shape, var.dtype)

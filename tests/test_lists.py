@@ -70,6 +70,16 @@ def test_vectorize_casts_to_the_first_outputs_dtype_as_numpy_does():
     np.testing.assert_array_equal(xformad.grad(lambda x: np.sum(g(x) * x))(x), g(x))
 
 
+def test_vectorize_of_scalars_with_two_outputs_and_of_empty_arrays():
+    h = np.vectorize(lambda a: (2 * a, a * a))
+    check_grads(lambda x: h(x)[0] * h(x)[1], (1.5,), modes=("fwd", "rev"), order=2)
+    with pytest.raises(ValueError) as numpy_error:
+        np.vectorize(lambda a: a)(np.zeros(0))
+    with pytest.raises(ValueError) as ours:
+        xformad.grad(lambda x: np.sum(np.vectorize(lambda a: a)(x[:0])) + x[0])(X)
+    assert str(ours.value) == str(numpy_error.value)
+
+
 def test_float64_stand_in_is_numpys_type_to_the_code_that_asks():
     kinds = []
 

@@ -87,7 +87,6 @@ class Buffer(np.ndarray):
                 _bump(self)
                 np.ndarray.__setattr__(self, name, resolve(value))
                 return
-            _check_writeable(self)
             tracer = promote(self, trace)
         setattr(tracer, name, resolve(value, False))
 
@@ -105,7 +104,6 @@ class Buffer(np.ndarray):
                 _bump(self)
                 _nd_setitem(self, resolve(key), resolve(value))
                 return
-            _check_writeable(self)
             tracer = promote(self, trace)
         tracer[resolve(key, False)] = resolve(value, False)
 
@@ -126,7 +124,6 @@ class Buffer(np.ndarray):
             return _outs_or(result, out)
         for w in written:
             if type(w) is Buffer and _tracer(w) is None and _promotable(w):
-                _check_writeable(w)
                 promote(w, trace)
         if method == "at":
             inputs = (_tracer(inputs[0]) if type(inputs[0]) is Buffer else inputs[0],) + tuple(
@@ -149,7 +146,6 @@ class Buffer(np.ndarray):
             position = 0 if func in _WRITE_FIRST else _out_position(func)
             target = args[position] if position < len(args) else None
         if type(target) is Buffer and _tracer(target) is None and _promotable(target):
-            _check_writeable(target)
             promote(target, trace)
         result = func(*resolve(args, plain_constants=False), **resolve(kwargs, plain_constants=False))
         if type(target) is Buffer and func not in _WRITE_FIRST:
@@ -216,7 +212,6 @@ class _Flat:
     def __setitem__(self, key, value):
         trace = live_trace(value)
         if trace is not None and _promotable(self.buf):
-            _check_writeable(self.buf)
             promote(self.buf, trace).flat[resolve(key, False)] = resolve(value, False)
             return
         _bump(self.buf)
@@ -371,8 +366,10 @@ def _buffers_in(args, kwargs):
 
 # -- promotion -----------------------------------------------------------------------------------
 def promote(buf, trace) -> Tracer:
-    """``buf``'s contents become a traced value of ``trace`` (with those of every live view of
-    its root); returns its Tracer."""
+    """``buf`` is about to be written with a traced value: its contents become a traced
+    value of ``trace`` (with those of every live view of its root); returns its Tracer. A
+    read-only ``buf`` refuses, as numpy does."""
+    _check_writeable(buf)
     root = _root(buf)
     state = _state(root)
     if state["_xf_tracer"] is None:

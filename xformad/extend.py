@@ -22,13 +22,14 @@ imports nothing else from xformad).
 from __future__ import annotations
 
 from .backends.base import Backend
+from .buffers import Buffer, live_trace
 from .errors import PluginError, UnsupportedOperation, XformadError
 from .hookspecs import hookimpl
 from .intercept import original
 from .primitives.core import Primitive, nondifferentiable
 from .primitives.rules import device_constant, expand_reduced, safe_mul
 from .registry import Registry
-from .tracing import Buffer, Tracer
+from .tracing import Tracer
 
 __all__ = [
     "Backend",
@@ -50,10 +51,4 @@ __all__ = [
 def is_traced(value) -> bool:
     """Whether ``value`` is a traced value of a trace still running (a Tracer, or an array
     made inside the traced function that a traced value was written into)."""
-    if type(value) is Tracer:
-        return value._trace.live
-    if type(value) is Buffer:
-        from .buffers import live_trace
-
-        return live_trace(value) is not None
-    return False
+    return (type(value) is Tracer or type(value) is Buffer) and live_trace(value) is not None

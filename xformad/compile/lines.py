@@ -172,15 +172,17 @@ def expression(node: Node, args: list[str], pool: ConstantPool, backend, *, oper
     prim = node.primitive
     name = prim.name
     params = node.params
+    if operator and name in OPERATORS and len(args) == 2 and name not in backend.kernels:
+        return f"{args[0]} {OPERATORS[name]} {args[1]}"
     symbol = getattr(prim.kernel, "operator_symbol", None)
-    if symbol is not None and len(args) == 2 and name not in backend.kernels:
-        # the kernel is this Python operator: emit it, so the program computes bit for bit
-        # what the trace computed
+    if symbol is not None and name not in OPERATORS and len(args) == 2 and name not in backend.kernels:
+        # x ** y, x % y, x < y: the kernel is this Python operator, and on numpy scalars it
+        # can round differently from the ufunc (x ** 3 vs np.power(x, 3)): emit the operator,
+        # so the program computes bit for bit what the trace computed (+ - * / are exact
+        # either way, and keep the rule above for Python floats)
         if symbol == "**":  # -1.0 ** x is -(1.0 ** x)
             return f"{_operand(args[0])} ** {_operand(args[1])}"
         return f"{args[0]} {symbol} {args[1]}"
-    if operator and name in OPERATORS and len(args) == 2 and name not in backend.kernels:
-        return f"{args[0]} {OPERATORS[name]} {args[1]}"
     if operator and name in UNARY_OPERATORS and len(args) == 1 and name not in backend.kernels:
         return f"-{args[0]}"
     if is_ufunc_node(node, backend):

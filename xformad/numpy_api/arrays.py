@@ -21,10 +21,6 @@ _asarray = np.asarray  # the originals (xformad is imported outside any trace)
 _stack = np.stack
 
 
-def _live(x) -> bool:
-    return type(x) is Tracer and x._trace.live
-
-
 def has_traced(obj) -> bool:
     """Whether ``obj`` is, or a (nested) list or tuple holds, a live traced value."""
     t = type(obj)

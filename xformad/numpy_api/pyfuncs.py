@@ -78,11 +78,13 @@ def vectorize_call(self, *args, **kwargs):
         # numpy calls the function once on the first elements to learn the outputs'
         # number and dtypes: every output takes the dtype of the first one
         shape = _broadcast_shapes(*(np.shape(a) for a in arrays))
-        first = one(*(np.broadcast_to(a, shape)[(0,) * len(shape)] for a in arrays)) if shape else None
-        nout = len(first) if isinstance(first, tuple) else 1
+        if 0 in shape:
+            raise ValueError("cannot call `vectorize` on size 0 inputs unless `otypes` is set")
+        first = one(*(np.broadcast_to(a, shape)[(0,) * len(shape)] for a in arrays))
+        firsts = first if isinstance(first, tuple) else (first,)
+        nout = len(firsts)
+        dtypes = [_first_dtype(v) for v in firsts]
         outputs, shape = _elementwise(one, arrays, nout)
-        firsts = [column[0] for column in outputs] if outputs[0] else []
-        dtypes = [_first_dtype(v) for v in firsts] if firsts else [None] * nout
     results = tuple(_stacked(column, shape, dtype) for column, dtype in zip(outputs, dtypes))
     return results[0] if nout == 1 else results
 

@@ -16,6 +16,7 @@ import numpy as np
 
 from .. import buffers
 from ..tracing import _stack
+from .arrays import to_array
 
 
 class _StandIn(type):
@@ -40,8 +41,6 @@ class _StandIn(type):
 def _stand_in(scalar_type):
     def new(cls, *args, **kwargs):
         if _stack.depth and args and buffers.live_trace(args[0]) is not None:
-            from .arrays import to_array
-
             value = buffers.resolve(args[0], plain_constants=False)
             if type(value) is list or type(value) is tuple:
                 value = to_array(value)

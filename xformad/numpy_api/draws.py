@@ -119,8 +119,14 @@ def _draw(source, generator, *args, **kwargs):
     before = state_of(generator)
     value = source(*args, **kwargs)
     params = {"source": source, "args": args, "kwargs": tuple(kwargs.items()), "traced_value": value}
-    with replaying():  # the node's value is the draw just made
-        result = _stack.outermost.process(draw_p, (), params)
+    return _recorded(log, generator, before, draw_p, params)
+
+
+def _recorded(log: list, generator, before, prim, params: dict):
+    """The node of a draw (or reseed) just made, in the outermost trace, and the generator's
+    change logged for the jit's purity check."""
+    with replaying():  # the node's value is the one just drawn: no second draw
+        result = _stack.outermost.process(prim, (), params)
     # (a stand-in for a Generator made outside is logged as that Generator: same state)
     log.append((getattr(generator, "_xf_original", generator), before, state_of(generator)))
     return result
@@ -174,9 +180,7 @@ def _seed(*args, **kwargs):
     before = state_of(_global) if log is not None else None
     _reseed(*args)
     if log is not None and _stack.depth:
-        with replaying():
-            _stack.outermost.process(seed_p, (), {"args": args})
-        log.append((_global, before, state_of(_global)))
+        _recorded(log, _global, before, seed_p, {"args": args})
 
 
 def _legacy(method: str):
@@ -211,8 +215,9 @@ LEGACY_DRAWS = (
 
 
 class TracingGenerator(np.random.Generator):
-    """A Generator made by ``np.random.default_rng`` inside a trace: numpy's Generator, with
-    traced parameters reparameterised and draws recorded while jit traces."""
+    """numpy's Generator, with traced parameters reparameterised and draws recorded while
+    jit traces: what ``np.random.default_rng`` makes inside a trace, and the stand-in for a
+    Generator made outside (``stand_in_generators``), over the same bit generator."""
 
     def _call(self, name, size):
         return _draw(getattr(np.random.Generator, name).__get__(self), self, size=size)
@@ -246,10 +251,9 @@ for _method in (
 
 def _default_rng(seed=None):
     """``np.random.default_rng`` inside a trace: the same generator, as a TracingGenerator."""
-    made = _make_rng(seed)
-    if seed is not None and isinstance(seed, np.random.Generator):
+    if isinstance(seed, np.random.Generator):
         return seed  # numpy returns a Generator it is given unchanged
-    generator = TracingGenerator(made.bit_generator)
+    generator = TracingGenerator(_make_rng(seed).bit_generator)
     if seed is not None and not isinstance(seed, np.random.BitGenerator):
         generator._xf_seeded_here = True  # the same numbers on every call: constants
     return generator

@@ -12,8 +12,8 @@ backend (cupyx.scipy.special kernels).
 
 from __future__ import annotations
 
-from .functions import PRIMITIVES, SERVES
-from .python_level import polygamma
+from .special.functions import PRIMITIVES, SERVES
+from .special.python_level import polygamma
 
 __version__ = "0.1.0"
 __all__ = ["PRIMITIVES", "SERVES", "polygamma", "__version__"]

@@ -1,21 +1,25 @@
-"""The xformad plugin module (entry point ``scipy`` in the ``xformad`` group)."""
+"""The xformad plugin module (entry point ``scipy`` in the ``xformad`` group).
+
+Each scipy family is its own subpackage with the same two functions, so the hooks below
+only list them.
+"""
 
 from __future__ import annotations
 
 from xformad.extend import hookimpl
 
-from . import python_level
-from .functions import PRIMITIVES, SERVES
+from . import integrate, linalg, signal, special, stats
+
+FAMILIES = (special, stats, linalg, signal, integrate)
 
 
 @hookimpl
 def xformad_register_primitives(registry):
-    """Register every scipy.special primitive and the scipy callables it serves."""
-    import scipy.special
+    for family in FAMILIES:
+        family.register_primitives(registry)
 
-    for primitive in PRIMITIVES:
-        registry.add_primitive(primitive)
-    for name, primitive in SERVES.items():
-        if name != "polygamma":  # a Python function, not a ufunc: see python_level
-            registry.register_callable(getattr(scipy.special, name), primitive)
-    python_level.install()
+
+@hookimpl
+def xformad_register_interceptions(registry):
+    for family in FAMILIES:
+        family.register_interceptions(registry)

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import importlib
 
-from .errors import SpecialFunctionError
+from ..errors import SpecialFunctionError
 
 _modules: dict = {}
 

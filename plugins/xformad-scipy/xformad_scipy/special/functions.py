@@ -14,7 +14,7 @@ import numpy as np
 
 from xformad.extend import Primitive
 
-from .errors import SpecialFunctionError
+from ..errors import SpecialFunctionError
 from .kernels import kernels
 
 SQRT_PI = math.sqrt(math.pi)

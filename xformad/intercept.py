@@ -29,6 +29,7 @@ _plan: list = []  # per module: (its dict, get names, originals, wrappers, {name
 _plan_for = None  # (registry, number of interceptions) the plan was made from
 _installed = False
 _wrappers: dict = {}  # (module name, name) -> (original, handler, wrapper), built once
+_by_original: dict = {}  # id(original) -> (original, wrapper), for names bound before the trace
 
 
 def acquire() -> None:
@@ -68,6 +69,10 @@ def _make_plan(registry) -> list:
             )
             cached = _wrappers[key] = (original, handler, replacement)
         by_module.setdefault(module, {})[key[1]] = cached
+    _by_original.clear()
+    for module, entries in by_module.items():
+        if not isinstance(module, type):  # a method swapped on its class is reached through it
+            _by_original.update((id(e[0]), (e[0], e[2])) for e in entries.values())
     plan = []
     for module, entries in by_module.items():
         names = tuple(entries)
@@ -110,6 +115,14 @@ class _ClassDict:
     def update(self, values: dict):
         for name, value in values.items():
             setattr(self.cls, name, value)
+
+
+def prebound(value):
+    """The wrapper standing in for ``value`` if it is an intercepted function bound before the
+    trace (``from scipy.special import logsumexp``), else None (``reach.stand_in`` swaps it in
+    the traced function's namespaces while the wrappers are installed)."""
+    entry = _by_original.get(id(value))
+    return entry[1] if entry is not None and entry[0] is value and _installed else None
 
 
 def _getter(names: tuple):

@@ -24,7 +24,6 @@ refuses traced parameters with a message naming the formula to write.
 from __future__ import annotations
 
 import threading
-import types
 
 import numpy as np
 
@@ -267,99 +266,20 @@ def register(registry) -> None:
     registry.intercept(np.random, "seed", _seed)
 
 
-def stand_in_generators(fn, args: list, kwargs: dict):
-    """The ``np.random.Generator`` objects ``fn`` is given or reaches by name (its
-    arguments, and the globals, closure cells and default arguments of its code and of the
-    Python functions it names, three calls deep) replaced, for one trace, by TracingGenerators over
-    the same bit generator: the same stream, with traced parameters reparameterised and
-    draws recorded under jit. Returns the new arguments and a function that puts the
-    originals back."""
+def generator_stand_ins():
+    """A replacement function for ``reach.stand_in`` and argument lists: each
+    ``np.random.Generator`` made outside the trace is stood in for, for one trace, by one
+    TracingGenerator over the same bit generator (the same stream, with traced parameters
+    reparameterised and draws recorded under jit); anything else gets None."""
     made: dict = {}
 
     def stand_in(value):
+        if type(value) is not np.random.Generator:
+            return None
         proxy = made.get(id(value))
         if proxy is None:
             proxy = made[id(value)] = TracingGenerator(value.bit_generator)
             proxy._xf_original = value
         return proxy
 
-    args = [stand_in(a) if type(a) is np.random.Generator else a for a in args]
-    kwargs = {k: stand_in(v) if type(v) is np.random.Generator else v for k, v in kwargs.items()}
-    slots: list = []
-    _generator_slots(fn, slots, set(), 0)
-    for where, name, value in slots:
-        if name is None:
-            where.cell_contents = stand_in(value)
-        elif type(name) is int:  # a default argument
-            where.__defaults__ = (
-                where.__defaults__[:name] + (stand_in(value),) + where.__defaults__[name + 1 :]
-            )
-        else:
-            where[name] = stand_in(value)
-
-    def restore() -> None:
-        for where, name, value in slots:
-            proxy = made[id(value)]
-            if name is None:
-                if _cell_holds(where, proxy):
-                    where.cell_contents = value
-            elif type(name) is int:
-                defaults = where.__defaults__
-                if defaults is not None and len(defaults) > name and defaults[name] is proxy:
-                    where.__defaults__ = defaults[:name] + (value,) + defaults[name + 1 :]
-            elif where.get(name) is proxy:  # not rebound meanwhile
-                where[name] = value
-
-    return args, kwargs, restore
-
-
-def _generator_slots(fn, found: list, seen: set, depth: int) -> None:
-    code = getattr(fn, "__code__", None)
-    if code is None or depth > 3 or id(fn) in seen:
-        return
-    seen.add(id(fn))
-    namespace = getattr(fn, "__globals__", {})
-    for name in _names(code):
-        value = namespace.get(name)
-        if type(value) is np.random.Generator:
-            if all(w is not namespace or n != name for w, n, _ in found):
-                found.append((namespace, name, value))
-        elif type(value) is types.FunctionType:
-            _generator_slots(value, found, seen, depth + 1)
-    for k, value in enumerate(getattr(fn, "__defaults__", None) or ()):
-        if type(value) is np.random.Generator:
-            found.append((fn, k, value))
-        elif type(value) is types.FunctionType:
-            _generator_slots(value, found, seen, depth + 1)
-    for cell in getattr(fn, "__closure__", None) or ():
-        try:
-            value = cell.cell_contents
-        except ValueError:  # an empty cell
-            continue
-        if type(value) is np.random.Generator:
-            found.append((cell, None, value))
-        elif type(value) is types.FunctionType:
-            _generator_slots(value, found, seen, depth + 1)
-
-
-def _names(code) -> frozenset:
-    """The global names a code object and the code nested in it (comprehensions, lambdas)
-    may read (cached: a code object never changes)."""
-    names = _NAMES.get(code)
-    if names is None:
-        found = set(code.co_names)
-        for const in code.co_consts:
-            if type(const) is types.CodeType:
-                found |= _names(const)
-        names = _NAMES[code] = frozenset(found)
-    return names
-
-
-_NAMES: dict = {}
-
-
-def _cell_holds(cell, value) -> bool:
-    try:
-        return cell.cell_contents is value
-    except ValueError:
-        return False
+    return stand_in

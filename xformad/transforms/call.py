@@ -7,10 +7,10 @@ from typing import Any
 
 import numpy as np
 
-from .. import backends
+from .. import backends, intercept, reach
 from ..buffers import resolve_tree
 from ..errors import ConstantWriteError, NonDifferentiableInputError, XformadError
-from ..numpy_api.draws import stand_in_generators
+from ..numpy_api.draws import generator_stand_ins
 from ..tracing import Trace, Tracer, _stack, new_trace
 from ..tree import tree_flatten, tree_map, tree_unflatten
 
@@ -147,7 +147,7 @@ def trace_call(
                 in_leaves.append(leaf)
             in_trees.append(treedef)
             args[n] = tree_unflatten(treedef, tracers)
-        args, kwargs, restore = stand_in_generators(f, args, kwargs)  # rng.normal(mu, s)
+        args, kwargs, restore = _stand_ins(f, args, kwargs)
         try:
             out = resolve_tree(call_user(f, args, kwargs))  # arrays made inside: plain or traced
         finally:
@@ -161,6 +161,20 @@ def trace_call(
                 )
             out, aux = out
     return TracedCall(trace, out, in_vars, in_leaves, in_trees, aux)
+
+
+def _stand_ins(f, args: list, kwargs: dict):
+    """For one trace: generators made outside (``rng.normal(mu, s)`` with traced mu) and
+    intercepted functions bound before the trace (``from math import exp``), in the
+    arguments and in what ``f`` reaches by name, replaced by their tracing stand-ins."""
+    generators = generator_stand_ins()
+
+    def replacement(value):
+        return generators(value) or intercept.prebound(value)
+
+    args = [generators(a) or a for a in args]
+    kwargs = {k: generators(v) or v for k, v in kwargs.items()}
+    return args, kwargs, reach.stand_in(f, replacement)
 
 
 def value_of(x: Any, trace: Trace) -> Any:

@@ -106,9 +106,7 @@ def _number(x: Any, digits: int) -> str:
 
 
 # --- the math text of a node and of its local derivatives -----------------------------------
-_INFIX = {"add": "+", "subtract": "−", "multiply": "×", "divide": "/", "power": "^", "matmul": "@"}
-_FUNCTION_NAMES = {"log": "ln", "reduce_sum": "Σ", "absolute": "abs", "copy": "copy"}
-_POSTFIX = {"square": "²"}
+# each primitive declares its notation beside its rules (``Primitive.def_notation``)
 
 
 def _operand(atom, names: _Names, digits: int) -> str:
@@ -123,109 +121,44 @@ def _operand(atom, names: _Names, digits: int) -> str:
     return _literal_text(value)
 
 
-_INDEXING = {"getitem": "{0}[{i}]", "setitem": "{0}[{i}] ← {1}", "scatter_add": "{0}[{i}] += {1}"}
+def _operand_count(template: str) -> int:
+    """How many operands a template names ({0}, {1}): the rest of the inputs are index arrays."""
+    return sum(1 for k in range(4) if f"{{{k}}}" in template)
 
 
 def node_text(node, names: _Names, digits: int = 3) -> str:
     """The right-hand side of a node's line: ``v₋₁ × v₀``, ``ln v₋₁``, ``reshape[shape=(3,)] v₁``."""
-    name = node.primitive.name
+    prim = node.primitive
     args = [_operand(a, names, digits) for a in node.inputs]
     # keepdims=False is the default a reader assumes; every other parameter is shown
     params = _params_text({k: v for k, v in node.params.items() if not (k == "keepdims" and v is False)})
-    if name in _INDEXING and "spec" in node.params:
-        operands = 1 if name == "getitem" else 2
+    template = prim.notation.text if prim.notation is not None else None
+    if template is not None and "{i}" in template and "spec" in node.params:
+        operands = _operand_count(template)
         index = index_text(node.params["spec"], args[operands:], python=False)
-        return _INDEXING[name].format(*args[:operands], i=index)
-    if name in _INFIX and len(args) == 2 and not params:
-        return f"{args[0]} {_INFIX[name]} {args[1]}"
-    if name == "negative":
-        return f"−{args[0]}"
-    if name in _POSTFIX and len(args) == 1:
-        return f"{args[0]}{_POSTFIX[name]}"
-    if name == "sqrt":
-        return f"√{args[0]}"
+        return template.format(*args[:operands], i=index)
+    fits = template is not None and "{i}" not in template and _operand_count(template) == len(args)
+    if fits and ("{params}" in template or not params):
+        return template.format(*args, params=params)
     if len(args) == 1:
-        return f"{_FUNCTION_NAMES.get(name, name)}{params} {args[0]}"
-    return f"{_FUNCTION_NAMES.get(name, name)}{params}({', '.join(args)})"
-
-
-def _times(t: str) -> Callable[[str], str]:
-    return lambda d: f"{d} × {t}"
-
-
-def _over(t: str) -> Callable[[str], str]:
-    return lambda d: f"{d} / {t}"
-
-
-def _same(d: str) -> str:
-    return d
-
-
-def _neg(d: str) -> str:
-    return f"−{d}"
-
-
-def _local_rules(name: str, a: str, b: str, y: str, index: str = "…") -> dict:
-    """Per primitive: one function per input turning a tangent (or adjoint) name into the
-    text of its contribution; ``"reverse"`` holds the adjoint forms where they differ."""
-    scalar = {
-        "add": [_same, _same],
-        "subtract": [_same, _neg],
-        "multiply": [_times(b), _times(a)],
-        "divide": [_over(b), _times(f"(−{a} / {b}²)")],
-        "power": [_times(f"{b} × {a}^({b} − 1)"), _times(f"{y} × ln {a}")],
-        "negative": [_neg],
-        "copy": [_same],
-        "convert": [_same],
-        "log": [_over(a)],
-        "log1p": [_over(f"(1 + {a})")],
-        "exp": [_times(y)],
-        "sin": [_times(f"cos {a}")],
-        "cos": [_times(f"(−sin {a})")],
-        "tan": [_times(f"(1 + {y}²)")],
-        "sinh": [_times(f"cosh {a}")],
-        "cosh": [_times(f"sinh {a}")],
-        "tanh": [_times(f"(1 − {y}²)")],
-        "arctan": [_over(f"(1 + {a}²)")],
-        "sqrt": [_over(f"(2 × {y})")],
-        "square": [_times(f"(2 × {a})")],
-        "reciprocal": [_times(f"(−{y}²)")],
-    }
-    if name in scalar:
-        return {"forward": scalar[name], "reverse": scalar[name]}
-    structural = {
-        "matmul": (
-            [lambda d: f"{d} @ {b}", lambda d: f"{a} @ {d}"],
-            [lambda d: f"{d} @ {b}ᵀ", lambda d: f"{a}ᵀ @ {d}"],
-        ),
-        "reduce_sum": ([lambda d: f"Σ {d}"], [lambda d: f"broadcast {d}"]),
-        "broadcast_to": ([lambda d: f"broadcast {d}"], [lambda d: f"Σ {d}"]),
-        "reshape": ([lambda d: f"reshape {d}"], [lambda d: f"reshape {d}"]),
-        "transpose": ([lambda d: f"transpose {d}"], [lambda d: f"transpose {d}"]),
-        "getitem": ([lambda d: f"{d}[{index}]"], [lambda d: f"scatter {d} to [{index}]"]),
-        "where": (
-            [_same, lambda d: f"where({a}, {d}, 0)", lambda d: f"where({a}, 0, {d})"],
-            [_same, lambda d: f"where({a}, {d}, 0)", lambda d: f"where({a}, 0, {d})"],
-        ),
-    }
-    if name in structural:
-        fwd, rev = structural[name]
-        return {"forward": fwd, "reverse": rev}
-    return {}
+        return f"{prim.name}{params} {args[0]}"
+    return f"{prim.name}{params}({', '.join(args)})"
 
 
 def _contribution(node, i: int, names: _Names, d: str, direction: str, digits: int, out=None) -> str:
     """The text of input ``i``'s share in a tangent (``d`` = v̇ᵢ) or an adjoint (``d`` = v̄ of
     output ``out``) of ``node``."""
     out = node.outputs[0] if out is None else out
-    ins = [_operand(x, names, digits) for x in node.inputs]
-    a = ins[0] if ins else ""
-    b = ins[1] if len(ins) > 1 else ""
+    notation = node.primitive.notation
+    templates = () if notation is None else notation.forward if direction == "forward" else notation.reverse
+    if i < len(templates) and len(node.outputs) == 1:
+        ins = [_operand(x, names, digits) for x in node.inputs]
+        spec = node.params.get("spec")
+        index = index_text(spec, ins[1:], python=False) if spec is not None else "…"
+        a = ins[0] if ins else ""
+        b = ins[1] if len(ins) > 1 else ""
+        return templates[i].format(d=d, a=a, b=b, y=names.primal(out), i=index)
     y = names.primal(out)
-    index = index_text(node.params["spec"], ins[1:], python=False) if "spec" in node.params else "…"
-    rules = _local_rules(node.primitive.name, a, b, y, index).get(direction)
-    if rules is not None and i < len(rules) and len(node.outputs) == 1:
-        return rules[i](d)
     partial = f"∂{y}/∂{names.primal(node.inputs[i])}"
     return f"{partial} {d}" if direction == "forward" else f"{d} {partial}"
 

@@ -19,6 +19,8 @@ from collections.abc import Callable
 import numpy as np
 
 from .errors import XformadError
+from .primitives import elementwise
+from .primitives.core import Primitive
 
 MAX_LENGTH = 10_000  # characters: a math formula, not a program
 MAX_DEPTH = 200  # nesting: keeps the interpreter's recursion far from Python's limit
@@ -28,45 +30,19 @@ class ExpressionError(XformadError, ValueError):
     """The expression uses something outside the safe math whitelist, or is malformed."""
 
 
-# name -> (numpy callable, number of arguments)
-FUNCTIONS: dict[str, tuple[Callable, int]] = {
-    **{
-        name: (getattr(np, name), 1)
-        for name in (
-            "sin",
-            "cos",
-            "tan",
-            "arcsin",
-            "arccos",
-            "arctan",
-            "sinh",
-            "cosh",
-            "tanh",
-            "arcsinh",
-            "arccosh",
-            "arctanh",
-            "exp",
-            "exp2",
-            "expm1",
-            "log",
-            "log2",
-            "log10",
-            "log1p",
-            "sqrt",
-            "cbrt",
-            "square",
-            "absolute",
-            "reciprocal",
-            "negative",
-        )
-    },
-    "ln": (np.log, 1),
-    "abs": (np.absolute, 1),
-    **{
-        name: (getattr(np, name), 2)
-        for name in ("arctan2", "hypot", "maximum", "minimum", "power", "logaddexp")
-    },
-}
+def _declared_functions() -> dict[str, tuple[Callable, int]]:
+    """name -> (numpy callable, number of arguments), from the built-in primitives that offer
+    themselves to the language (``Primitive.def_expression``, beside their rules)."""
+    functions = {}
+    for module in (elementwise,):
+        for prim in vars(module).values():
+            if isinstance(prim, Primitive) and prim.expression:
+                names, fn, arity = prim.expression
+                functions.update((name, (fn, arity)) for name in names)
+    return dict(sorted(functions.items()))
+
+
+FUNCTIONS: dict[str, tuple[Callable, int]] = _declared_functions()
 
 CONSTANTS = {"pi": float(np.pi), "e": float(np.e)}
 

@@ -346,8 +346,9 @@ class Tracer:
             "a traced value was converted to a plain ndarray (writing it into a plain "
             "ndarray such as out[i] = x, a list of traced values passed to a numpy function, "
             "as in np.sum([a, b]): numpy converts the list before xformad sees it; write "
-            "np.stack([a, b]) instead; or np.asarray/np.array bound before the trace began, "
-            "as in `from numpy import asarray`: call np.asarray instead; or a random draw "
+            "np.stack([a, b]) instead; or np.asarray/np.array reached through another "
+            "module's attribute (mymodule.asarray after `from numpy import asarray` there): "
+            "call np.asarray instead; or a random draw "
             "with a traced parameter from a generator made outside the function, as in "
             "rng.normal(mu, sigma): write mu + sigma * rng.standard_normal(size)), which "
             "would drop its derivative. " + _CONVERSION_HINT

@@ -1,6 +1,7 @@
 """One IR node as one Python expression over ``xp``: operators where numpy's own operators
-mean exactly the primitive's kernel, direct ``xp`` calls for ufuncs and reductions, and
-otherwise a call of the primitive's kernel itself (so emitted code can never disagree with
+mean exactly the primitive's kernel, direct ``xp`` calls for ufuncs, the primitive's own
+emission rule where it declares one (``Primitive.def_emit``: reductions, reshape, matmul,
+indexing, ...), and otherwise a call of the primitive's kernel itself (so emitted code can never disagree with
 what the eager path computes).
 
 Constants are held by reference in a ``ConstantPool`` and named ``c0, c1, ...`` in the
@@ -17,32 +18,11 @@ from typing import Any
 import numpy as np
 
 from ..ir import Literal, Node, Var
-from ..primitives import contraction, elementwise, indexing, reductions, shape
 
 # binary primitives whose numpy operator is the very same ufunc (a + b is np.add(a, b))
 OPERATORS = {"add": "+", "subtract": "-", "multiply": "*", "divide": "/"}
 UNARY_OPERATORS = {"negative": "-"}
 
-_REDUCTIONS = {
-    reductions.sum_p: "sum",
-    reductions.max_p: "max",
-    reductions.min_p: "min",
-    reductions.prod_p: "prod",
-    reductions.all_p: "all",
-    reductions.any_p: "any",
-}
-_ORIGINAL_KERNELS = {
-    p: p.kernel
-    for p in (
-        *_REDUCTIONS,
-        shape.reshape_p,
-        shape.transpose_p,
-        shape.broadcast_to_p,
-        contraction.matmul_p,
-        indexing.getitem_p,
-        elementwise.where_p,
-    )
-}
 RESERVED = {"xp", "float", "int", "GuardFailed", "np"}
 
 
@@ -55,11 +35,6 @@ def is_ufunc_node(node: Node, backend) -> bool:
         and prim.name not in backend.kernels
         and isinstance(getattr(np, prim.name, None), np.ufunc)
     )
-
-
-def _known(node: Node, backend) -> bool:
-    prim = node.primitive
-    return _ORIGINAL_KERNELS.get(prim) is prim.kernel and prim.name not in backend.kernels
 
 
 class ConstantPool:
@@ -187,26 +162,9 @@ def expression(node: Node, args: list[str], pool: ConstantPool, backend, *, oper
         return f"-{args[0]}"
     if is_ufunc_node(node, backend):
         return f"xp.{name}({', '.join(args)})"
-    if _known(node, backend):
-        if prim in _REDUCTIONS:
-            extra = ""
-            if params.get("axis") is not None:
-                extra += f", axis={param_text(params['axis'], pool)}"
-            if params.get("keepdims"):
-                extra += ", keepdims=True"
-            return f"xp.{_REDUCTIONS[prim]}({args[0]}{extra})"
-        if prim is shape.reshape_p:
-            return f"xp.reshape({args[0]}, {param_text(params['shape'], pool)})"
-        if prim is shape.transpose_p:
-            return f"xp.transpose({args[0]}, {param_text(params['axes'], pool)})"
-        if prim is shape.broadcast_to_p:
-            return f"xp.broadcast_to({args[0]}, {param_text(params['shape'], pool)})"
-        if prim is contraction.matmul_p:
-            return f"{args[0]} @ {args[1]}"
-        if prim is elementwise.where_p:
-            return f"xp.where({args[0]}, {args[1]}, {args[2]})"
-        if prim is indexing.getitem_p:
-            return f"{args[0]}[{indexing.index_text(params['spec'], args[1:])}]"
+    rule = prim.emit_rule_for(backend)  # declared beside the primitive (def_emit)
+    if rule is not None:
+        return rule(args, params, lambda value: param_text(value, pool))
     fn = kernel_name(prim, pool.namespace, backend)
     kw = "".join(f", {k}={param_text(v, pool)}" for k, v in params.items())
     return f"{fn}(xp{''.join(', ' + a for a in args)}{kw})"

@@ -31,6 +31,8 @@ def _matmul_vjp_b(ct, ans, a, b):
 
 matmul_p.def_jvp(lambda t, ans, a, b: np.matmul(t, b), lambda t, ans, a, b: np.matmul(a, t))
 matmul_p.def_vjp(_matmul_vjp_a, _matmul_vjp_b)
+matmul_p.def_emit(lambda args, params, text: f"{args[0]} @ {args[1]}")
+matmul_p.def_notation("{0} @ {1}", forward=("{d} @ {b}", "{a} @ {d}"), reverse=("{d} @ {b}ᵀ", "{a}ᵀ @ {d}"))
 
 einsum_p = Primitive(
     "einsum", lambda xp, *ops, subscripts: xp.einsum(subscripts, *ops, optimize=len(ops) > 2)

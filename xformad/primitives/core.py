@@ -40,6 +40,10 @@ class Primitive:
         "value_dependent_shape",
         "_resolved",
         "doc",
+        "emit",
+        "_emit_kernel",
+        "notation",
+        "expression",
     )
 
     def __init__(
@@ -76,6 +80,12 @@ class Primitive:
         self.value_dependent_shape: bool | Callable = value_dependent_shape
         self._resolved: tuple = (None, None, None, -1)  # (backend, kernel, xp, table version)
         self.doc = doc
+        # how compiled code writes a node (``def_emit``), how ``explain`` prints it
+        # (``def_notation``) and the names the expression language offers (``def_expression``)
+        self.emit: Callable | None = None
+        self._emit_kernel: Callable | None = None
+        self.notation: Notation | None = None
+        self.expression: tuple = ()  # (names, numpy function, number of arguments) or ()
 
     def __repr__(self) -> str:
         return f"<primitive {self.name}>"
@@ -153,9 +163,47 @@ class Primitive:
         self.def_jvp(*rules)
         self.def_vjp(*rules)
 
+    # -- how the other interpreters show this primitive -------------------------------
+    def def_emit(self, rule: Callable) -> None:
+        """How codegen writes a node: ``rule(args, params, param_text)`` returns the Python
+        expression over ``xp`` for operand texts ``args`` (``param_text(value)`` gives a
+        parameter's source). It stands for this kernel only: a backend overriding the
+        kernel, or a later change of ``self.kernel``, makes codegen call the kernel instead."""
+        self.emit = rule
+        self._emit_kernel = self.kernel
+
+    def emit_rule_for(self, backend) -> Callable | None:
+        if self.emit is None or self._emit_kernel is not self.kernel or self.name in backend.kernels:
+            return None
+        return self.emit
+
+    def def_notation(self, text: str | None = None, *, forward=(), reverse=None) -> None:
+        """How ``explain`` prints a node and its local derivatives, as format templates.
+
+        ``text``: the node's right-hand side over ``{0}``, ``{1}`` (operands), ``{i}`` (an
+        index) and ``{params}`` (its parameters; a template without ``{params}`` is used only
+        for nodes that have none). ``forward``: per input, its share in the tangent, over
+        ``{d}`` (the input's tangent), ``{a}``, ``{b}`` (operands), ``{y}`` (the output) and
+        ``{i}``; ``reverse``: the adjoint forms where they differ (default: the same)."""
+        self.notation = Notation(text, tuple(forward), tuple(forward if reverse is None else reverse))
+
+    def def_expression(self, *names: str, fn: Callable | None = None, arity: int = 1) -> None:
+        """Offer this function in the expression language (``xformad explain "sin(x)"``)
+        under ``names`` (default: its own name); ``fn`` defaults to ``numpy.<name>``."""
+        self.expression = (names or (self.name,), fn or getattr(np, self.name), arity)
+
     def vjp_rules_for(self, backend) -> tuple:
         override = backend.vjp_overrides.get(self.name)
         return override if override is not None else self.vjp_rules
+
+
+class Notation:
+    """Format templates for one primitive (see ``Primitive.def_notation``)."""
+
+    __slots__ = ("text", "forward", "reverse")
+
+    def __init__(self, text: str | None, forward: tuple, reverse: tuple):
+        self.text, self.forward, self.reverse = text, forward, reverse
 
 
 def nondifferentiable(*prims: Primitive) -> None:

@@ -83,43 +83,57 @@ def _kernel_for(name: str):
     return _operator_kernel(name) if name in _OPERATORS else _ufunc_kernel(name)
 
 
-def unary(name: str, deriv=None, *, safe: bool = False) -> Primitive:
-    """A unary primitive whose derivative is ``deriv(ans, x)`` (None: not differentiable)."""
+def unary(name: str, deriv, *, safe: bool = False, also: tuple = ()) -> Primitive:
+    """A smooth unary primitive whose derivative is ``deriv(ans, x)``, offered in the
+    expression language under its name (and the names ``also``)."""
     p = Primitive(name, _ufunc_kernel(name))
-    if deriv is None:
-        p.differentiable = False
-        return p
     p.def_pointwise(deriv, safe=safe)
+    p.def_expression(name, *also)
     return p
 
 
 # --- unary, smooth ------------------------------------------------------------------------
 exp_p = unary("exp", lambda ans, x: ans)
+exp_p.def_notation(forward=("{d} × {y}",))
 exp2_p = unary("exp2", lambda ans, x: ans * LN2)
 expm1_p = unary("expm1", lambda ans, x: ans + 1)
-log_p = unary("log", lambda ans, x: 1 / x, safe=True)
+log_p = unary("log", lambda ans, x: 1 / x, safe=True, also=("ln",))
+log_p.def_notation("ln{params} {0}", forward=("{d} / {a}",))
 log2_p = unary("log2", lambda ans, x: 1 / (x * LN2), safe=True)
 log10_p = unary("log10", lambda ans, x: 1 / (x * LN10), safe=True)
 log1p_p = unary("log1p", lambda ans, x: 1 / (x + 1), safe=True)
+log1p_p.def_notation(forward=("{d} / (1 + {a})",))
 sqrt_p = unary("sqrt", lambda ans, x: 0.5 / ans, safe=True)
+sqrt_p.def_notation("√{0}", forward=("{d} / (2 × {y})",))
 cbrt_p = unary("cbrt", lambda ans, x: 1 / (3 * ans * ans), safe=True)
 square_p = unary("square", lambda ans, x: 2 * x)
+square_p.def_notation("{0}²", forward=("{d} × (2 × {a})",))
 reciprocal_p = unary("reciprocal", lambda ans, x: -(ans * ans), safe=True)
+reciprocal_p.def_notation(forward=("{d} × (−{y}²)",))
 sin_p = unary("sin", lambda ans, x: np.cos(x))
+sin_p.def_notation(forward=("{d} × cos {a}",))
 cos_p = unary("cos", lambda ans, x: -np.sin(x))
+cos_p.def_notation(forward=("{d} × (−sin {a})",))
 tan_p = unary("tan", lambda ans, x: 1 + ans * ans)
+tan_p.def_notation(forward=("{d} × (1 + {y}²)",))
 sinh_p = unary("sinh", lambda ans, x: np.cosh(x))
+sinh_p.def_notation(forward=("{d} × cosh {a}",))
 cosh_p = unary("cosh", lambda ans, x: np.sinh(x))
+cosh_p.def_notation(forward=("{d} × sinh {a}",))
 tanh_p = unary("tanh", lambda ans, x: 1 - ans * ans)
+tanh_p.def_notation(forward=("{d} × (1 − {y}²)",))
 arcsin_p = unary("arcsin", lambda ans, x: 1 / np.sqrt(1 - x * x), safe=True)
 arccos_p = unary("arccos", lambda ans, x: -1 / np.sqrt(1 - x * x), safe=True)
 arctan_p = unary("arctan", lambda ans, x: 1 / (1 + x * x))
+arctan_p.def_notation(forward=("{d} / (1 + {a}²)",))
 arcsinh_p = unary("arcsinh", lambda ans, x: 1 / np.sqrt(x * x + 1))
 arccosh_p = unary("arccosh", lambda ans, x: 1 / np.sqrt(x * x - 1), safe=True)
 arctanh_p = unary("arctanh", lambda ans, x: 1 / (1 - x * x), safe=True)
 
 # --- linear -----------------------------------------------------------------------------
 negative_p = Primitive("negative", lambda xp, x: -x)
+negative_p.def_notation("−{0}", forward=("−{d}",))
+negative_p.def_expression()
 negative_p.def_linear(lambda g: -g)
 
 conj_p = Primitive("conjugate", _ufunc_kernel("conjugate"))
@@ -134,6 +148,7 @@ imag_p.def_jvp(lambda t, ans, x: np.imag(t))
 imag_p.def_vjp(lambda ct, ans, x: -1j * ct if np.iscomplexobj(x) else None)
 
 copy_p = Primitive("copy", lambda xp, x: xp.array(x, copy=True) if hasattr(x, "shape") else xp.asarray(x))
+copy_p.def_notation(forward=("{d}",))
 copy_p.def_linear(lambda g: g)
 
 
@@ -142,12 +157,15 @@ def _convert_kernel(xp, x, dtype):
 
 
 convert_p = Primitive("convert", _convert_kernel)
+convert_p.def_notation(forward=("{d}",))
 convert_p.def_jvp(lambda t, ans, x, dtype: t.astype(dtype) if np.issubdtype(dtype, np.inexact) else None)
 convert_p.def_vjp(lambda ct, ans, x, dtype: ct)
 
 
 # --- abs: sign(x) for real, conj(z)/|z| for complex (0 at z = 0, as JAX) -----------------
 abs_p = Primitive("absolute", _ufunc_kernel("absolute"))
+abs_p.def_notation("abs{params} {0}")
+abs_p.def_expression("absolute", "abs")
 
 
 def _abs_direction(x, ans):
@@ -173,12 +191,15 @@ abs_p.def_vjp(_abs_vjp)
 
 # --- binary ------------------------------------------------------------------------------
 add_p = Primitive("add", _kernel_for("add"))
+add_p.def_notation("{0} + {1}", forward=("{d}", "{d}"))
 add_p.def_linear(lambda g: g, lambda g: g)
 
 sub_p = Primitive("subtract", _kernel_for("subtract"))
+sub_p.def_notation("{0} − {1}", forward=("{d}", "−{d}"))
 sub_p.def_linear(lambda g: g, lambda g: -g)
 
 mul_p = Primitive("multiply", _kernel_for("multiply"))
+mul_p.def_notation("{0} × {1}", forward=("{d} × {b}", "{d} × {a}"))
 mul_p.def_jvp(lambda t, ans, x, y: t * y, lambda t, ans, x, y: x * t)
 # safe_mul: a zero cotangent stays zero beside an infinite factor, so the entropy idiom
 # np.where(p > 0, p * np.log(p), 0) has a finite gradient at p = 0 (and so does reverse
@@ -186,6 +207,7 @@ mul_p.def_jvp(lambda t, ans, x, y: t * y, lambda t, ans, x, y: x * t)
 mul_p.def_vjp(lambda ct, ans, x, y: safe_mul(ct, y), lambda ct, ans, x, y: safe_mul(ct, x))
 
 div_p = Primitive("divide", _kernel_for("divide"))
+div_p.def_notation("{0} / {1}", forward=("{d} / {b}", "{d} × (−{a} / {b}²)"))
 div_p.def_pointwise(lambda ans, x, y: 1 / y, lambda ans, x, y: -ans / y)
 
 
@@ -207,6 +229,8 @@ def _dpow_dy(ans, x, y):
 
 
 pow_p = Primitive("power", _kernel_for("power"))
+pow_p.def_notation("{0} ^ {1}", forward=("{d} × {b} × {a}^({b} − 1)", "{d} × {y} × ln {a}"))
+pow_p.def_expression(arity=2)
 pow_p.def_pointwise(_dpow_dx, _dpow_dy)
 
 
@@ -216,7 +240,9 @@ def _share(x, y, ans):
 
 
 maximum_p = Primitive("maximum", _ufunc_kernel("maximum"))
+maximum_p.def_expression(arity=2)
 minimum_p = Primitive("minimum", _ufunc_kernel("minimum"))
+minimum_p.def_expression(arity=2)
 for _p in (maximum_p, minimum_p):
     # safe_mul: a losing input's tangent may be inf (log at 0); 0 * inf must stay 0, not NaN
     _p.def_jvp(
@@ -229,12 +255,15 @@ for _p in (maximum_p, minimum_p):
     )
 
 arctan2_p = Primitive("arctan2", _ufunc_kernel("arctan2"))
+arctan2_p.def_expression(arity=2)
 arctan2_p.def_pointwise(lambda ans, y, x: x / (x * x + y * y), lambda ans, y, x: -y / (x * x + y * y))
 
 hypot_p = Primitive("hypot", _ufunc_kernel("hypot"))
+hypot_p.def_expression(arity=2)
 hypot_p.def_pointwise(lambda ans, x, y: x / ans, lambda ans, x, y: y / ans)
 
 logaddexp_p = Primitive("logaddexp", _ufunc_kernel("logaddexp"))
+logaddexp_p.def_expression(arity=2)
 logaddexp_p.def_pointwise(lambda ans, x, y: np.exp(x - ans), lambda ans, x, y: np.exp(y - ans), safe=False)
 
 logaddexp2_p = Primitive("logaddexp2", _ufunc_kernel("logaddexp2"))
@@ -251,6 +280,7 @@ copysign_p.def_pointwise(lambda ans, x, y: np.sign(x) * np.sign(ans), None, safe
 
 # --- select --------------------------------------------------------------------------------
 where_p = Primitive("where", lambda xp, c, x, y: xp.where(c, x, y))
+where_p.def_notation(forward=("{d}", "where({a}, {d}, 0)", "where({a}, 0, {d})"))
 
 
 def _zero_like_ct(ct):
@@ -268,6 +298,7 @@ where_p.def_vjp(
     lambda ct, ans, c, x, y: np.where(c, ct, _zero_like_ct(ct)),
     lambda ct, ans, c, x, y: np.where(c, _zero_like_ct(ct), ct),
 )
+where_p.def_emit(lambda args, params, text: f"xp.where({args[0]}, {args[1]}, {args[2]})")
 
 # --- piecewise constant and logical: no derivative -----------------------------------------
 _ND_UNARY = (

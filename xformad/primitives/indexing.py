@@ -143,6 +143,8 @@ getitem_transpose_p.def_vjp_joint(
 
 getitem_p.def_jvp_joint(_getitem_jvp)
 getitem_p.def_vjp_joint(_getitem_vjp)
+getitem_p.def_emit(lambda args, params, text: f"{args[0]}[{index_text(params['spec'], args[1:])}]")
+getitem_p.def_notation("{0}[{i}]", forward=("{d}[{i}]",), reverse=("scatter {d} to [{i}]",))
 
 
 def _setitem_jvp(tangents, ans, x, v, *arrays, spec):
@@ -183,6 +185,7 @@ def _setitem_vjp(ct, ans, needed, x, v, *arrays, spec):
 
 setitem_p.def_jvp_joint(_setitem_jvp)
 setitem_p.def_vjp_joint(_setitem_vjp)
+setitem_p.def_notation("{0}[{i}] ← {1}")
 
 
 def _scatter_add_jvp(tangents, ans, base, updates, *arrays, spec):
@@ -201,3 +204,4 @@ def _scatter_add_vjp(ct, ans, needed, base, updates, *arrays, spec):
 
 scatter_add_p.def_jvp_joint(_scatter_add_jvp)
 scatter_add_p.def_vjp_joint(_scatter_add_vjp)
+scatter_add_p.def_notation("{0}[{i}] += {1}")

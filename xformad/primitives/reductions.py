@@ -21,6 +21,7 @@ def _reduce_kernel(name: str):
 sum_p = Primitive("reduce_sum", _reduce_kernel("sum"))
 sum_p.def_jvp(lambda t, ans, x, axis, keepdims: np.sum(t, axis=axis, keepdims=keepdims))
 sum_p.def_vjp(lambda ct, ans, x, axis, keepdims: expand_reduced(ct, np.shape(x), axis, keepdims))
+sum_p.def_notation("Σ{params} {0}", forward=("Σ {d}",), reverse=("broadcast {d}",))
 
 
 def _extremum_share(ans, x, axis, keepdims):
@@ -83,6 +84,25 @@ prod_p.def_vjp(_prod_vjp)
 
 all_p = Primitive("reduce_all", _reduce_kernel("all"))
 any_p = Primitive("reduce_any", _reduce_kernel("any"))
+
+
+def _emit_reduction(function: str):
+    """Codegen's ``xp.<function>(x, axis=..., keepdims=True)`` for a reduction node."""
+
+    def emit(args, params, text):
+        extra = ""
+        if params.get("axis") is not None:
+            extra += f", axis={text(params['axis'])}"
+        if params.get("keepdims"):
+            extra += ", keepdims=True"
+        return f"xp.{function}({args[0]}{extra})"
+
+    return emit
+
+
+for _p in (sum_p, max_p, min_p, prod_p, all_p, any_p):
+    _p.def_emit(_emit_reduction(_p.name.removeprefix("reduce_")))
+
 argmax_p = Primitive("argmax", lambda xp, x, axis, keepdims: xp.argmax(x, axis=axis, keepdims=keepdims))
 argmin_p = Primitive("argmin", lambda xp, x, axis, keepdims: xp.argmin(x, axis=axis, keepdims=keepdims))
 argsort_p = Primitive("argsort", lambda xp, x, axis, stable: xp.argsort(x, axis=axis, stable=stable))

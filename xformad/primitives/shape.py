@@ -10,15 +10,21 @@ from .rules import device_constant
 reshape_p = Primitive("reshape", lambda xp, x, shape: xp.reshape(x, shape))
 reshape_p.def_jvp(lambda t, ans, x, shape: np.reshape(t, shape))
 reshape_p.def_vjp(lambda ct, ans, x, shape: np.reshape(ct, np.shape(x)))
+reshape_p.def_emit(lambda args, params, text: f"xp.reshape({args[0]}, {text(params['shape'])})")
+reshape_p.def_notation(forward=("reshape {d}",))
 
 transpose_p = Primitive("transpose", lambda xp, x, axes: xp.transpose(x, axes))
 transpose_p.def_jvp(lambda t, ans, x, axes: np.transpose(t, axes))
 transpose_p.def_vjp(lambda ct, ans, x, axes: np.transpose(ct, tuple(np.argsort(axes))))
+transpose_p.def_emit(lambda args, params, text: f"xp.transpose({args[0]}, {text(params['axes'])})")
+transpose_p.def_notation(forward=("transpose {d}",))
 
 # the reverse sweep un-broadcasts, so broadcast_to's VJP is the identity
 broadcast_to_p = Primitive("broadcast_to", lambda xp, x, shape: xp.broadcast_to(x, shape))
 broadcast_to_p.def_jvp(lambda t, ans, x, shape: np.broadcast_to(t, shape))
 broadcast_to_p.def_vjp(lambda ct, ans, x, shape: ct)
+broadcast_to_p.def_emit(lambda args, params, text: f"xp.broadcast_to({args[0]}, {text(params['shape'])})")
+broadcast_to_p.def_notation(forward=("broadcast {d}",), reverse=("Σ {d}",))
 
 flip_p = Primitive("flip", lambda xp, x, axis: xp.flip(x, axis))
 flip_p.def_jvp(lambda t, ans, x, axis: np.flip(t, axis))

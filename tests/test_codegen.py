@@ -9,7 +9,7 @@ import pytest
 
 import xformad
 from tests.programs import emitted_source_params, load_programs
-from xformad.codegen import emit
+from xformad.compile.codegen import emit
 from xformad.scheduler import Plan
 from xformad.tree import tree_flatten
 
@@ -155,7 +155,7 @@ def test_guards_become_checks_in_the_source():
     assert "raise GuardFailed(0)" in src
     fn = src.compile()
     assert bitwise(fn(np.ones(3))[0], xformad.grad(f)(np.ones(3)))
-    with pytest.raises(xformad.codegen.GuardFailed):
+    with pytest.raises(xformad.errors.GuardFailed):
         fn(-np.ones(3))
 
 
@@ -181,7 +181,7 @@ def test_emit_without_python_floats_keeps_numpy_scalars():
 def test_integer_labels_indexing_plain_arrays_are_guarded_inputs():
     """numpy is handed the labels' value (np.eye(3)[labels]): the program takes them as an
     input and guards on that value, so other labels fail the guard instead of a stale result."""
-    from xformad.codegen import GuardFailed
+    from xformad.errors import GuardFailed
 
     def nll(w, labels):
         one_hot = np.eye(3)[labels]

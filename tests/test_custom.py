@@ -8,7 +8,7 @@ import numpy as np
 import pytest
 
 import xformad
-from xformad.custom import CustomRuleError
+from xformad.transforms.custom import CustomRuleError
 from xformad.testing import check_grads
 
 

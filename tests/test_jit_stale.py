@@ -22,7 +22,7 @@ import numpy as np
 import pytest
 
 import xformad
-from xformad.compile import ImpureFunctionError, RetraceWarning
+from xformad.compile import ImpureFunctionError, RetraceWarning, code_origin, sameness
 from xformad.compile import environment as environment_module
 
 
@@ -724,7 +724,7 @@ def test_a_generator_created_inside_from_os_entropy_draws_afresh_each_call():
 def test_limit_values_nested_deeper_than_the_bound():
     deep = [1.0]
     holder = deep
-    for _ in range(environment_module.MAX_DEPTH + 2):
+    for _ in range(sameness.MAX_DEPTH + 2):
         holder = [holder]
 
     def f(x):
@@ -771,17 +771,17 @@ def test_limit_code_installed_as_a_library(tmp_path, monkeypatch):
     try:
         # pretend tmp_path is site-packages: its code is a library's, not walked
         monkeypatch.setattr(
-            environment_module,
+            code_origin,
             "_LIBRARY_ROOTS",
-            environment_module._LIBRARY_ROOTS + (str(tmp_path) + os.sep,),
+            code_origin._LIBRARY_ROOTS + (str(tmp_path) + os.sep,),
         )
-        environment_module.origin.cache_clear()
+        code_origin.origin.cache_clear()
         jf = xformad.jit(lambda x: np.sum(module.f(x)))
         assert jf(X) == np.sum(module.f(X))
         module.SCALE = 3.0
         assert jf(X) != np.sum(module.f(X))
     finally:
-        environment_module.origin.cache_clear()
+        code_origin.origin.cache_clear()
         sys.modules.pop(name, None)
 
 

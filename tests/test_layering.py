@@ -3,9 +3,11 @@ leaves a module half-initialised, whichever a user or plugin imports first."""
 
 from __future__ import annotations
 
+import ast
 import pkgutil
 import subprocess
 import sys
+from pathlib import Path
 
 import xformad
 
@@ -33,3 +35,62 @@ def test_the_plugin_surface_is_one_module():
 
     for name in extend.__all__:
         assert hasattr(extend, name), name
+
+
+# The layers, lowest first (docs/architecture.md, "Layers"). A module's top-level imports
+# reach only its own layer and those below; the tracer's calls upwards are connected at
+# import (tracing.connect), function-local imports of a lower module are the exception.
+LAYERS = [
+    ("errors", "tree", "ir", "views", "hookspecs"),
+    ("backends",),
+    ("tracing",),
+    ("buffers", "intercept", "reach"),
+    ("primitives",),
+    ("registry", "plugins"),
+    ("numpy_api", "tracer_methods"),
+    ("transforms",),
+    ("compile", "scheduler"),
+    ("api",),
+    ("testing", "explain", "expr", "render", "coverage", "extend", "cli", "__init__", "__main__"),
+]
+LAYER_OF = {name: k for k, names in enumerate(LAYERS) for name in names}
+
+
+def _top_level_imports(path: Path, module: str):
+    """(imported xformad module) for each relative import in the module's body."""
+    package = module.split(".") if path.name == "__init__.py" else module.split(".")[:-1]
+    for node in ast.parse(path.read_text()).body:
+        if isinstance(node, ast.ImportFrom) and node.level:
+            base = package[: len(package) - (node.level - 1)]
+            target = ".".join(base + ([node.module] if node.module else []))
+            for alias in node.names:
+                yield target if node.module else f"{target}.{alias.name}"
+
+
+def _part(module: str) -> str:
+    parts = module.split(".")
+    return parts[1] if len(parts) > 1 else "__init__"
+
+
+def test_no_module_imports_a_layer_above_its_own():
+    root = Path(xformad.__file__).parent
+    upward = []
+    for path in root.rglob("*.py"):
+        module = ".".join(("xformad", *path.relative_to(root).with_suffix("").parts)).removesuffix(
+            ".__init__"
+        )
+        mine = LAYER_OF[_part(module)]
+        for imported in _top_level_imports(path, module):
+            if LAYER_OF[_part(imported)] > mine:
+                upward.append(f"{module} imports {imported}")
+    assert not upward, "\n".join(sorted(upward))
+
+
+def test_every_part_of_the_package_has_a_layer():
+    root = Path(xformad.__file__).parent
+    parts = {
+        p.stem if p.is_file() else p.name
+        for p in root.iterdir()
+        if p.suffix == ".py" or (p / "__init__.py").exists()
+    }
+    assert parts <= set(LAYER_OF), sorted(parts - set(LAYER_OF))

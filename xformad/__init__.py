@@ -6,6 +6,13 @@
 >>> g1, g2 = xformad.grad(f, argnums=(0, 1))(2.0, 5.0)
 """
 
+# The tracer first, then the modules that connect themselves to it (``tracing.connect``):
+# arrays made in a trace, interception, the primitives, numpy's protocols, ndarray methods.
+from . import tracing  # noqa: F401, I001  (this order is the layering)
+from . import buffers, intercept  # noqa: F401, I001
+from .primitives import elementwise as _elementwise  # noqa: F401, I001
+from .numpy_api import dispatch as _dispatch, indexing as _indexing  # noqa: F401, I001
+from . import tracer_methods  # noqa: F401, I001
 from .api import (
     grad,
     hessian,
@@ -41,11 +48,11 @@ __version__ = "0.1.0"
 # Imported last: these build on everything above. (The names shadow same-named
 # submodules, e.g. xformad.explain is the function; import the module with importlib.)
 from . import testing  # noqa: E402  (xformad.testing.check_grads, without a separate import)
-from .codegen import source  # noqa: E402
-from .compile.checkpoint import checkpoint  # noqa: E402
+from .compile.codegen import source  # noqa: E402
 from .compile.jit import jit  # noqa: E402
-from .custom import custom_jvp, custom_vjp  # noqa: E402
 from .explain import explain  # noqa: E402
+from .transforms.checkpoint import checkpoint  # noqa: E402
+from .transforms.custom import custom_jvp, custom_vjp  # noqa: E402
 
 __all__ = [
     "grad",

@@ -30,7 +30,7 @@ import weakref
 
 import numpy as np
 
-from . import backends, views
+from . import backends, tracing, views
 from .errors import TracerConversionError, UnsupportedOperation
 from .tracing import Tracer, _stack, concrete
 from .tree import tree_map
@@ -485,3 +485,6 @@ def called_from_xformad(depth: int = 2) -> bool:
     """Whether the creator was called by xformad itself (its constants stay plain)."""
     name = sys._getframe(depth + 1).f_globals.get("__name__", "")
     return name.startswith("xformad")
+
+
+tracing.connect(Buffer=Buffer, buffer_value=value_of, demote_buffers=demote)

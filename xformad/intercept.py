@@ -21,6 +21,7 @@ import operator
 import sys
 import threading
 
+from . import tracing
 from .tracing import _stack
 
 _lock = threading.Lock()
@@ -191,3 +192,6 @@ def _wrap(original, handler):
 def original(fn):
     """The function ``fn`` wraps, if it is an interception wrapper (else ``fn``)."""
     return fn.__wrapped__ if getattr(fn, "__xformad_intercepted__", False) else fn
+
+
+tracing.connect(open_interception=acquire, close_interception=release)

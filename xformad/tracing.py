@@ -104,7 +104,7 @@ class Trace:
             value = _adopt(self, value)
         var = Var(_shape(value), _dtype(value))
         self.env[var] = value
-        self.graph.nodes.append(Node(_copy_p, [Literal(value)], {}, [var]))
+        self.graph.nodes.append(Node(lift_primitive, [Literal(value)], {}, [var]))
         return Tracer(self, var, value)
 
     def release(self) -> None:
@@ -189,7 +189,7 @@ class new_trace:
 
     def __enter__(self) -> Trace:
         if not _stack.depth:  # this thread's outermost trace: np.array & co. reach xformad
-            intercept.acquire()
+            open_interception()
         _stack.depth += 1
         self.trace = Trace(_stack.depth)
         if _stack.depth == 1:
@@ -207,7 +207,7 @@ class new_trace:
             if _stack.frozen is not None:
                 frozen, _stack.frozen = _stack.frozen, None
                 _thaw(frozen)
-            intercept.release()
+            close_interception()
 
 
 def concrete(x: Any) -> Any:
@@ -498,14 +498,48 @@ Tracer.__abs__ = lambda self: np.abs(self)
 Tracer.__invert__ = lambda self: np.invert(self)
 Tracer.__divmod__ = lambda self, other: (np.floor_divide(self, other), np.remainder(self, other))
 
-# intercept: scoped np.array/math interception; tracer_methods attaches ndarray methods
-from . import intercept, tracer_methods  # noqa: E402,F401
-from .buffers import Buffer  # noqa: E402
-from .buffers import demote as demote_buffers  # noqa: E402
-from .buffers import value_of as buffer_value  # noqa: E402
 
-# the numpy front end, bound once here (tracer_methods has imported it) rather than by a
-# function-local import on every indexing or dispatched call
-from .numpy_api.dispatch import dispatch_function, dispatch_ufunc  # noqa: E402
-from .numpy_api.indexing import getitem, setitem  # noqa: E402
-from .primitives.elementwise import copy_p as _copy_p  # noqa: E402  (Trace.lift's node)
+# --- what the layers above connect here -------------------------------------------------------
+# This module imports nothing above it. The modules that build on the tracer hand it, when
+# they are imported (``connect``), the few things it calls back: buffers.py the Buffer type
+# and its resolution, intercept.py the opening and closing of interception, the numpy front
+# end (numpy_api/dispatch.py, numpy_api/indexing.py) the handlers of numpy's protocols, and
+# primitives/elementwise.py the copy primitive Trace.lift records. ``import xformad`` imports
+# them all (xformad/__init__.py); they are module globals, so a call costs one lookup.
+
+
+class Buffer:
+    """Stands for ``buffers.Buffer`` until buffers.py connects it (no value is one)."""
+
+
+def _not_connected(*args, **kwargs):
+    raise RuntimeError("xformad.tracing is used before the modules above it connected: import xformad")
+
+
+buffer_value = demote_buffers = _not_connected
+open_interception = close_interception = _not_connected
+dispatch_ufunc = dispatch_function = getitem = setitem = _not_connected
+lift_primitive = None
+
+_CONNECTABLE = frozenset(
+    (
+        "Buffer",
+        "buffer_value",
+        "demote_buffers",
+        "open_interception",
+        "close_interception",
+        "dispatch_ufunc",
+        "dispatch_function",
+        "getitem",
+        "setitem",
+        "lift_primitive",
+    )
+)
+
+
+def connect(**parts) -> None:
+    """Called once by each module above at its import, with the names it provides."""
+    unknown = set(parts) - _CONNECTABLE
+    if unknown:
+        raise TypeError(f"tracing.connect: unknown parts {sorted(unknown)}")
+    globals().update(parts)

@@ -1,4 +1,4 @@
-"""Compilation: graphs emitted as Python source (``xformad.codegen``) and run per input
+"""Compilation: graphs emitted as Python source (``codegen``) and run per input
 signature (``jit``). ``lines`` renders one node, ``scalars`` decides where Python floats are
 exact, ``shapes`` guards value-dependent shapes, ``signature`` keys the cache,
 ``environment`` snapshots and checks what a function reads, ``jit`` runs them."""
@@ -7,7 +7,7 @@ _EXPORTS = ("jit", "CacheInfo", "ImpureFunctionError", "RetraceWarning")
 
 
 def __getattr__(name: str):
-    # lazy: codegen imports compile.lines, and jit imports codegen
+    # lazy: importing the package for its submodules (lines, codegen) need not load jit
     if name in _EXPORTS:
         import importlib
 

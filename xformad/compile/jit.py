@@ -31,12 +31,12 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from ..codegen import GuardFailed, emit
-from ..errors import ImpureFunctionError, XformadError
+from ..errors import GuardFailed, ImpureFunctionError, XformadError
 from ..numpy_api.draws import replaying
 from ..tracing import _stack
 from ..transforms.call import normalize_argnums
 from ..tree import tree_flatten, tree_unflatten
+from .codegen import emit
 from .environment import Environment, never_changed, snapshot, snapshot_values
 from .signature import call_signature, plain_key
 from .trace import is_constant_leaf, trace_for_compile, trace_with_fallback

@@ -10,7 +10,7 @@ import inspect
 
 import numpy as np
 
-from .. import plugins
+from .. import plugins, tracing
 from ..errors import TracerConversionError, UnsupportedOperation
 from ..tracing import Tracer
 from . import pyfuncs
@@ -251,3 +251,6 @@ def _take_out(args: tuple, kwargs: dict, position: int):
         out = args[position]
         args = args[:position] + (None,) + args[position + 1 :]
     return args, out
+
+
+tracing.connect(dispatch_ufunc=dispatch_ufunc, dispatch_function=dispatch_function)

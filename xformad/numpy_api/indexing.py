@@ -6,6 +6,7 @@ import operator
 
 import numpy as np
 
+from .. import tracing
 from ..errors import XformadError
 from ..primitives.indexing import getitem_p, scatter_add_p, setitem_p
 from ..tracing import Tracer
@@ -72,3 +73,6 @@ def setitem(x, index, value):
 def scatter_add(x, index, values):
     spec, arrays = split_index(index)
     return scatter_add_p.bind(x, as_operand(values), *arrays, spec=spec)
+
+
+tracing.connect(getitem=getitem, setitem=setitem)

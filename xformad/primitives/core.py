@@ -21,7 +21,10 @@ import numpy as np
 
 from .. import backends
 from ..backends.base import KernelTable
+from ..buffers import Buffer
+from ..buffers import value_of as buffer_value
 from ..errors import XformadError
+from ..tracing import Tracer
 
 
 class Primitive:
@@ -228,5 +231,3 @@ def nonzero_dtype(x) -> bool:
     """True for dtypes that carry derivatives (floating and complex)."""
     return np.issubdtype(x.dtype, np.inexact)
 
-
-from ..tracing import Buffer, Tracer, buffer_value  # noqa: E402  (tracing imports Primitive users lazily)

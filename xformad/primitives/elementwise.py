@@ -11,6 +11,7 @@ import operator
 
 import numpy as np
 
+from .. import tracing
 from ..tracing import Tracer
 from .core import Primitive, nondifferentiable
 from .rules import is_traced, safe_mul
@@ -363,3 +364,6 @@ def _multiply_by_one(x, y):
 
 
 mul_p.simplify = _multiply_by_one
+
+
+tracing.connect(lift_primitive=copy_p)  # the node Trace.lift records

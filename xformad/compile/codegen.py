@@ -33,13 +33,13 @@ from collections.abc import Callable
 
 import numpy as np
 
-from . import backends
-from .compile.lines import ConstantPool, expression, literal_text
-from .compile.peephole import simplify
-from .compile.scalars import ScalarPlan, maybe_python, plan_scalars
-from .compile.shapes import with_shape_guards
-from .errors import GuardFailed
-from .ir import Graph, Node, Var, type_string
+from .. import backends
+from ..errors import GuardFailed
+from ..ir import Graph, Node, Var, type_string
+from .lines import ConstantPool, expression, literal_text
+from .peephole import simplify
+from .scalars import ScalarPlan, maybe_python, plan_scalars
+from .shapes import with_shape_guards
 
 
 class Source(str):
@@ -147,112 +147,128 @@ def emit(
     output, None or the name of a namespace function applied on return (jit's type
     fix-ups); ``single``: return the one output itself, not a 1-tuple. ``compact``: for
     running rather than reading: names are reused once dead (``r0, r1, ...``, so a long
-    program keeps few objects alive and a small frame) and no comments are written."""
-    backend = backend or backends.get_backend("numpy")
-    original_names = graph.names()
-    graph = with_shape_guards(graph)  # x[mask], np.nonzero: check the traced shapes
-    full = graph
-    if prune:
-        graph = simplify(graph.prune())
-    fn_name = _identifier(name)
-    place = None if not getattr(backend, "device", False) else backend.adopt
-    pool = ConstantPool(place)
-    pool.namespace["xp"] = backend.xp
-    pool.namespace["GuardFailed"] = GuardFailed
-    # device libraries want arrays (cupy.cos(2.0) is an error): Python floats on the host only
-    use_floats = python_floats and not getattr(backend, "device", False)
-    scalars = plan_scalars(graph, backend) if use_floats else ScalarPlan(set(), {}, set())
-    floats = scalars.floats
-    names = _names(graph, original_names)
-    w = _Writer(graph, backend, pool, scalars, names)
-    producer = {v: n for n in full.nodes for v in n.outputs}
-    for n in full.nodes:  # pruned primal lines may still be named in `# Grad of:` comments
-        for v in n.outputs:
-            names.setdefault(v, original_names[v].replace("-", "m"))
+    program keeps few objects alive and a small frame) and no comments are written.
 
-    body = []
-    params = [names[v] for v in graph.inputs]
-    mapping = ", ".join(
-        f"{names[v]} = {original_names[v]}:{type_string(v.shape, v.dtype)}" for v in graph.inputs
-    )
-    if mapping:
-        body.append(f"# inputs: {mapping}")
-    for v in graph.inputs:
-        # a scalar input may be a Python float only where `floats` allows it
-        if v.shape == () and v not in floats:
-            body.append(f"{names[v]} = xp.asarray({names[v]})")
-        elif v.shape != () and getattr(backend, "device", False):
-            body.append(f"{names[v]} = xp.asarray({names[v]})")
+    A pipeline: prepare the graph and the names, write the input lines, one line per node
+    (with its guards and the ``del`` of what dies there), the return line, and assemble."""
+    program = _Program(graph, backend or backends.get_backend("numpy"), prune, python_floats, compact)
+    body = program.input_lines() + program.node_lines()
+    body.append(program.return_line(out_wrappers, single))
+    return program.assemble(name, body)
 
-    guards_at: dict = {}
-    for k, guard in enumerate(graph.guards):
-        guards_at.setdefault(guard.var, []).append((k, guard))
-    last = _last_uses(graph, scalars)
-    if compact:
-        _reuse_names(graph, scalars, last, names)
-    frees: dict = {}
-    inputs = set(graph.inputs)
-    for var, i in last.items():
-        if var not in inputs and var.shape != () and i < len(graph.nodes):
-            frees.setdefault(i, []).append(var)
-    for v in graph.inputs:
-        body.extend(_guard_lines(v, guards_at, names))
 
-    origin = None
-    adjoint_started = False
-    for i, node in enumerate(graph.nodes):
-        if node in scalars.skipped:  # folded into the conditional expressions using it
-            continue
+class _Program:
+    """What one emission shares between its steps: the graphs, the names, the constants."""
+
+    def __init__(self, graph: Graph, backend, prune: bool, python_floats: bool, compact: bool):
+        self.backend = backend
+        self.compact = compact
+        original_names = graph.names()
+        full = with_shape_guards(graph)  # x[mask], np.nonzero: check the traced shapes
+        self.graph = graph = simplify(full.prune()) if prune else full
+        device = getattr(backend, "device", False)
+        self.pool = ConstantPool(backend.adopt if device else None)
+        self.pool.namespace["xp"] = backend.xp
+        self.pool.namespace["GuardFailed"] = GuardFailed
+        # device libraries want arrays (cupy.cos(2.0) is an error): Python floats on the host only
+        use_floats = python_floats and not device
+        self.scalars = plan_scalars(graph, backend) if use_floats else ScalarPlan(set(), {}, set())
+        self.names = names = _names(graph, original_names)
+        self.writer = _Writer(graph, backend, self.pool, self.scalars, names)
+        self.producer = {v: n for n in full.nodes for v in n.outputs}
+        for n in full.nodes:  # pruned primal lines may still be named in `# Grad of:` comments
+            for v in n.outputs:
+                names.setdefault(v, original_names[v].replace("-", "m"))
+        self.mapping = ", ".join(
+            f"{names[v]} = {original_names[v]}:{type_string(v.shape, v.dtype)}" for v in graph.inputs
+        )
+        self.guards_at: dict = {}
+        for k, guard in enumerate(graph.guards):
+            self.guards_at.setdefault(guard.var, []).append((k, guard))
+        self.last = _last_uses(graph, self.scalars)
         if compact:
-            pass
-        elif node.origin is not None and node.origin is not origin:
-            body.append(f"# Grad of: {w.primal_text(node.origin, producer)}")
-            adjoint_started = True
-        elif node.origin is None and adjoint_started and origin is not None:
-            body.append("# (adjoint bookkeeping)")
-        origin = node.origin
-        outs = ", ".join(names[v] for v in node.outputs)
-        if node.primitive.multiple_results:
-            outs += ","
-        body.append(f"{outs} = {w.rhs(node)}")
-        for v in node.outputs:
-            body.extend(_guard_lines(v, guards_at, names))
-            if v not in last and v.shape != ():  # an unused output of a multi-output node
-                frees.setdefault(i, []).append(v)
-        dead = frees.get(i)
-        if dead:
-            rebound = {names[v] for v in node.outputs}  # compact names: reused at once
-            # (an output read only by its guard, as x[mask] kept for its shape, dies here)
-            dead = [names[v] for v in dead if v in node.outputs or names[v] not in rebound]
-            if dead:
-                body.append("del " + ", ".join(dead))
+            _reuse_names(graph, self.scalars, self.last, names)
 
-    outs = []
-    for atom in graph.outputs:
-        if type(atom) is Var:
-            outs.append(names[atom])
-        else:
-            text = literal_text(atom, Node(None, [], {}, []), pool, inline_ok=False)
-            # a fresh array per call, as the eager path returns (callers may write to it)
-            outs.append(f"{text}.copy()" if isinstance(atom.value, np.ndarray) else text)
-    if out_wrappers is not None:
-        outs = [o if w is None else f"{w}({o})" for o, w in zip(outs, out_wrappers)]
-    if single and len(outs) == 1:
-        body.append(f"return {outs[0]}")
-    else:
-        body.append(f"return ({', '.join(outs)}{',' if len(outs) == 1 else ''})")
+    def input_lines(self) -> list:
+        graph, names, device = self.graph, self.names, getattr(self.backend, "device", False)
+        lines = [f"# inputs: {self.mapping}"] if self.mapping else []
+        for v in graph.inputs:
+            # a scalar input may be a Python float only where the scalar plan allows it
+            if (v.shape == () and v not in self.scalars.floats) or (v.shape != () and device):
+                lines.append(f"{names[v]} = xp.asarray({names[v]})")
+        for v in graph.inputs:
+            lines.extend(_guard_lines(v, self.guards_at, names))
+        return lines
 
-    while fn_name in pool.namespace:  # a kernel of the same name must not be shadowed
-        fn_name += "_"
-    header = []
-    if pool.described:
-        header.append("# constants (held by reference): " + "; ".join(pool.described))
-    text = "\n".join(header + [f"def {fn_name}({', '.join(params)}):"] + ["    " + line for line in body])
-    src = Source(text + "\n")
-    src.namespace = pool.namespace
-    src.fn_name = fn_name
-    src.graph = graph
-    return src
+    def node_lines(self) -> list:
+        graph, names, lines = self.graph, self.names, []
+        frees = self._deaths()
+        origin, adjoint_started = None, False
+        for i, node in enumerate(graph.nodes):
+            if node in self.scalars.skipped:  # folded into the conditional expressions using it
+                continue
+            if not self.compact:
+                if node.origin is not None and node.origin is not origin:
+                    lines.append(f"# Grad of: {self.writer.primal_text(node.origin, self.producer)}")
+                    adjoint_started = True
+                elif node.origin is None and adjoint_started and origin is not None:
+                    lines.append("# (adjoint bookkeeping)")
+            origin = node.origin
+            outs = ", ".join(names[v] for v in node.outputs)
+            lines.append(f"{outs}{',' if node.primitive.multiple_results else ''} = {self.writer.rhs(node)}")
+            for v in node.outputs:
+                lines.extend(_guard_lines(v, self.guards_at, names))
+                if v not in self.last and v.shape != ():  # an unused output of a multi-output node
+                    frees.setdefault(i, []).append(v)
+            lines.extend(self._del_line(node, frees.get(i)))
+        return lines
+
+    def _deaths(self) -> dict:
+        """Node index -> the arrays read there for the last time (deleted after the line)."""
+        frees: dict = {}
+        inputs = set(self.graph.inputs)
+        for var, i in self.last.items():
+            if var not in inputs and var.shape != () and i < len(self.graph.nodes):
+                frees.setdefault(i, []).append(var)
+        return frees
+
+    def _del_line(self, node: Node, dead: list | None) -> list:
+        if not dead:
+            return []
+        rebound = {self.names[v] for v in node.outputs}  # compact names: reused at once
+        # (an output read only by its guard, as x[mask] kept for its shape, dies here)
+        dead = [self.names[v] for v in dead if v in node.outputs or self.names[v] not in rebound]
+        return ["del " + ", ".join(dead)] if dead else []
+
+    def return_line(self, out_wrappers: list | None, single: bool) -> str:
+        outs = []
+        for atom in self.graph.outputs:
+            if type(atom) is Var:
+                outs.append(self.names[atom])
+            else:
+                text = literal_text(atom, Node(None, [], {}, []), self.pool, inline_ok=False)
+                # a fresh array per call, as the eager path returns (callers may write to it)
+                outs.append(f"{text}.copy()" if isinstance(atom.value, np.ndarray) else text)
+        if out_wrappers is not None:
+            outs = [o if w is None else f"{w}({o})" for o, w in zip(outs, out_wrappers)]
+        if single and len(outs) == 1:
+            return f"return {outs[0]}"
+        return f"return ({', '.join(outs)}{',' if len(outs) == 1 else ''})"
+
+    def assemble(self, name: str, body: list) -> Source:
+        fn_name = _identifier(name)
+        while fn_name in self.pool.namespace:  # a kernel of the same name must not be shadowed
+            fn_name += "_"
+        header = []
+        if self.pool.described:
+            header.append("# constants (held by reference): " + "; ".join(self.pool.described))
+        params = ", ".join(self.names[v] for v in self.graph.inputs)
+        text = "\n".join(header + [f"def {fn_name}({params}):"] + ["    " + line for line in body])
+        src = Source(text + "\n")
+        src.namespace = self.pool.namespace
+        src.fn_name = fn_name
+        src.graph = self.graph
+        return src
 
 
 def _reads(node: Node, scalars: ScalarPlan) -> list:
@@ -339,8 +355,8 @@ def source(fn: Callable, *args, static_argnums=(), backend: str | None = None, *
     indexes plain arrays with them). The result is a ``str`` with ``.compile()``,
     ``.namespace`` and ``.input_leaves`` (the values of this call's parameters).
     """
-    from .compile.trace import trace_with_fallback
-    from .transforms.call import normalize_argnums
+    from ..transforms.call import normalize_argnums
+    from .trace import trace_with_fallback
 
     inner = getattr(fn, "__xformad_jit__", None)
     if inner is not None:  # a jitted function: show what it compiles

@@ -35,12 +35,12 @@ from collections.abc import Callable, Sequence
 
 import numpy as np
 
-from . import backends
-from .errors import XformadError
-from .primitives.core import Primitive
-from .tracing import Tracer
-from .transforms.fit import fit_to
-from .tree import tree_flatten, tree_unflatten
+from .. import backends
+from ..errors import XformadError
+from ..primitives.core import Primitive
+from ..tracing import Tracer
+from ..tree import tree_flatten, tree_unflatten
+from .fit import fit_to
 
 
 class CustomRuleError(XformadError, TypeError):
@@ -275,7 +275,7 @@ class custom_jvp(_CustomFunction):
         return tuple(_fit_leaf(t, a) if _is_float(a) else None for t, a in zip(t_out, ans))
 
     def _vjp_rule(self, ct, ans, needed, *leaves, spec: _CallSpec):
-        from .api import vjp
+        from ..api import vjp  # (api is built on transforms: imported on first use)
 
         wanted = [i for i, need in enumerate(needed) if need]
         float_out = [k for k, a in enumerate(ans) if _is_float(a)]
@@ -400,7 +400,7 @@ class custom_vjp(_CustomFunction):
         return [c if need else None for c, need in zip(cts, needed)]
 
     def _jvp_rule(self, tangents, ans, *leaves, spec: _CallSpec):
-        from .api import vjp
+        from ..api import vjp  # (api is built on transforms: imported on first use)
 
         float_out = [k for k, a in enumerate(ans) if _is_float(a)]
         active = [i for i, (t, x) in enumerate(zip(tangents, leaves)) if t is not None and _is_float(x)]

@@ -151,10 +151,14 @@ def emit(
 
     A pipeline: prepare the graph and the names, write the input lines, one line per node
     (with its guards and the ``del`` of what dies there), the return line, and assemble."""
-    program = _Program(graph, backend or backends.get_backend("numpy"), prune, python_floats, compact)
-    body = program.input_lines() + program.node_lines()
-    body.append(program.return_line(out_wrappers, single))
-    return program.assemble(name, body)
+    program = emission(graph, backend, python_floats=python_floats, prune=prune, compact=compact)
+    return program.source(name, out_wrappers=out_wrappers, single=single)
+
+
+def emission(graph: Graph, backend=None, *, python_floats=True, prune=True, compact=False) -> _Program:
+    """``graph``'s program emitted once, up to its return line: ``.source(name, out_wrappers=,
+    single=)`` assembles a ``Source`` (jit asks for two returns of one emission)."""
+    return _Program(graph, backend or backends.get_backend("numpy"), prune, python_floats, compact)
 
 
 class _Program:
@@ -188,6 +192,10 @@ class _Program:
         self.last = _last_uses(graph, self.scalars)
         if compact:
             _reuse_names(graph, self.scalars, self.last, names)
+        self.body = self.input_lines() + self.node_lines()
+
+    def source(self, name: str, *, out_wrappers: list | None = None, single: bool = False) -> Source:
+        return self.assemble(name, self.body + [self.return_line(out_wrappers, single)])
 
     def input_lines(self) -> list:
         graph, names, device = self.graph, self.names, getattr(self.backend, "device", False)

@@ -36,7 +36,7 @@ from ..numpy_api.draws import replaying
 from ..tracing import _stack
 from ..transforms.call import normalize_argnums
 from ..tree import tree_flatten, tree_unflatten
-from .codegen import emit
+from .codegen import emission
 from .environment import Environment, never_changed, snapshot, snapshot_values
 from .signature import call_signature, plain_key
 from .trace import is_constant_leaf, trace_for_compile, trace_with_fallback
@@ -130,7 +130,8 @@ class Specialisation:
 
     def __init__(self, graph, backend, name: str, leaves, results: list, out_tree, python_floats: bool):
         self.graph = graph
-        plain = emit(graph, backend, name=name, python_floats=python_floats, compact=True)
+        emitted = emission(graph, backend, python_floats=python_floats, compact=True)  # once
+        plain = emitted.source(name)
         program = plain.compile()
         first = program(*leaves)  # what the program returns before any type fix-up
         finishers = [_finisher(type(r), backend) for r in results]
@@ -147,15 +148,7 @@ class Specialisation:
                 wrappers.append(None)
         if flat and "generic" not in wrappers:
             # the common case: the emitted program returns the caller's values itself
-            self.source = emit(
-                graph,
-                backend,
-                name=name,
-                python_floats=python_floats,
-                out_wrappers=wrappers,
-                single=out_tree.kind == "leaf",
-                compact=True,
-            )
+            self.source = emitted.source(name, out_wrappers=wrappers, single=out_tree.kind == "leaf")
             self.source.namespace["float64"] = np.float64
             self.run = self.source.compile()
         else:

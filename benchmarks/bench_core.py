@@ -1,10 +1,18 @@
-"""Issue 2's benchmark: eager xformad against autograd and hand-written numpy derivatives.
+"""Issue 2's benchmark: eager xformad against autograd, torch and hand-written numpy derivatives.
 
-1. The seed function f(x1, x2) = ln x1 + x1 x2 - sin x2: gradient per call.
-2. An MLP 784-512-512-10, batch 256, tanh, softmax cross-entropy, float64: gradient time
-   over forward time, and against hand-written backprop and autograd.
+1. The seed function f(x1, x2) = ln x1 + x1 x2 - sin x2: gradient per call (scalars).
+2. The logistic map l(k+1) = 4 l(k) (1 - l(k)), n = 64: d l(n) / d x at x = 0.3 (scalar).
+3. The RNN h = tanh(W h + x_t), T = 200, hidden 64, float64, loss sum(h_T^2): gradient
+   w.r.t. W.
+4. An MLP 784-512-512-10, batch 256, tanh, softmax cross-entropy, float64: gradient time
+   over forward time, and against hand-written backprop, autograd and torch.
 
-Run: OMP_NUM_THREADS=1 OPENBLAS_NUM_THREADS=1 MKL_NUM_THREADS=1 python benchmarks/bench_core.py
+All eager, no jit anywhere: torch builds its graph on every call (its leaf tensors, float64
+with requires_grad, are made once), on one thread. Every contender's result is checked
+against the hand-written derivative before it is timed. Medians over interleaved repeats,
+as ratios to the hand-written derivative measured in the same run.
+
+Run: OMP_NUM_THREADS=1 OPENBLAS_NUM_THREADS=1 MKL_NUM_THREADS=1 python benchmarks/bench_core.py [--quick]
 """
 
 from __future__ import annotations
@@ -19,16 +27,46 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from common import interleaved, report  # noqa: E402
-from workloads import mlp_hand, mlp_loss, mlp_loss_autograd, mlp_setup, seed, seed_hand  # noqa: E402
+from workloads import (  # noqa: E402
+    logistic,
+    logistic_hand,
+    mlp_hand,
+    mlp_loss,
+    mlp_loss_autograd,
+    mlp_setup,
+    rnn_hand,
+    rnn_loss,
+    rnn_setup,
+    seed,
+    seed_hand,
+)
 
 import xformad  # noqa: E402
 
+XF = "xformad.grad (eager)"
+AG = "autograd.grad"
+TORCH = "torch (eager)"
 
-def main() -> None:
-    parser = argparse.ArgumentParser()
-    parser.add_argument("--quick", action="store_true", help="fewer repeats")
-    args = parser.parse_args()
-    repeats = 5 if args.quick else 15
+
+def _check(name: str, got, want, rtol: float = 1e-9, atol: float = 1e-12) -> None:
+    """A contender's derivative must match the hand-written one before it may be timed."""
+    got = [np.asarray(g.detach().numpy() if hasattr(g, "detach") else g) for g in _parts(got)]
+    want = [np.asarray(w) for w in _parts(want)]
+    assert len(got) == len(want), f"{name}: {len(got)} parts, hand-written has {len(want)}"
+    for a, b in zip(got, want):
+        assert np.allclose(a, b, rtol=rtol, atol=atol), f"{name}: differs from the hand-written derivative"
+
+
+def _parts(value) -> list:
+    return list(value) if isinstance(value, (list, tuple)) else [value]
+
+
+def _ratio(medians: dict, slow: str, fast: str, note: str = "") -> None:
+    if slow in medians and fast in medians:
+        print(f"  {slow} / {fast}: {medians[slow] / medians[fast]:.2f}x{' ' + note if note else ''}")
+
+
+def bench_seed(repeats: int, torch) -> None:
     import autograd
     import autograd.numpy as anp
 
@@ -36,43 +74,156 @@ def main() -> None:
         return anp.log(x1) + x1 * x2 - anp.sin(x2)
 
     g_x = xformad.grad(seed, argnums=(0, 1))
-    g_ag = autograd.grad(seed_ag, argnum=(0, 1)) if False else autograd.grad(lambda xs: seed_ag(xs[0], xs[1]))
-    assert np.allclose(g_x(2.0, 5.0), seed_hand(2.0, 5.0))
-    medians = interleaved(
-        {
-            "hand-written numpy": lambda: seed_hand(2.0, 5.0),
-            "xformad.grad (eager)": lambda: g_x(2.0, 5.0),
-            "autograd.grad": lambda: g_ag((2.0, 5.0)),
-        },
-        repeats=repeats,
-    )
+    g_ag = autograd.grad(lambda xs: seed_ag(xs[0], xs[1]))
+    want = seed_hand(2.0, 5.0)
+    contenders = {
+        "hand-written numpy": lambda: seed_hand(2.0, 5.0),
+        XF: lambda: g_x(2.0, 5.0),
+        AG: lambda: g_ag((2.0, 5.0)),
+    }
+    if torch is not None:
+        t1 = torch.tensor(2.0, dtype=torch.float64, requires_grad=True)
+        t2 = torch.tensor(5.0, dtype=torch.float64, requires_grad=True)
+
+        def torch_grad():
+            y = torch.log(t1) + t1 * t2 - torch.sin(t2)
+            return torch.autograd.grad(y, (t1, t2))
+
+        contenders[TORCH] = torch_grad
+    for name, fn in contenders.items():
+        _check(name, fn(), want)
+    medians = interleaved(contenders, repeats=repeats)
     report("seed function, gradient per call (scalars)", medians, "hand-written numpy")
-    print(f"  autograd / xformad: {medians['autograd.grad'] / medians['xformad.grad (eager)']:.2f}x")
+    _ratio(medians, AG, XF, "(target: autograd/xformad >= 6)")
+    _ratio(medians, TORCH, XF)
+
+
+def bench_logistic(repeats: int, torch, n: int = 64) -> None:
+    import autograd
+
+    g_x = xformad.grad(logistic)
+    g_ag = autograd.grad(logistic)
+    want = logistic_hand(0.3, n)
+    contenders = {
+        "hand-written": lambda: logistic_hand(0.3, n),
+        XF: lambda: g_x(0.3, n),
+        AG: lambda: g_ag(0.3, n),
+    }
+    if torch is not None:
+        tx = torch.tensor(0.3, dtype=torch.float64, requires_grad=True)
+
+        def torch_grad():
+            return torch.autograd.grad(logistic(tx, n), tx)
+
+        contenders[TORCH] = torch_grad
+    for name, fn in contenders.items():
+        _check(name, fn(), want)
+    medians = interleaved(contenders, repeats=repeats)
+    title = f"logistic map l(k+1) = 4 l(k) (1 - l(k)), n = {n}: d l(n)/dx at x = 0.3 (scalar)"
+    report(title, medians, "hand-written")
+    _ratio(medians, AG, XF, "(target >= 4)")
+    _ratio(medians, TORCH, XF)
+
+
+def bench_rnn(repeats: int, torch, steps: int = 200, hidden: int = 64) -> None:
+    import autograd
+    import autograd.numpy as anp
+
+    w, xs = rnn_setup(np.random.default_rng(0), steps, hidden)
+
+    def ag_loss(w):
+        h = anp.zeros(hidden)
+        for t in range(steps):
+            h = anp.tanh(anp.dot(w, h) + xs[t])
+        return anp.sum(h**2)
+
+    g_x = xformad.grad(rnn_loss)
+    g_ag = autograd.grad(ag_loss)
+    want = rnn_hand(w, xs)
+    contenders = {
+        "hand-written": lambda: rnn_hand(w, xs),
+        XF: lambda: g_x(w, xs),
+        AG: lambda: g_ag(w),
+    }
+    if torch is not None:
+        tw, txs = torch.tensor(w, requires_grad=True), torch.tensor(xs)
+
+        def torch_grad():
+            h = torch.zeros(hidden, dtype=torch.float64)
+            for t in range(steps):
+                h = torch.tanh(tw @ h + txs[t])
+            return torch.autograd.grad(torch.sum(h**2), tw)
+
+        contenders[TORCH] = torch_grad
+    for name, fn in contenders.items():
+        _check(name, fn(), want)
+    medians = interleaved(contenders, repeats=repeats, target=0.2)
+    report(
+        f"RNN h = tanh(W h + x_t), T={steps}, hidden {hidden}, float64: gradient w.r.t. W",
+        medians,
+        "hand-written",
+    )
+    _ratio(medians, TORCH, XF, "(target >= 1.3: xformad faster than torch by 1.3x)")
+    _ratio(medians, AG, XF)
+    _ratio(medians, XF, "hand-written")
+
+
+def bench_mlp(repeats: int, torch) -> None:
+    import autograd
+    import autograd.numpy as anp
 
     rng = np.random.default_rng(0)
     params, x, labels = mlp_setup(rng)
 
     g_mlp = xformad.grad(mlp_loss)
     ag_mlp = autograd.grad(mlp_loss_autograd(anp, x, labels))
-    for a, b in zip(g_mlp(params, x, labels), mlp_hand(params, x, labels)):
-        assert np.allclose(a, b, rtol=1e-10, atol=1e-12)
-    medians = interleaved(
-        {
-            "forward pass (numpy)": lambda: mlp_loss(params, x, labels),
-            "hand-written backprop": lambda: mlp_hand(params, x, labels),
-            "xformad.grad (eager)": lambda: g_mlp(params, x, labels),
-            "autograd.grad": lambda: ag_mlp(params),
-        },
-        repeats=repeats,
-        target=0.3,
-    )
+    want = mlp_hand(params, x, labels)
+    contenders = {
+        "forward pass (numpy)": lambda: mlp_loss(params, x, labels),
+        "hand-written backprop": lambda: mlp_hand(params, x, labels),
+        XF: lambda: g_mlp(params, x, labels),
+        AG: lambda: ag_mlp(params),
+    }
+    if torch is not None:
+        tp = [torch.tensor(p, requires_grad=True) for p in params]
+        tx, tl = torch.tensor(x), torch.tensor(labels)
+
+        def torch_grad():
+            w1, b1, w2, b2, w3, b3 = tp
+            h1 = torch.tanh(tx @ w1 + b1)
+            h2 = torch.tanh(h1 @ w2 + b2)
+            loss = torch.nn.functional.cross_entropy(h2 @ w3 + b3, tl)
+            return torch.autograd.grad(loss, tp)
+
+        contenders[TORCH] = torch_grad
+    for name, fn in contenders.items():
+        if name != "forward pass (numpy)":
+            _check(name, fn(), want)
+    medians = interleaved(contenders, repeats=repeats, target=0.3)
     report("MLP 784-512-512-10, batch 256, float64: gradient", medians, "hand-written backprop")
     fwd = medians["forward pass (numpy)"]
-    print(f"  xformad gradient / forward pass: {medians['xformad.grad (eager)'] / fwd:.2f}x (target <= 3)")
-    print(
-        f"  xformad / hand-written backprop: "
-        f"{medians['xformad.grad (eager)'] / medians['hand-written backprop']:.2f}x (target <= 1.2)"
-    )
+    print(f"  xformad gradient / forward pass: {medians[XF] / fwd:.2f}x (target <= 3)")
+    hand = medians["hand-written backprop"]
+    print(f"  xformad / hand-written backprop: {medians[XF] / hand:.2f}x (target <= 1.2)")
+    _ratio(medians, TORCH, XF)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--quick", action="store_true", help="fewer repeats")
+    args = parser.parse_args()
+    repeats = 5 if args.quick else 15
+    try:
+        import torch
+
+        torch.set_num_threads(1)
+    except Exception as exc:  # torch is optional: report, don't fail
+        print(f"note: torch unavailable ({exc}); the torch contenders are skipped")
+        torch = None
+    bench_seed(repeats, torch)
+    bench_logistic(repeats, torch)
+    bench_rnn(repeats, torch)
+    bench_mlp(repeats, torch)
 
 
 if __name__ == "__main__":

@@ -25,24 +25,9 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from common import interleaved, report  # noqa: E402
-from workloads import seed, seed_hand  # noqa: E402
+from workloads import logistic, logistic_hand, seed, seed_hand  # noqa: E402
 
 import xformad  # noqa: E402
-
-
-def logistic(x, n):
-    for _ in range(n):
-        x = 4 * x * (1 - x)
-    return x
-
-
-def logistic_hand(x, n):
-    """The derivative by hand: forward mode, chain rule step by step."""
-    d = 1.0
-    for _ in range(n):
-        d = d * (4 - 8 * x)
-        x = 4 * x * (1 - x)
-    return d
 
 
 def warm(fn, *args, calls: int = 4):

@@ -26,7 +26,15 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from bench_jit import _jax, warm  # noqa: E402
 from common import interleaved, report  # noqa: E402
-from workloads import mlp_hand, mlp_loss, mlp_loss_autograd, mlp_setup  # noqa: E402
+from workloads import (  # noqa: E402
+    mlp_hand,
+    mlp_loss,
+    mlp_loss_autograd,
+    mlp_setup,
+    rnn_hand,
+    rnn_loss,
+    rnn_setup,
+)
 
 import xformad  # noqa: E402
 
@@ -169,34 +177,11 @@ def bench_elementwise(repeats: int, size: int) -> None:
 
 
 # -- 3. RNN -----------------------------------------------------------------------------------
-def rnn_loss(w, xs):
-    h = np.zeros(w.shape[0])
-    for x_t in xs:
-        h = np.tanh(w @ h + x_t)
-    return np.sum(h**2)
-
-
-def rnn_hand(w, xs):
-    """Backpropagation through time by hand."""
-    hs = [np.zeros(w.shape[0])]
-    for x_t in xs:
-        hs.append(np.tanh(w @ hs[-1] + x_t))
-    dh = 2 * hs[-1]
-    dw = np.zeros_like(w)
-    for t in range(len(xs), 0, -1):
-        da = dh * (1 - hs[t] * hs[t])
-        dw += np.outer(da, hs[t - 1])
-        dh = w.T @ da
-    return dw
-
-
 def bench_rnn(repeats: int, steps: int = 200, hidden: int = 64) -> None:
     import autograd
     import autograd.numpy as anp
 
-    rng = np.random.default_rng(0)
-    w = rng.normal(scale=0.5 / np.sqrt(hidden), size=(hidden, hidden))
-    xs = rng.normal(size=(steps, hidden))
+    w, xs = rnn_setup(np.random.default_rng(0), steps, hidden)
     jg = xformad.jit(xformad.grad(rnn_loss))
     _check([jg(w, xs)], [rnn_hand(w, xs)])
     warm(jg, w, xs)

@@ -73,3 +73,46 @@ def mlp_loss_autograd(anp, x, labels):
         return -anp.mean(logp[np.arange(len(labels)), labels])
 
     return loss
+
+
+def logistic(x, n):
+    for _ in range(n):
+        x = 4 * x * (1 - x)
+    return x
+
+
+def logistic_hand(x, n):
+    """The derivative by hand: forward mode, chain rule step by step."""
+    d = 1.0
+    for _ in range(n):
+        d = d * (4 - 8 * x)
+        x = 4 * x * (1 - x)
+    return d
+
+
+def rnn_loss(w, xs):
+    h = np.zeros(w.shape[0])
+    for x_t in xs:
+        h = np.tanh(w @ h + x_t)
+    return np.sum(h**2)
+
+
+def rnn_hand(w, xs):
+    """Backpropagation through time by hand."""
+    hs = [np.zeros(w.shape[0])]
+    for x_t in xs:
+        hs.append(np.tanh(w @ hs[-1] + x_t))
+    dh = 2 * hs[-1]
+    dw = np.zeros_like(w)
+    for t in range(len(xs), 0, -1):
+        da = dh * (1 - hs[t] * hs[t])
+        dw += np.outer(da, hs[t - 1])
+        dh = w.T @ da
+    return dw
+
+
+def rnn_setup(rng, steps=200, hidden=64):
+    """The RNN's weights W (hidden x hidden) and inputs xs (steps x hidden), float64."""
+    w = rng.normal(scale=0.5 / np.sqrt(hidden), size=(hidden, hidden))
+    xs = rng.normal(size=(steps, hidden))
+    return w, xs

@@ -484,7 +484,7 @@ def made_here(result):
 def called_from_xformad(depth: int = 2) -> bool:
     """Whether the creator was called by xformad itself (its constants stay plain)."""
     name = sys._getframe(depth + 1).f_globals.get("__name__", "")
-    return name.startswith("xformad")
+    return name == "xformad" or name.startswith("xformad.")  # not a plugin (xformad_scipy)
 
 
 tracing.connect(Buffer=Buffer, buffer_value=value_of, demote_buffers=demote)

@@ -175,7 +175,7 @@ def _wrap(original, handler):
     stack = _stack
 
     def wrapper(*args, **kwargs):
-        if stack.depth:
+        if stack.depth > stack.shielded:  # tracing, and not inside a plugin's kernel
             result = handler(*args, **kwargs)
             if result is not NotImplemented:
                 return result

@@ -177,6 +177,8 @@ class _TraceStack(threading.local):
         self.outermost = None  # this thread's level-1 Trace while one is open
         self.promoted = None  # Buffers promoted under it (buffers.py), restored when it ends
         self.frozen = None  # constants made read-only under it (_freeze), writable again after
+        self.recorded = 0  # nodes recorded by this thread's closed traces (jit's cost model)
+        self.shielded = 0  # a plugin's kernel runs at this depth: no interception there
 
 
 _stack = _TraceStack()
@@ -199,6 +201,7 @@ class new_trace:
     def __exit__(self, *exc) -> None:
         self.trace.live = False
         _stack.depth -= 1
+        _stack.recorded += len(self.trace.graph.nodes)
         if not _stack.depth:
             _stack.outermost = None
             if _stack.promoted is not None:

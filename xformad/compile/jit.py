@@ -32,10 +32,12 @@ from dataclasses import dataclass
 import numpy as np
 
 from ..errors import GuardFailed, ImpureFunctionError, XformadError
+from ..ir import Var
 from ..numpy_api.draws import replaying
 from ..tracing import _stack
 from ..transforms.call import normalize_argnums
 from ..tree import tree_flatten, tree_unflatten
+from . import tiering
 from .codegen import emission
 from .environment import Environment, never_changed, snapshot, snapshot_values
 from .signature import call_signature, plain_key
@@ -131,30 +133,41 @@ class Specialisation:
     def __init__(self, graph, backend, name: str, leaves, results: list, out_tree, python_floats: bool):
         self.graph = graph
         emitted = emission(graph, backend, python_floats=python_floats, compact=True)  # once
-        plain = emitted.source(name)
-        program = plain.compile()
-        first = program(*leaves)  # what the program returns before any type fix-up
-        finishers = [_finisher(type(r), backend) for r in results]
         flat = out_tree.kind == "leaf" or (
             out_tree.kind == "tuple" and all(c.kind == "leaf" for c in out_tree.children)
         )
-        wrappers = []
-        for got, want, f in zip(first, results, finishers):
-            if type(want) is np.float64 and type(got) in (float, np.float64):
-                wrappers.append("float64" if type(got) is float else None)  # a Python float result
-            elif _needs_finishing(got, want):
-                wrappers.append(None if f is None else "generic")
-            else:
-                wrappers.append(None)
-        if flat and "generic" not in wrappers:
-            # the common case: the emitted program returns the caller's values itself
-            self.source = emitted.source(name, out_wrappers=wrappers, single=out_tree.kind == "leaf")
-            self.source.namespace["float64"] = np.float64
-            self.run = self.source.compile()
-        else:
-            self.source = plain
-            self.run = self._runner(program, finishers, out_tree)
+        if not (flat and self._returns_callers_values(emitted, name, leaves, results, out_tree)):
+            self._with_fix_ups(emitted, name, leaves, results, out_tree, backend)
         self._verify(name, leaves, results, out_tree)
+
+    def _returns_callers_values(self, emitted, name, leaves, results, out_tree) -> bool:
+        """The common case, compiled once: the program returns the caller's values itself,
+        a float64 result it computes as a Python float wrapped in np.float64 on return
+        (the scalar plan says which). False when a result would need more fix-ups."""
+        floats = emitted.scalars.floats
+        wrappers = [
+            "float64" if type(want) is np.float64 and type(atom) is Var and atom in floats else None
+            for atom, want in zip(emitted.graph.outputs, results)
+        ]
+        single = out_tree.kind == "leaf"
+        source = emitted.source(name, out_wrappers=wrappers, single=single)
+        source.namespace["float64"] = np.float64
+        run = source.compile()
+        got = run(*leaves)
+        got = [got] if single else list(got)
+        if any(_needs_finishing(g, w) for g, w in zip(got, results)):
+            return False
+        self.source, self.run = source, run
+        return True
+
+    def _with_fix_ups(self, emitted, name, leaves, results, out_tree, backend) -> None:
+        """Results whose types the program does not return as traced (a read-only view, a
+        device scalar, a nested output tree): each goes through its finisher."""
+        plain = emitted.source(name)
+        program = plain.compile()
+        finishers = [_finisher(type(r), backend) for r in results]
+        self.source = plain
+        self.run = self._runner(program, finishers, out_tree)
 
     def _verify(self, name: str, leaves, results: list, out_tree) -> None:
         got, tree = tree_flatten(self.run(*leaves))
@@ -199,22 +212,33 @@ class _Entries(list):
     """The specialisations of one signature, most recently successful first; ``last``:
     the jit's call count when one last ran (for least-recently-used eviction);
     ``static_env``: the environment of the signature's static arguments (functions and
-    objects passed static carry one), or None."""
+    objects passed static carry one), or None; ``warmup``: while its first compiled calls
+    are timed against the eager ones (``tiering.py``), their record, else None."""
 
-    __slots__ = ("last", "static_env")
+    __slots__ = ("last", "static_env", "warmup")
 
     def __init__(self):
         super().__init__()
         self.last = 0
         self.static_env = None
+        self.warmup = None
 
 
 class Jitted:
     """A function compiled per input signature; see :func:`jit`."""
 
     def __init__(
-        self, fn, static_argnums, backend, max_specializations, cache_size, on_impure, python_floats
+        self,
+        fn,
+        static_argnums,
+        backend,
+        max_specializations,
+        cache_size,
+        on_impure,
+        python_floats,
+        compile_after="auto",
     ):
+        tiering.check_policy(compile_after)
         if on_impure not in ("error", "eager"):
             raise XformadError(f"jit: on_impure must be 'error' or 'eager', not {on_impure!r}")
         if cache_size is not None and (not isinstance(cache_size, int) or cache_size < 1):
@@ -228,8 +252,10 @@ class Jitted:
         self.cache_size = cache_size
         self.on_impure = on_impure
         self.python_floats = python_floats
+        self.compile_after = compile_after
         self.__xformad_jit__ = self
         self._cache: dict = {}  # signature -> _Entries
+        self._warmups: dict = {}  # signature -> tiering.Warmup, until it compiles
         self._static_sets: dict = {}
         self._warned: set = set()
         self._eager_reason: str | None = None
@@ -268,6 +294,8 @@ class Jitted:
             entries = self._cache.get(key)
         if entries is not None:
             first = entries[0]  # the most recently successful specialisation
+            if entries.warmup is not None:  # its first compiled calls: timed
+                return self._trial_call(key, leaves, args, kwargs, entries)
             try:
                 result = first.run(*leaves)
             except GuardFailed as failed:
@@ -295,7 +323,50 @@ class Jitted:
                 return result
             if len(entries) >= self.max_specializations:
                 return self._too_many(key, args, kwargs, reason)
+        elif self.compile_after != 0:
+            warmup = self._warmups.get(key)
+            if warmup is None:
+                warmup = self._warmups[key] = tiering.Warmup()
+            if warmup.demoted or not warmup.ready(self.compile_after):
+                return self._timed_eager(warmup, args, kwargs)
+            start = tiering.now()
+            result = self._compile(key, leaves, args, kwargs, reason)
+            entries = self._cache.get(key)
+            if entries is not None:  # it compiled (not impure, no codegen mismatch)
+                if self.compile_after == "auto":
+                    tiering.model.observe(tiering.now() - start, warmup.nodes / warmup.calls, warmup.mean())
+                entries.warmup = warmup  # its first compiled calls are timed against these
+                del self._warmups[key]
+            return result
         return self._compile(key, leaves, args, kwargs, reason)
+
+    def _timed_eager(self, warmup, args, kwargs):
+        """An eager call of a signature not yet worth compiling (``tiering.py``)."""
+        nodes = _stack.recorded
+        start = tiering.now()
+        result = self._eager(args, kwargs)
+        warmup.record(tiering.now() - start, _stack.recorded - nodes)
+        return result
+
+    def _trial_call(self, key, leaves, args, kwargs, entries):
+        """One of a signature's first compiled calls, timed: slower than its eager calls
+        were, the signature goes back to eager execution."""
+        warmup = entries.warmup
+        start = tiering.now()
+        try:
+            result = entries[0].run(*leaves)
+        except GuardFailed as failed:
+            return self._slow_call(key, leaves, args, kwargs, entries, 1, entries[0].guard_reason(failed))
+        self.hits += 1
+        entries.last = self.hits
+        if warmup.demote(tiering.now() - start):
+            del self._cache[key]
+            self._warmups[key] = warmup  # eager from now on
+            self.last_retrace_reason = "compiled calls were slower than eager ones: runs eagerly"
+            _log(f"xformad.jit: {self._name()}: {self.last_retrace_reason}")
+        elif len(warmup.trial) >= tiering.TRIAL_CALLS:
+            entries.warmup = None  # trusted: no more timing
+        return result
 
     def _environment_changed(self) -> None:
         """What the cached programs were traced with changed: drop them all."""
@@ -483,6 +554,7 @@ class Jitted:
     def clear_cache(self) -> None:
         """Forget every compiled program (and an eager switch after an impurity)."""
         self._cache.clear()
+        self._warmups.clear()
         self._warned.clear()
         self._eager_reason = None
         self._env = None
@@ -500,6 +572,7 @@ def jit(
     on_impure: str = "error",
     python_floats: bool = True,
     check_purity=None,
+    compile_after=None,
 ) -> Callable:
     """Compile ``fn`` (any function or transform: ``grad(f)``, ``hessian(f)``) per input
     signature into straight-line Python over the backend's array module, then run that.
@@ -515,6 +588,10 @@ def jit(
     function that changes its own environment or draws random numbers while traced:
     "error" (raise ImpureFunctionError) or "eager" (run it uncompiled, with a warning).
     ``check_purity`` is deprecated and ignored (calls no longer re-trace to check purity).
+    ``compile_after``: when a signature compiles. ``"auto"`` (the default): it runs eagerly
+    (``fn`` itself) until compiling cannot make the calls so far cost more than 10% over
+    eager ones, then compiles (``compile/tiering.py``, ``docs/jit.md``); an int n: after n
+    eager calls (0: on the first call). ``XFORMAD_JIT_COMPILE_AFTER`` sets the default.
     Called on tracers (``grad(jit(f))``), it traces ``fn`` inside the outer transform. The
     result has ``cache_info()`` and ``clear_cache()``; set ``XFORMAD_LOG_COMPILES=1`` (or
     configure the logger "xformad.jit") to see every compile and its reason.
@@ -534,7 +611,10 @@ def jit(
             DeprecationWarning,
             stacklevel=2,
         )
+    if compile_after is None:
+        compile_after = _default_compile_after()
     options = dict(
+        compile_after=compile_after,
         static_argnums=static_argnums,
         backend=backend,
         max_specializations=max_specializations,
@@ -544,9 +624,24 @@ def jit(
     )
     if fn is None:  # @jit(static_argnums=...)
         return lambda f: jit(f, **options)
-    jitted = Jitted(fn, static_argnums, backend, max_specializations, cache_size, on_impure, python_floats)
+    jitted = Jitted(
+        fn, static_argnums, backend, max_specializations, cache_size, on_impure, python_floats, compile_after
+    )
     functools.update_wrapper(
         jitted, fn, assigned=("__module__", "__name__", "__qualname__", "__doc__"), updated=()
     )
     jitted.__name__ = f"jit({getattr(fn, '__name__', 'f')})"
     return jitted
+
+
+def _default_compile_after():
+    text = os.environ.get("XFORMAD_JIT_COMPILE_AFTER", "auto").strip()
+    if text == "auto":
+        return "auto"
+    try:
+        return int(text)
+    except ValueError:
+        raise XformadError(
+            f"XFORMAD_JIT_COMPILE_AFTER={text!r}: set it to 'auto' or to a number of eager "
+            "calls (0: compile at once)"
+        ) from None

@@ -24,7 +24,7 @@ from ..backends.base import KernelTable
 from ..buffers import Buffer
 from ..buffers import value_of as buffer_value
 from ..errors import XformadError
-from ..tracing import Tracer
+from ..tracing import Tracer, _stack
 
 
 class Primitive:
@@ -81,7 +81,8 @@ class Primitive:
         # A compiled program checks such outputs' shapes against the traced ones
         # (``compile/shapes.py``), so other values re-trace instead of misbehaving.
         self.value_dependent_shape: bool | Callable = value_dependent_shape
-        self._resolved: tuple = (None, None, None, -1)  # (backend, kernel, xp, table version)
+        # (backend, kernel, xp, table version, whether the kernel is a plugin's)
+        self._resolved: tuple = (None, None, None, -1, False)
         self.doc = doc
         # how compiled code writes a node (``def_emit``), how ``explain`` prints it
         # (``def_notation``) and the names the expression language offers (``def_expression``)
@@ -120,8 +121,19 @@ class Primitive:
         resolved = self._resolved
         if resolved[0] is not backend or resolved[3] != KernelTable.version:
             # the kernel lookup: once per backend in a row, again after any override changes
-            resolved = self._resolved = (backend, self.kernel_for(backend), backend.xp, KernelTable.version)
-        return resolved[1](resolved[2], *args, **params)
+            kernel = self.kernel_for(backend)
+            resolved = self._resolved = (backend, kernel, backend.xp, KernelTable.version, _foreign(kernel))
+        if not resolved[4]:
+            return resolved[1](resolved[2], *args, **params)
+        # a plugin's kernel may call library Python code (scipy's np.zeros): it must meet
+        # numpy itself, not the interception of the trace it runs in (nested traces it
+        # opens are deeper, and intercepted as usual)
+        stack = _stack
+        shielded, stack.shielded = stack.shielded, stack.depth
+        try:
+            return resolved[1](resolved[2], *args, **params)
+        finally:
+            stack.shielded = shielded
 
     # -- rule declaration -----------------------------------------------------------
     def def_jvp(self, *rules: Callable | None) -> None:
@@ -198,6 +210,12 @@ class Primitive:
     def vjp_rules_for(self, backend) -> tuple:
         override = backend.vjp_overrides.get(self.name)
         return override if override is not None else self.vjp_rules
+
+
+def _foreign(kernel) -> bool:
+    """A kernel defined outside xformad (a plugin's, or a user's)."""
+    module = getattr(kernel, "__module__", None) or ""
+    return not (module == "xformad" or module.startswith("xformad."))
 
 
 class Notation:

@@ -149,7 +149,7 @@ def trace_call(
             args[n] = tree_unflatten(treedef, tracers)
         args, kwargs, restore = _stand_ins(f, args, kwargs)
         try:
-            out = resolve_tree(call_user(f, args, kwargs))  # arrays made inside: plain or traced
+            out = resolve_tree(call_user(_served(f), args, kwargs))  # arrays made inside: plain or traced
         finally:
             restore()
         aux = None
@@ -175,6 +175,12 @@ def _stand_ins(f, args: list, kwargs: dict):
     args = [generators(a) or a for a in args]
     kwargs = {k: generators(v) or v for k, v in kwargs.items()}
     return args, kwargs, reach.stand_in(f, replacement)
+
+
+def _served(f):
+    """``f`` itself may be an intercepted function (``grad(scipy.special.logsumexp)``):
+    then its wrapper is what is traced."""
+    return intercept.prebound(f) or f
 
 
 def value_of(x: Any, trace: Trace) -> Any:

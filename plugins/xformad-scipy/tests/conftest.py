@@ -2,7 +2,13 @@
 
 from __future__ import annotations
 
-import numpy as np
+import os
+
+# jit's tests are about compiled programs: compile at the first call, not after the eager
+# calls of tiered execution (its own tests pass compile_after="auto" explicitly)
+os.environ.setdefault("XFORMAD_JIT_COMPILE_AFTER", "0")
+
+import numpy as np  # noqa: E402
 import pytest
 
 import xformad.backends as backends

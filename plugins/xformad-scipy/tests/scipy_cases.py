@@ -1,9 +1,13 @@
-"""One row per scipy.special function the plugin serves: how to call it and where."""
+"""One row per scipy.special function the plugin serves: how to call it and where.
+
+ROWS also run on the cupy backend (tests/test_scipy_plugin_loading.py); HOST_ONLY_ROWS are
+the functions cupyx.scipy.special lacks."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 
+import numpy as np
 import scipy.special as sp
 
 
@@ -23,6 +27,10 @@ WHOLE = (-2.0, 2.0)
 POS = (0.5, 3.0)
 UNIT = (-0.9, 0.9)
 PROB = (0.05, 0.95)
+# orders of the general-order Bessel functions, one per element of a drawn argument
+# (float32, so that float32 arguments keep scipy's float32 loop)
+ORDERS = np.array([0.0, 1.0, 2.5, -1.5], dtype=np.float32)
+INTEGER_ORDERS = np.array([0.0, 1.0, 2.0, -3.0], dtype=np.float32)
 
 ROWS = [
     Row("erf", sp.erf, (WHOLE,), complex_ok=True),
@@ -60,9 +68,33 @@ ROWS = [
     Row("k1", sp.k1, ((0.5, 4.0),)),
     Row("k0e", sp.k0e, ((0.5, 4.0),)),
     Row("k1e", sp.k1e, ((0.5, 4.0),)),
+    Row("yn", lambda x: sp.yn(2.0, x), ((0.5, 8.0),)),  # a float order keeps the float32 loop
+    Row("entr", sp.entr, ((0.05, 3.0),)),
+    Row("rel_entr", sp.rel_entr, (POS, POS)),
+    # both series (x < a) and continued-fraction (x > a) regions of the a-derivative
+    Row("gammainc", sp.gammainc, (POS, (0.2, 6.0))),
+    Row("gammaincc", sp.gammaincc, (POS, (0.2, 6.0))),
+    # both sides of the symmetry point x = (a + 1) / (a + b + 2)
+    Row("betainc", sp.betainc, (POS, POS, (0.05, 0.95))),
 ]
 
 
 def row_id(row: Row) -> str:
     lo, hi = row.domains[0]
     return f"{row.name}[{lo},{hi}]"
+
+
+# general-order Bessel functions, with an order per element (4 elements): cupyx.scipy.special
+# has no kernels for them, so they are checked on the host only
+HOST_ONLY_ROWS = [
+    Row("iv", lambda z: sp.iv(ORDERS, z), ((0.2, 4.0),), complex_ok=True),
+    Row("iv", lambda z: sp.iv(INTEGER_ORDERS, z), ((-4.0, 4.0),)),
+    Row("ive", lambda z: sp.ive(ORDERS, z), ((0.2, 4.0),)),
+    Row("ive", lambda z: sp.ive(INTEGER_ORDERS, z), ((-4.0, -0.2),)),
+    Row("kv", lambda z: sp.kv(ORDERS, z), ((0.3, 4.0),), complex_ok=True),
+    Row("kve", lambda z: sp.kve(ORDERS, z), ((0.3, 4.0),), complex_ok=True),
+    Row("jv", lambda z: sp.jv(ORDERS, z), ((0.5, 8.0),)),
+    Row("jv", lambda z: sp.jn(INTEGER_ORDERS, z), ((-8.0, 8.0),)),
+    Row("yv", lambda z: sp.yv(ORDERS, z), ((0.5, 8.0),)),
+    Row("yn", lambda x: sp.yn(INTEGER_ORDERS, x), ((0.5, 8.0),)),
+]

@@ -12,63 +12,12 @@ import math
 
 import numpy as np
 
-from xformad.extend import Primitive
-
 from ..errors import SpecialFunctionError
-from .kernels import kernels
+from .table import PRIMITIVES, SERVES, binary, no_order_derivative, special, unary
 
 SQRT_PI = math.sqrt(math.pi)
 SQRT_2PI = math.sqrt(2 * math.pi)
 TWO_OVER_SQRT_PI = 2 / SQRT_PI
-
-PRIMITIVES: list[Primitive] = []
-SERVES: dict = {}  # scipy.special attribute name -> the primitive serving it
-
-
-def special(name: str, *aliases: str, kernel=None) -> Primitive:
-    """A primitive computing ``scipy.special.<name>`` (cupyx's on the cupy backend)."""
-    generic, per_backend = kernels(name)
-    p = Primitive(f"scipy.{name}", kernel or generic, kernels=per_backend)
-    PRIMITIVES.append(p)
-    for served in (name, *aliases):
-        SERVES[served] = p
-    return p
-
-
-def unary(name: str, deriv, *aliases: str, safe: bool = False) -> Primitive:
-    """A unary function with derivative ``deriv(ans, x)``; ``safe``: the derivative may be
-    infinite where the function is finite, and a zero (co)tangent must stay zero there."""
-    p = special(name, *aliases)
-    p.def_pointwise(deriv, safe=safe)
-    return p
-
-
-def binary(name: str, deriv_x, deriv_y) -> Primitive:
-    """A binary function with partial derivatives ``deriv_x(ans, x, y)``, ``deriv_y(...)``."""
-    p = special(name)
-    p.def_pointwise(deriv_x, deriv_y)
-    return p
-
-
-def no_order_derivative(name: str):
-    """The rule for an order argument (polygamma's n): integral, so it has no derivative."""
-
-    def rule(g, ans, n, x):
-        raise SpecialFunctionError(
-            f"scipy.special.{name}(n, x) has no derivative with respect to its order n (an "
-            "integer): pass n as a constant (a Python int or an integer array) and "
-            "differentiate with respect to x only."
-        )
-
-    return rule
-
-
-def ratio_over_x(value, x, at_zero: float):
-    """``value / x`` where ``value`` vanishes with x; ``at_zero`` (the limit) at x = 0.
-    The double where keeps every derivative of it finite at 0."""
-    nonzero = x != 0
-    safe_x = np.where(nonzero, x, 1.0)
-    return np.where(nonzero, value / safe_x, at_zero)
 
 
 def x_over(x, y):
@@ -156,43 +105,4 @@ betaln_p = binary(
 xlogy_p = binary("xlogy", lambda ans, x, y: np.log(y), lambda ans, x, y: x_over(x, y))
 xlog1py_p = binary("xlog1py", lambda ans, x, y: np.log1p(y), lambda ans, x, y: x_over(x, 1 + y))
 
-# --- Bessel functions of orders 0 and 1 ---------------------------------------------------
-# Only orders 0 and 1 appear in the rules (DLMF 10.6.2, 10.29.2): cupyx has those kernels
-# but no general-order iv/jv. I1(x)/x and J1(x)/x tend to 1/2 at 0; ratio_over_x keeps the
-# derivative at x = 0 exact to second order.
-i1_p = special("i1")
-i0_p = unary("i0", lambda ans, x: i1_p.bind(x))
-_i1_rule = lambda g, ans, x: g * (i0_p.bind(x) - ratio_over_x(ans, x, 0.5))
-i1_p.def_jvp(_i1_rule)
-i1_p.def_vjp(_i1_rule)
-
-i1e_p = special("i1e")
-i0e_p = unary("i0e", lambda ans, x: i1e_p.bind(x) - np.sign(x) * ans)
-_i1e_rule = lambda g, ans, x: g * (i0e_p.bind(x) - ratio_over_x(ans, x, 0.5) - np.sign(x) * ans)
-i1e_p.def_jvp(_i1e_rule)
-i1e_p.def_vjp(_i1e_rule)
-
-j1_p = special("j1")
-j0_p = unary("j0", lambda ans, x: -j1_p.bind(x))
-_j1_rule = lambda g, ans, x: g * (j0_p.bind(x) - ratio_over_x(ans, x, 0.5))
-j1_p.def_jvp(_j1_rule)
-j1_p.def_vjp(_j1_rule)
-
-# Y and K are singular at 0 and defined for x > 0 only: plain quotients
-y1_p = special("y1")
-y0_p = unary("y0", lambda ans, x: -y1_p.bind(x))
-_y1_rule = lambda g, ans, x: g * (y0_p.bind(x) - ans / x)
-y1_p.def_jvp(_y1_rule)
-y1_p.def_vjp(_y1_rule)
-
-k1_p = special("k1")
-k0_p = unary("k0", lambda ans, x: -k1_p.bind(x))
-_k1_rule = lambda g, ans, x: g * (-k0_p.bind(x) - ans / x)
-k1_p.def_jvp(_k1_rule)
-k1_p.def_vjp(_k1_rule)
-
-k1e_p = special("k1e")
-k0e_p = unary("k0e", lambda ans, x: ans - k1e_p.bind(x))
-_k1e_rule = lambda g, ans, x: g * (ans - k0e_p.bind(x) - ans / x)
-k1e_p.def_jvp(_k1e_rule)
-k1e_p.def_vjp(_k1e_rule)
+__all__ = ["PRIMITIVES", "SERVES"]

@@ -8,6 +8,8 @@ from __future__ import annotations
 
 import importlib
 
+from xformad.extend import original
+
 from ..errors import SpecialFunctionError
 
 _modules: dict = {}
@@ -24,7 +26,8 @@ def host_kernel(name: str):
     """A kernel calling ``scipy.special.<name>`` (numpy arrays in, numpy arrays out)."""
 
     def kernel(xp, *args):
-        return getattr(_module("scipy.special"), name)(*args)
+        # original(): during a trace an intercepted name (polygamma) is xformad's wrapper
+        return original(getattr(_module("scipy.special"), name))(*args)
 
     kernel.__name__ = f"scipy_special_{name}"
     return kernel

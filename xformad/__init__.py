@@ -34,6 +34,7 @@ from .errors import (
     NonScalarOutputError,
     PluginError,
     TracerConversionError,
+    UndefinedDerivativeError,
     UnknownBackend,
     UnsupportedOperation,
     XformadError,

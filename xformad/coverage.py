@@ -4,6 +4,8 @@ Supported: every numpy callable that has a handler in the built-in registry (ins
 third-party plugins are left out, so the page is the same on every machine). Unsupported:
 every public numpy ufunc and every public function numpy dispatches through
 ``__array_function__`` (in ``numpy``, ``numpy.linalg`` and ``numpy.fft``) that has none.
+The project's own scipy plugin (plugins/xformad-scipy, installed by the README's test
+command) has a section of its own, from its families' ``COVERAGE`` tables.
 
 >>> from xformad.coverage import render
 >>> "np.sin" in render()
@@ -204,6 +206,7 @@ def render(registry=None) -> str:
         f"`{_short_module(m)}.{n}`" + (" (3.11+)" if k in _NEWER_PYTHON else "") for k in keys for m, n in [k]
     )
     out += [f"### Intercepted while a trace is open ({len(intercepted)})", "", ", ".join(intercepted), ""]
+    out += _scipy_section()
     out += ["## Unsupported", ""]
     for g in GROUPS:
         if unsupported[g]:
@@ -218,6 +221,31 @@ def render(registry=None) -> str:
         "",
     ]
     return "\n".join(out)
+
+
+def _scipy_section() -> list[str]:
+    """What the project's scipy plugin (plugins/xformad-scipy) serves, family by family,
+    from each family's COVERAGE table; a line saying how to get it where it is not installed."""
+    try:
+        from xformad_scipy.plugin import FAMILIES
+    except ImportError:
+        return [
+            "### scipy (the xformad-scipy plugin)",
+            "",
+            "Not installed here: `pip install -e plugins/xformad-scipy` lists it.",
+            "",
+        ]
+    rows = [row for family in FAMILIES for row in getattr(family, "COVERAGE", ())]
+    out = [
+        f"### scipy (the xformad-scipy plugin, {len(rows)})",
+        "",
+        "Served in both modes, eager and under jit; calls with no traced argument are scipy's.",
+        "",
+        "| scipy | differentiable in | notes |",
+        "|---|---|---|",
+    ]
+    out += [f"| `{name}` | {args or '(none)'} | {note} |" for name, args, note in rows]
+    return out + [""]
 
 
 def recorded_numpy_version(text: str) -> str | None:

@@ -18,6 +18,11 @@ class InvalidArgumentError(XformadError, ValueError):
     """An argument has a value the function cannot use (e.g. a negative number of digits)."""
 
 
+class UndefinedDerivativeError(InvalidArgumentError):
+    """The derivative asked for does not exist at this input (repeated eigenvalues), or
+    depends on a choice numpy leaves arbitrary (the phase of complex eigenvectors)."""
+
+
 class NonDifferentiableInputError(XformadError, TypeError):
     """An integer or boolean input was marked for differentiation."""
 

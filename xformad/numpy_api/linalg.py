@@ -2,8 +2,8 @@
 
 inv is a solve against the identity (as numpy computes it), lstsq the pseudo-inverse
 applied to b, norms are elementwise operations and reductions (singular values for the
-spectral and nuclear norms), matrix_power repeated products. Conventions and limits:
-docs/linalg_fft.md.
+spectral and nuclear norms), matrix_power repeated products, svd(hermitian=True) numpy's
+own eigh-based formula. Conventions and limits: docs/linalg.md.
 """
 
 from __future__ import annotations
@@ -21,6 +21,7 @@ from .util import as_operand, dtype_of, ndim_of, shape_of
 # the field names of numpy's result tuples, so attribute access works the same
 SlogdetResult = namedtuple("SlogdetResult", "sign logabsdet")
 EighResult = namedtuple("EighResult", "eigenvalues eigenvectors")
+EigResult = namedtuple("EigResult", "eigenvalues eigenvectors")
 SVDResult = namedtuple("SVDResult", "U S Vh")
 QRResult = namedtuple("QRResult", "Q R")
 
@@ -84,31 +85,78 @@ def slogdet(a):
 def cholesky(a, /, *, upper=False):
     a = _inexact(a)
     _square(a, "cholesky")
-    low = la.cholesky_p.bind(a)
-    return np.swapaxes(low, -1, -2) if upper else low
+    return la.cholesky_p.bind(a, upper=bool(upper))
+
+
+def _uplo(UPLO) -> str:
+    UPLO = UPLO.upper()
+    if UPLO not in ("L", "U"):
+        raise ValueError("UPLO argument must be 'L' or 'U'")
+    return UPLO
 
 
 @implements(np.linalg.eigh)
 def eigh(a, UPLO="L"):
+    """Reads one triangle, as numpy does: the derivative is that of the function numpy
+    computes, so the unread triangle gets none (docs/linalg.md)."""
     a = _inexact(a)
     _square(a, "eigh")
-    return EighResult(*la.eigh_p.bind(a, UPLO=UPLO))
+    return EighResult(*la.eigh_p.bind(a, UPLO=_uplo(UPLO)))
 
 
 @implements(np.linalg.eigvalsh)
 def eigvalsh(a, UPLO="L"):
-    return eigh(a, UPLO).eigenvalues
+    a = _inexact(a)
+    _square(a, "eigvalsh")
+    return la.eigh_p.bind(a, UPLO=_uplo(UPLO), vectors=False)[0]
+
+
+def _real_if_all_real(a, arrays):
+    """numpy's eig/eigvals give a real matrix with only real eigenvalues real arrays; the
+    test is a guard, so a compiled program re-traces when that changes."""
+    if np.iscomplexobj(a) or not bool(np.all(np.imag(arrays[0]) == 0)):
+        return arrays
+    return tuple(np.real(x) for x in arrays)
+
+
+@implements(np.linalg.eig)
+def eig(a):
+    a = _inexact(a)
+    _square(a, "eig")
+    return EigResult(*_real_if_all_real(a, la.eig_p.bind(a)))
+
+
+@implements(np.linalg.eigvals)
+def eigvals(a):
+    a = _inexact(a)
+    _square(a, "eigvals")
+    return _real_if_all_real(a, la.eig_p.bind(a, vectors=False))[0]
 
 
 @implements(np.linalg.svd)
 def svd(a, full_matrices=True, compute_uv=True, hermitian=False):
-    """hermitian=True is computed by the general SVD: the same singular values, though the
-    singular vectors may differ from numpy's eigh-based ones in sign."""
     a = _inexact(a)
+    if hermitian:
+        return _hermitian_svd(a, compute_uv)
     if not compute_uv:
-        return la.svd_p.bind(a, full_matrices=False)[1]
+        return la.svd_p.bind(a, full_matrices=False, compute_uv=False)[0]
     m, n = shape_of(a)[-2:]
     return SVDResult(*la.svd_p.bind(a, full_matrices=bool(full_matrices) and m != n))
+
+
+def _hermitian_svd(a, compute_uv):
+    """numpy's svd(hermitian=True): from eigh of the lower triangle, |w| sorted descending,
+    the signs of w moved into Vh."""
+    _square(a, "svd")
+    if not compute_uv:
+        return np.sort(np.abs(eigvalsh(a)))[..., ::-1]
+    w, u = eigh(a)
+    order = np.argsort(np.abs(w))[..., ::-1]
+    sign = np.take_along_axis(np.copysign(1.0, w), order, axis=-1)
+    s = np.take_along_axis(np.abs(w), order, axis=-1)
+    u = np.take_along_axis(u, order[..., None, :], axis=-1)
+    vh = np.conjugate(np.swapaxes(u * sign[..., None, :], -1, -2))
+    return SVDResult(u, s, vh)
 
 
 @implements(np.linalg.svdvals)
@@ -153,6 +201,8 @@ def _pinv_rcond(shape, dtype, rcond, rtol) -> float:
 def pinv(a, rcond=None, hermitian=False, *, rtol=_NO_VALUE):
     a = _inexact(a)
     cutoff = _pinv_rcond(shape_of(a), dtype_of(a), rcond, rtol)
+    if hermitian:  # numpy reads the lower triangle then (through eigh): so does the derivative
+        a = la.hermitian_from_triangle(a, lower=True)
     return la.pinv_p.bind(a, rcond=cutoff, hermitian=bool(hermitian))
 
 

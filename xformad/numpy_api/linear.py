@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import operator
+import string
+
 import numpy as np
 
 from ..primitives.contraction import einsum_p
@@ -86,9 +89,58 @@ def _explicit_subscripts(subscripts: str, operands) -> str:
     return ",".join(expanded) + "->" + out
 
 
+# integer labels of the sublist form, as letters in the order numpy sorts them
+_SUBLIST_LETTERS = string.ascii_uppercase + string.ascii_lowercase
+
+
+def _sublist_text(sublist) -> str:
+    out = []
+    for label in sublist:
+        if label is Ellipsis:
+            out.append("...")
+            continue
+        k = operator.index(label)
+        if not 0 <= k < len(_SUBLIST_LETTERS):
+            raise ValueError(f"subscript is not within the valid range [0, {len(_SUBLIST_LETTERS)})")
+        out.append(_SUBLIST_LETTERS[k])
+    return "".join(out)
+
+
+def _from_sublists(args):
+    """np.einsum(a, [0, 1], b, [1, 2], [0, 2]) -> ("AB,BC->AC", (a, b))."""
+    pairs = len(args) // 2
+    operands, sublists = args[0 : 2 * pairs : 2], args[1 : 2 * pairs : 2]
+    subscripts = ",".join(_sublist_text(s) for s in sublists)
+    if len(args) % 2:  # a trailing output sublist
+        subscripts += "->" + _sublist_text(args[-1])
+    return subscripts, tuple(operands)
+
+
+def _optimize_param(optimize):
+    """A path list (from np.einsum_path) as nested tuples: node parameters are hashable."""
+    if isinstance(optimize, (list, tuple)):
+        return tuple(tuple(p) if isinstance(p, (list, tuple)) else p for p in optimize)
+    return optimize
+
+
 @implements(np.einsum)
-def einsum(subscripts, *operands, out=None, optimize=False, **kwargs):
-    if not isinstance(subscripts, str):
-        raise NotImplementedError("xformad supports the string form of np.einsum only")
+def einsum(*operands, out=None, optimize=False, dtype=None, order="K", casting="safe"):
+    """Every form numpy takes (string, implicit output, '...', interleaved sublists) as
+    one explicit contraction, computed by numpy's einsum with the caller's ``optimize``,
+    ``dtype``, ``order`` and ``casting`` (``out=`` is served by dispatch)."""
+    if isinstance(operands[0], str):
+        subscripts, operands = operands[0], operands[1:]
+    else:
+        subscripts, operands = _from_sublists(operands)
     operands = tuple(as_operand(o) for o in operands)
-    return einsum_p.bind(*operands, subscripts=_explicit_subscripts(subscripts, operands))
+    options = {"dtype": np.dtype(dtype)} if dtype is not None else {}
+    if order != "K":
+        options["order"] = order
+    if casting != "safe":
+        options["casting"] = casting
+    return einsum_p.bind(
+        *operands,
+        subscripts=_explicit_subscripts(subscripts, operands),
+        optimize=_optimize_param(optimize),
+        **options,
+    )

@@ -1,4 +1,5 @@
-"""Contractions: matmul (numpy semantics, batched, 1-D cases) and einsum (explicit form)."""
+"""Contractions: matmul (numpy semantics, batched, 1-D cases) and einsum (explicit form;
+the numpy front end turns implicit, ellipsis and sublist forms into it)."""
 
 from __future__ import annotations
 
@@ -34,18 +35,26 @@ matmul_p.def_vjp(_matmul_vjp_a, _matmul_vjp_b)
 matmul_p.def_emit(lambda args, params, text: f"{args[0]} @ {args[1]}")
 matmul_p.def_notation("{0} @ {1}", forward=("{d} @ {b}", "{a} @ {d}"), reverse=("{d} @ {b}ᵀ", "{a}ᵀ @ {d}"))
 
-einsum_p = Primitive(
-    "einsum", lambda xp, *ops, subscripts: xp.einsum(subscripts, *ops, optimize=len(ops) > 2)
-)
+
+def _einsum_kernel(xp, *ops, subscripts, optimize=False, **options):
+    """numpy's einsum itself; ``optimize`` a bool, a strategy name, or a path as a tuple
+    (a hashable parameter), ``options`` its dtype/order/casting when given."""
+    if isinstance(optimize, tuple):
+        optimize = list(optimize)
+    return xp.einsum(subscripts, *ops, optimize=optimize, **options)
 
 
-def _einsum_jvp(tangents, ans, *ops, subscripts):
+einsum_p = Primitive("einsum", _einsum_kernel)
+
+
+def _einsum_jvp(tangents, ans, *ops, **params):
+    # linear in each operand: the same contraction (and path) with one operand replaced
     total = None
     for i, t in enumerate(tangents):
         if t is None:
             continue
         args = ops[:i] + (t,) + ops[i + 1 :]
-        term = einsum_p.bind(*args, subscripts=subscripts)
+        term = einsum_p.bind(*args, **params)
         total = term if total is None else total + term
     return total
 
@@ -56,7 +65,7 @@ def _fresh_letters(used: str):
     return (c for c in string.ascii_letters if c not in used)
 
 
-def _einsum_vjp(ct, ans, needed, *ops, subscripts):
+def _einsum_vjp(ct, ans, needed, *ops, subscripts, **params):
     ins, out = subscripts.split("->")
     ins = ins.split(",")
     result = []
@@ -70,7 +79,10 @@ def _einsum_vjp(ct, ans, needed, *ops, subscripts):
         unique = "".join(dict.fromkeys(target))
         available = set(out) | set("".join(others))
         present = "".join(c for c in unique if c in available)
-        g = einsum_p.bind(ct, *other_ops, subscripts=f"{','.join([out] + others)}->{present}")
+        # another contraction: a path given for the primal does not fit it
+        g = einsum_p.bind(
+            ct, *other_ops, subscripts=f"{','.join([out] + others)}->{present}", optimize=len(ops) > 2
+        )
         shape = np.shape(ops[i])
         sizes = {c: shape[target.index(c)] for c in unique}
         if present != unique:  # letters only in this operand were summed: broadcast back

@@ -1,26 +1,32 @@
-"""Linear-algebra primitives: solve, det, slogdet, cholesky, eigh, svd, qr and pinv.
+"""Linear-algebra primitives: solve, det, slogdet, cholesky, eigh, svd, eig, qr and pinv.
 
 Each acts on the last two axes, with leading batch axes, as ``numpy.linalg`` does; the
 rest of ``numpy.linalg`` (inv, lstsq, norms, matrix_power, ...) is lowered onto these in
 ``numpy_api/linalg.py``. The rules follow Giles (2008), "Collected matrix derivative
 results", in the structure JAX uses, and are written in numpy calls so they differentiate
-again. Conventions (docs/linalg_fft.md):
+again. Conventions (docs/linalg.md):
 
-- solve, det, slogdet are complex-capable; a VJP is the transpose of the JVP, with no
-  conjugation (JAX and autograd's convention).
-- cholesky and eigh read one triangle of a symmetric matrix; their derivatives are taken
-  with respect to a symmetric input (the tangent and the cotangent are symmetrised), as in
-  JAX, autograd and PyTorch. cholesky, eigh, svd, qr and pinv are real-only.
+- a VJP is the transpose of the JVP under the pairing Re sum(u * v), with no conjugation
+  (JAX and autograd's convention); solve, det, slogdet, eigh, svd and eig take complex
+  input; cholesky, qr and pinv are real-only.
+- cholesky and eigh read one triangle of the matrix, as LAPACK does; their derivatives are
+  those of that function: the unread triangle has a zero derivative, each read
+  off-diagonal entry counts for itself and its mirror (``hermitian_from_triangle``).
+- complex eigen/singular vectors carry an arbitrary phase: eigh and svd differentiate in
+  the gauge diag(V^H dV) = 0 and refuse (reverse mode) a loss that depends on the phase;
+  eig follows LAPACK's normalisation (unit norm, largest component real), so its vectors'
+  derivative is that of numpy's own, except for the erratic sign LAPACK gives the complex
+  eigenvectors of a real matrix (a loss depending on it is refused as a phase-dependent one).
 - eigenvector and singular-vector derivatives divide by eigenvalue / singular-value gaps,
   so they are undefined for repeated values; value-only uses (eigvalsh, svdvals, norms)
-  stay finite there.
+  stay finite there. eig refuses repeated eigenvalues (``UndefinedDerivativeError``).
 """
 
 from __future__ import annotations
 
 import numpy as np
 
-from ..errors import UnsupportedOperation
+from ..errors import UndefinedDerivativeError, UnsupportedOperation
 from ..tracing import concrete
 from .core import Primitive
 from .rules import device_constant, safe_mul
@@ -31,8 +37,17 @@ def _mT(x):
     return np.swapaxes(x, -1, -2)
 
 
-def _sym(x):
-    return (x + _mT(x)) / 2
+def _conj(x):
+    return np.conjugate(x) if np.iscomplexobj(x) else x
+
+
+def _real(x):
+    return np.real(x) if np.iscomplexobj(x) else x
+
+
+def _mH(x):
+    """The conjugate transpose (the transpose of a real matrix)."""
+    return _conj(_mT(x))
 
 
 def _constant(value, like):
@@ -73,12 +88,70 @@ def _gap_inverse(w):
     return 1 / (np.expand_dims(w, -2) - np.expand_dims(w, -1) + eye) - eye
 
 
+def _sqrt_eps(x) -> float:
+    return float(np.sqrt(np.finfo(x.dtype).eps))
+
+
 def _real_only(x, name: str) -> None:
     if np.iscomplexobj(x):
         raise UnsupportedOperation(
             name,
             "its derivative is implemented for real matrices only; split a complex problem "
             "into real and imaginary parts, or use solve/inv/det, which accept complex input",
+        )
+
+
+# --- one triangle read as a Hermitian matrix (LAPACK's symmetric routines) ---------------
+def _strict_triangle(like, lower: bool):
+    tri = np.tri(like.shape[-1], like.shape[-1], -1)
+    return _constant(tri if lower else tri.T, like)
+
+
+def hermitian_from_triangle(a, lower: bool = True):
+    """The Hermitian matrix numpy's eigh, eigvalsh and cholesky read from ``a``: its lower
+    (or upper) triangle, that triangle's conjugate mirror, and the real part of the diagonal
+    (LAPACK ignores the rest)."""
+    strict = a * _strict_triangle(a, lower)
+    return strict + _mH(strict) + _real(a) * _eye(a)
+
+
+def _triangle_cotangent(g, lower: bool):
+    """The transpose of ``hermitian_from_triangle``: a read off-diagonal entry collects
+    the cotangent of its own place and of its mirror, the unread triangle none."""
+    return (g + _mH(g)) * _strict_triangle(g, lower) + _real(g) * _eye(g)
+
+
+# --- checks: a derivative that does not exist raises instead of returning a number -------
+# (bool() of a traced condition records a guard: a compiled derivative re-traces, and
+# raises, when an input reaches the case)
+def _refuse_phase_dependence(
+    phase_rate, scale, vectors: str, why: str = "which numpy leaves arbitrary"
+) -> None:
+    """``phase_rate``: the loss's rate of change as each complex vector turns by a phase.
+    A loss that depends on a phase numpy does not fix has no derivative."""
+    tol = _sqrt_eps(phase_rate) * (np.max(np.abs(scale)) + np.finfo(phase_rate.dtype).tiny)
+    if bool(np.any(np.abs(phase_rate) > tol)):
+        raise UndefinedDerivativeError(
+            f"the loss depends on the phases of {vectors}, {why}, so its derivative is "
+            "undefined. Use quantities that do not change when a vector is multiplied by "
+            "exp(i phi): |v|**2, projectors v v^H, products u_i vh_i of matching singular "
+            "vectors (see docs/linalg.md)"
+        )
+
+
+def _refuse_repeated_eigenvalues(w) -> None:
+    """eig's derivatives divide by eigenvalue gaps (and by V, singular for a defective
+    matrix): eigenvalues closer than sqrt(eps) * max|w| are refused."""
+    scale = np.max(np.abs(w), axis=-1, keepdims=True)
+    tol = np.expand_dims(_sqrt_eps(scale) * scale, -1)
+    gaps = np.abs(np.expand_dims(w, -1) - np.expand_dims(w, -2))
+    gaps = gaps + _eye(gaps) * (tol + 1)  # a value is not its own neighbour
+    if bool(np.any(gaps <= tol)):
+        raise UndefinedDerivativeError(
+            "np.linalg.eig/eigvals have no derivative at a matrix with repeated eigenvalues "
+            "(they are not differentiable one by one, and the eigenvectors not at all). For "
+            "a symmetric (Hermitian) matrix use np.linalg.eigh/eigvalsh; for the sum of the "
+            "eigenvalues use np.trace"
         )
 
 
@@ -163,8 +236,17 @@ slogdet_p.def_jvp_joint(_slogdet_jvp)
 slogdet_p.def_vjp_joint(_slogdet_vjp)
 
 
-# --- cholesky: a = L L^T, L lower ---------------------------------------------------------
-cholesky_p = Primitive("cholesky", lambda xp, a: xp.linalg.cholesky(a))
+# --- cholesky: a = L L^T, L lower (upper: a = U^T U, read from the upper triangle) ------
+def _cholesky_kernel(xp, a, upper):
+    if not upper:
+        return xp.linalg.cholesky(a)
+    try:
+        return xp.linalg.cholesky(a, upper=True)
+    except TypeError:  # numpy 1.x and cupy have no upper=: U = L^H of a^H
+        return xp.conj(xp.swapaxes(xp.linalg.cholesky(xp.conj(xp.swapaxes(a, -1, -2))), -1, -2))
+
+
+cholesky_p = Primitive("cholesky", _cholesky_kernel)
 
 
 def _phi(x):
@@ -173,28 +255,32 @@ def _phi(x):
     return x * _constant(np.tri(n) - 0.5 * np.eye(n), x)
 
 
-def _cholesky_jvp(t, ans, a):
+def _cholesky_jvp(t, ans, a, upper):
     _real_only(a, "np.linalg.cholesky")
-    low = ans
-    x = _solve(low, _sym(t))  # L^{-1} dA
+    low = _mT(ans) if upper else ans
+    x = _solve(low, hermitian_from_triangle(t, lower=not upper))  # L^{-1} dA
     x = _solve(low, _mT(x))  # L^{-1} dA L^{-T} (dA symmetric)
-    return low @ _phi(x)
+    d_low = low @ _phi(x)
+    return _mT(d_low) if upper else d_low
 
 
-def _cholesky_vjp(ct, ans, a):
+def _cholesky_vjp(ct, ans, a, upper):
     _real_only(a, "np.linalg.cholesky")
-    low_t = _mT(ans)
-    s = _solve(low_t, _phi(low_t @ ct))  # L^{-T} P
-    s = _solve(low_t, _mT(s))  # L^{-T} P^T L^{-1}: the transpose of what we want, then sym
-    return _sym(s)
+    low_t = ans if upper else _mT(ans)
+    ct_low = _mT(ct) if upper else ct
+    s = _solve(low_t, _phi(low_t @ ct_low))  # L^{-T} P
+    s = _solve(low_t, _mT(s))  # L^{-T} P^T L^{-1}: its symmetric part is the gradient
+    return _triangle_cotangent(s, lower=not upper)
 
 
 cholesky_p.def_jvp(_cholesky_jvp)
 cholesky_p.def_vjp(_cholesky_vjp)
 
 
-# --- eigh: a = V diag(w) V^T, w ascending -------------------------------------------------
-def _eigh_kernel(xp, a, UPLO):
+# --- eigh: a = V diag(w) V^H, w ascending (vectors=False: eigvalsh) ------------------------
+def _eigh_kernel(xp, a, UPLO, vectors=True):
+    if not vectors:
+        return (xp.linalg.eigvalsh(a, UPLO=UPLO),)
     w, v = xp.linalg.eigh(a, UPLO=UPLO)
     return w, v
 
@@ -202,32 +288,43 @@ def _eigh_kernel(xp, a, UPLO):
 eigh_p = Primitive("eigh", _eigh_kernel, multiple_results=True)
 
 
-def _eigh_jvp(tangents, ans, a, UPLO):
-    _real_only(a, "np.linalg.eigh")
-    w, v = ans
-    vdav = _mT(v) @ _sym(tangents[0]) @ v
-    return _diag_part(vdav), v @ (_gap_inverse(w) * vdav)
+def _eigh_factors(ans, a, UPLO, vectors):
+    """(w, V): the outputs, or for eigvalsh the eigenvectors its rules need (one eigh)."""
+    return ans if vectors else eigh_p.bind(a, UPLO=UPLO)
 
 
-def _eigh_vjp(ct, ans, needed, a, UPLO):
-    _real_only(a, "np.linalg.eigh")
-    w, v = ans
-    ct_w, ct_v = ct
+def _eigh_jvp(tangents, ans, a, UPLO, vectors=True):
+    w, v = _eigh_factors(ans, a, UPLO, vectors)
+    vdv = _mH(v) @ hermitian_from_triangle(tangents[0], lower=UPLO == "L") @ v
+    dw = _real(_diag_part(vdv))
+    if not vectors:
+        return (dw,)
+    return dw, v @ (_gap_inverse(w) * vdv)  # gauge: diag(V^H dV) = 0
+
+
+def _eigh_vjp(ct, ans, needed, a, UPLO, vectors=True):
+    w, v = _eigh_factors(ans, a, UPLO, vectors)
+    ct_w, ct_v = ct if vectors else (ct[0], None)
     inner = None
     if ct_w is not None:
-        inner = _diag_matrix(ct_w)
+        inner = _diag_matrix(_real(ct_w))
     if ct_v is not None:  # only the eigenvectors see the gaps: eigvalsh stays finite
-        gaps = safe_mul(_mT(v) @ ct_v, _gap_inverse(w))
+        vt_ct = _mT(v) @ ct_v
+        if np.iscomplexobj(vt_ct):
+            _refuse_phase_dependence(np.imag(_diag_part(vt_ct)), vt_ct, "the eigenvectors of a complex eigh")
+        gaps = safe_mul(vt_ct, _gap_inverse(w))
         inner = gaps if inner is None else inner + gaps
-    return (_sym(v @ inner @ _mT(v)),)
+    return (_triangle_cotangent(_conj(v) @ inner @ _mT(v), lower=UPLO == "L"),)
 
 
 eigh_p.def_jvp_joint(_eigh_jvp)
 eigh_p.def_vjp_joint(_eigh_vjp)
 
 
-# --- svd: a = U diag(s) Vh (Townsend 2016, "Differentiating the SVD") ---------------------
-def _svd_kernel(xp, a, full_matrices):
+# --- svd: a = U diag(s) Vh (Townsend 2016, "Differentiating the SVD"; complex as JAX) ----
+def _svd_kernel(xp, a, full_matrices, compute_uv=True):
+    if not compute_uv:
+        return (xp.linalg.svd(a, compute_uv=False),)
     u, s, vh = xp.linalg.svd(a, full_matrices=full_matrices)
     return u, s, vh
 
@@ -243,40 +340,46 @@ def _svd_gaps(s):
     return 1 / ((row + col) * (row - col) + eye) - eye
 
 
-def _reduced(u, s, vh):
-    """(U, Vh, extra): the reduced factors, and whether the SVD was computed with
-    full_matrices=True on a non-square matrix (U or Vh then carry completed vectors)."""
+def _svd_factors(ans, a, compute_uv):
+    """(U, s, Vh, extra): the reduced factors, and whether the SVD was computed with
+    full_matrices=True on a non-square matrix (U or Vh then carry completed vectors).
+    For svd(compute_uv=False) the factors its rules need (one more SVD)."""
+    if not compute_uv:
+        ans = svd_p.bind(a, full_matrices=False)
+    u, s, vh = ans
     k = s.shape[-1]
     if u.shape[-1] == k and vh.shape[-2] == k:
-        return u, vh, False
-    return u[..., :, :k], vh[..., :k, :], True
+        return u, s, vh, False
+    return u[..., :, :k], s, vh[..., :k, :], True
 
 
-def _svd_jvp(tangents, ans, a, full_matrices):
-    _real_only(a, "np.linalg.svd")
+def _svd_jvp(tangents, ans, a, full_matrices, compute_uv=True):
     t = tangents[0]
-    u_full, s, vh_full = ans
-    u, vh, extra = _reduced(u_full, s, vh_full)
-    v = _mT(vh)
-    ds_mat = _mT(u) @ t @ v
-    ds = _diag_part(ds_mat)
+    u, s, vh, extra = _svd_factors(ans, a, compute_uv)
+    v = _mH(vh)
+    dm = _mH(u) @ t @ v
+    ds = _real(_diag_part(dm))
+    if not compute_uv:
+        return (ds,)
     gaps = _svd_gaps(s)
     s_row = np.expand_dims(s, -2)  # multiplies column j by s[j]
-    dss = ds_mat * s_row
-    sds = _mT(s_row) * ds_mat
-    du = u @ (gaps * (dss + _mT(dss)))
-    dv = v @ (gaps * (sds + _mT(sds)))
+    dms = dm * s_row
+    sdm = _mT(s_row) * dm
+    du = u @ (gaps * (dms + _mH(dms)))
+    dv = v @ (gaps * (sdm + _mH(sdm)))
+    if np.iscomplexobj(dm):  # gauge diag(V^H dV) = 0: U takes the phase Im diag(dM) / s
+        du = du + u * (1j * np.expand_dims(np.imag(_diag_part(dm)), -2) / s_row)
     m, n = a.shape[-2:]
     if m > n:
         dav = t @ v
-        du = du + (dav - u @ (_mT(u) @ dav)) / s_row
+        du = du + (dav - u @ (_mH(u) @ dav)) / s_row
     if n > m:
-        datu = _mT(t) @ u
-        dv = dv + (datu - v @ (_mT(v) @ datu)) / s_row
-    dvh = _mT(dv)
+        datu = _mH(t) @ u
+        dv = dv + (datu - v @ (_mH(v) @ datu)) / s_row
+    dvh = _mH(dv)
     if extra:  # completed singular vectors are not unique: their tangent is undefined
-        du = _pad_nan(du, u_full.shape, -1)
-        dvh = _pad_nan(dvh, vh_full.shape, -2)
+        du = _pad_nan(du, ans[0].shape, -1)
+        dvh = _pad_nan(dvh, ans[2].shape, -2)
     return du, ds, dvh
 
 
@@ -305,16 +408,14 @@ def _leading(ct, k: int, axis: int):
     return ct[tuple(index)]
 
 
-def _svd_vjp(ct, ans, needed, a, full_matrices):
-    _real_only(a, "np.linalg.svd")
-    ct_u, ct_s, ct_vh = ct
-    u_full, s, vh_full = ans
-    u, vh, _ = _reduced(u_full, s, vh_full)
+def _svd_vjp(ct, ans, needed, a, full_matrices, compute_uv=True):
+    u, s, vh, _ = _svd_factors(ans, a, compute_uv)
+    ct_u, ct_s, ct_vh = ct if compute_uv else (None, ct[0], None)
     k = s.shape[-1]
     ct_u, ct_vh = _leading(ct_u, k, -1), _leading(ct_vh, k, -2)
-    v = _mT(vh)
     m, n = a.shape[-2:]
     s_row = np.expand_dims(s, -2)
+    gaps = _svd_gaps(s)
     inner = None
 
     def add(term):
@@ -322,24 +423,151 @@ def _svd_vjp(ct, ans, needed, a, full_matrices):
         inner = term if inner is None else inner + term
 
     if ct_s is not None:
-        add(_diag_matrix(ct_s))
+        add(_diag_matrix(_real(ct_s)))
+    phase_rate = None  # Im diag(U^T ct_U) + Im diag(V^T ct_V): zero for a phase-free loss
+    scale = []
     if ct_u is not None:
-        y = safe_mul(_mT(u) @ ct_u, _svd_gaps(s))
-        add((y + _mT(y)) * s_row)
+        ut_ct = _mT(u) @ ct_u
+        y = safe_mul(ut_ct, gaps)
+        add((y + _mH(y)) * s_row)
+        if np.iscomplexobj(ut_ct):
+            phase_rate = np.imag(_diag_part(ut_ct))
+            scale.append(np.max(np.abs(ut_ct)))
+            add(_diag_matrix(1j * phase_rate / s))
     if ct_vh is not None:
-        ct_v = _mT(ct_vh)
-        z = safe_mul(_mT(v) @ ct_v, _svd_gaps(s))
-        add(_mT(s_row) * (z + _mT(z)))
-    ct_a = u @ inner @ vh
+        ct_v = _mH(ct_vh)
+        vt_ct = _conj(vh) @ ct_v
+        z = safe_mul(vt_ct, gaps)
+        add(_mT(s_row) * (z + _mH(z)))
+        if np.iscomplexobj(vt_ct):
+            rate = np.imag(_diag_part(vt_ct))
+            scale.append(np.max(np.abs(vt_ct)))
+            phase_rate = rate if phase_rate is None else phase_rate + rate
+    if phase_rate is not None:
+        _refuse_phase_dependence(phase_rate, sum(scale), "the singular vectors of a complex svd")
+    u_c, vh_c = _conj(u), _conj(vh)
+    ct_a = u_c @ inner @ vh_c
     if ct_u is not None and m > n:
-        ct_a = ct_a + ((ct_u - u @ (_mT(u) @ ct_u)) / s_row) @ vh
+        scaled = ct_u / s_row
+        ct_a = ct_a + (scaled - u_c @ (_mT(u) @ scaled)) @ vh_c
     if ct_vh is not None and n > m:
-        ct_a = ct_a + u @ _mT((ct_v - v @ (_mT(v) @ ct_v)) / s_row)
+        scaled = ct_vh / _mT(s_row)
+        ct_a = ct_a + u_c @ (scaled - (scaled @ _mT(vh)) @ vh_c)
     return (ct_a,)
 
 
 svd_p.def_jvp_joint(_svd_jvp)
 svd_p.def_vjp_joint(_svd_vjp)
+
+
+# --- eig: a V = V diag(w), complex w and V (vectors=False: eigvals) -------------------------
+def _eig_kernel(xp, a, vectors=True):
+    """numpy's eig/eigvals, always complex (numpy_api/linalg.py gives real input with real
+    eigenvalues numpy's real arrays back)."""
+    dtype = np.result_type(a.dtype, np.complex64)
+    if not vectors:
+        return (xp.linalg.eigvals(a).astype(dtype, copy=False),)
+    w, v = xp.linalg.eig(a)
+    return w.astype(dtype, copy=False), v.astype(dtype, copy=False)
+
+
+eig_p = Primitive("eig", _eig_kernel, multiple_results=True)
+
+
+def _eig_factors(ans, a, vectors):
+    """(w, V): the outputs, or for eigvals its eigenvalues and eig's eigenvectors."""
+    w = ans[0]
+    if vectors:
+        v = ans[1]
+    else:
+        w_eig, v = eig_p.bind(a)
+        # eigvals and eig order the eigenvalues alike; check, since V must match w
+        scale = np.max(np.abs(w), axis=-1, keepdims=True)
+        if bool(np.any(np.abs(w_eig - w) > _sqrt_eps(scale) * scale)):
+            raise UndefinedDerivativeError(
+                "np.linalg.eigvals and np.linalg.eig returned the eigenvalues in different "
+                "orders here; differentiate np.linalg.eig(a).eigenvalues instead"
+            )
+    _refuse_repeated_eigenvalues(w)
+    return w, v
+
+
+def _largest_real_component(v):
+    """The one-hot mask of the component LAPACK made real in each eigenvector: the largest
+    in modulus (the first exactly real one among the near-largest, where moduli tie)."""
+    modulus = np.real(v * np.conjugate(v))
+    near_largest = modulus >= (1 - _sqrt_eps(modulus)) * np.max(modulus, axis=-2, keepdims=True)
+    candidates = near_largest & (np.imag(v) == 0)
+    if not bool(np.all(np.any(candidates, axis=-2))):
+        raise UndefinedDerivativeError(
+            "np.linalg.eig returned eigenvectors whose largest component is not real: that "
+            "is not LAPACK's normalisation, the one whose derivative xformad computes. "
+            "Differentiate only the eigenvalues (np.linalg.eigvals)"
+        )
+    first = np.argmax(candidates, axis=-2)  # the first True of each column
+    rows = device_constant(np.arange(v.shape[-2]).reshape(-1, 1), v)
+    return np.expand_dims(first, -2) == rows
+
+
+def _eig_vector_tangent(dv, v):
+    """Project a tangent of the eigenvectors onto LAPACK's normalisation: unit 2-norm
+    (Re v^H dv = 0) and the largest component kept real (its tangent real too)."""
+    dv = dv - v * np.real(np.sum(np.conjugate(v) * dv, axis=-2, keepdims=True))
+    pick = _largest_real_component(v)
+    pivot = np.sum(np.real(v) * pick, axis=-2, keepdims=True)
+    turn = np.sum(np.imag(dv) * pick, axis=-2, keepdims=True) / pivot
+    return dv - 1j * turn * v
+
+
+def _eig_vector_cotangent(ct, v):
+    """The transpose of ``_eig_vector_tangent``."""
+    pick = _largest_real_component(v)
+    pivot = np.sum(np.real(v) * pick, axis=-2, keepdims=True)
+    turn = np.imag(np.sum(v * ct, axis=-2, keepdims=True)) / pivot
+    ct = ct - pick * (1j * turn)
+    return ct - np.conjugate(v) * np.real(np.sum(v * ct, axis=-2, keepdims=True))
+
+
+def _refuse_sign_dependence(ct_v, w, v) -> None:
+    """For a real matrix, LAPACK makes the largest component of a complex eigenvalue's
+    vector real with a sign that flips under perturbations as small as 1e-12: a loss of
+    those vectors must not depend on it. (Its phase dependence is what can be measured.)"""
+    rate = np.imag(np.sum(v * ct_v, axis=-2))
+    paired = np.imag(w) != 0
+    _refuse_phase_dependence(
+        rate * paired,
+        ct_v,
+        "the eigenvectors np.linalg.eig gives a real matrix's complex eigenvalues",
+        "whose sign LAPACK sets erratically (it can flip under a perturbation of 1e-12)",
+    )
+
+
+def _eig_jvp(tangents, ans, a, vectors=True):
+    w, v = _eig_factors(ans, a, vectors)
+    p = _solve(v, tangents[0] @ v)  # V^{-1} dA V
+    dw = _diag_part(p)
+    if not vectors:
+        return (dw,)
+    return dw, _eig_vector_tangent(v @ (_gap_inverse(w) * p), v)
+
+
+def _eig_vjp(ct, ans, needed, a, vectors=True):
+    w, v = _eig_factors(ans, a, vectors)
+    ct_w, ct_v = ct if vectors else (ct[0], None)
+    inner = None
+    if ct_w is not None:
+        inner = _diag_matrix(ct_w)
+    if ct_v is not None:
+        if not np.iscomplexobj(a):
+            _refuse_sign_dependence(ct_v, w, v)
+        vt_ct = _mT(v) @ _eig_vector_cotangent(ct_v, v)
+        gaps = safe_mul(vt_ct, _gap_inverse(w))
+        inner = gaps if inner is None else inner + gaps
+    return (_solve(_mT(v), inner @ _mT(v)),)  # V^{-T} inner V^T
+
+
+eig_p.def_jvp_joint(_eig_jvp)
+eig_p.def_vjp_joint(_eig_vjp)
 
 
 # --- qr (reduced, m >= n): a = Q R (Townsend, "Differentiating the QR decomposition") ----

@@ -44,6 +44,16 @@ def _slogdet_both(a):
     return sign * np.exp(logabsdet)
 
 
+def _separated(x):
+    """Eigenvalues kept apart (eig's derivatives divide by their gaps)."""
+    return x + np.diag(3.0 * np.arange(x.shape[-1]))
+
+
+def _eig_factors(x):
+    w, v = np.linalg.eig(_separated(x))
+    return np.concatenate([np.ravel(np.real(w)), np.ravel(np.imag(w)), np.ravel(np.abs(v) ** 2)])
+
+
 MATRIX_SHAPES = [((3, 3),), ((2, 3, 3),)]
 RECT_SHAPES = [((3, 3),), ((4, 3),), ((3, 4),), ((2, 4, 3),)]
 C128 = np.complex128
@@ -63,6 +73,8 @@ CASES: list[Case] = [
     Case("cholesky", lambda x: np.linalg.cholesky(_spd(x)), MATRIX_SHAPES),
     Case("eigh", lambda x: np.linalg.eigvalsh(x + _mT(x)), MATRIX_SHAPES),
     Case("eigh", _eigh_function, MATRIX_SHAPES),
+    Case("eig", _eig_factors, MATRIX_SHAPES),
+    Case("eig", lambda x: np.linalg.eigvals(_separated(x)), MATRIX_SHAPES, dtype=C128),
     Case("svd", _svd_factors, RECT_SHAPES),
     Case("svd", lambda x: np.linalg.svd(x, compute_uv=False), RECT_SHAPES),
     Case("qr", _qr_factors, RECT_SHAPES),

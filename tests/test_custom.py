@@ -8,8 +8,8 @@ import numpy as np
 import pytest
 
 import xformad
-from xformad.transforms.custom import CustomRuleError
 from xformad.testing import check_grads
+from xformad.transforms.custom import CustomRuleError
 
 
 def _sigmoid(x):

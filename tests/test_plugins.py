@@ -19,6 +19,7 @@ import pytest
 
 import xformad
 import xformad.backends as backends
+import xformad.extend
 import xformad.plugins as plugins
 from xformad import hookimpl
 from xformad.cli import plugins_cmd
@@ -432,3 +433,33 @@ def test_the_array_backend_hook_picks_the_backend_for_an_array_type(monkeypatch)
         assert "_Wrapped" in asked
     finally:
         plugins.plugin_manager().unregister(name="wrapped-arrays")
+
+
+class _Model:
+    """A class whose method a plugin serves (as scipy.stats' distributions are served)."""
+
+    def scaled(self, x):
+        return 2.0 * np.asarray(x)
+
+
+def test_a_kept_interception_is_installed_at_the_first_trace_and_stays(installed):
+    original_method = _Model.scaled
+
+    def scaled(self, x):
+        if not xformad.extend.is_traced(x):
+            return NotImplemented
+        return 3.0 * x  # the plugin's own rule, to tell it from the original
+
+    @hookimpl
+    def xformad_register_interceptions(registry):
+        registry.intercept(_Model, "scaled", scaled, always=True)
+
+    installed({"kept": {"xformad_register_interceptions": xformad_register_interceptions}})
+    model = _Model()
+    assert _Model.__dict__["scaled"] is original_method  # nothing before a trace
+    assert xformad.grad(lambda x: model.scaled(x))(1.0) == 3.0
+    kept = _Model.__dict__["scaled"]
+    assert kept is not original_method and xformad.extend.original(kept) is original_method
+    assert model.scaled(5.0) == 10.0  # outside traces: the original's result
+    assert xformad.grad(lambda x: model.scaled(x))(1.0) == 3.0
+    _Model.scaled = original_method

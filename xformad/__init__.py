@@ -84,6 +84,7 @@ __all__ = [
     "NonDifferentiableInputError",
     "UnsupportedOperation",
     "TracerConversionError",
+    "UndefinedDerivativeError",
     "ConstantWriteError",
     "EscapedTracerError",
     "UnknownBackend",

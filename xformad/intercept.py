@@ -20,6 +20,7 @@ import functools
 import operator
 import sys
 import threading
+import types
 
 from . import tracing
 from .tracing import _stack
@@ -31,6 +32,7 @@ _plan_for = None  # (registry, number of interceptions) the plan was made from
 _installed = False
 _wrappers: dict = {}  # (module name, name) -> (original, handler, wrapper), built once
 _by_original: dict = {}  # id(original) -> (original, wrapper), for names bound before the trace
+_by_method: dict = {}  # the same for functions of intercepted class attributes (bound methods)
 
 
 def acquire() -> None:
@@ -58,22 +60,33 @@ def installed() -> bool:
 
 def _make_plan(registry) -> list:
     by_module: dict = {}
+    kept: list = []
     for key, handler in registry.interceptions.items():
         module = registry.intercepted_owners.get(key) or sys.modules.get(key[0])
         original = getattr(module, key[1], None) if module is not None else None
         if original is None:
             continue
         cached = _wrappers.get(key)
+        if cached is not None and original is cached[2]:  # a kept wrapper, installed already
+            original = cached[0]
         if cached is None or cached[0] is not original or cached[1] is not handler:
             replacement = (
                 handler if getattr(handler, "__xformad_replaces__", False) else _wrap(original, handler)
             )
             cached = _wrappers[key] = (original, handler, replacement)
-        by_module.setdefault(module, {})[key[1]] = cached
+        if key in registry.kept_interceptions:
+            kept.append((module, key[1], cached))
+        else:
+            by_module.setdefault(module, {})[key[1]] = cached
     _by_original.clear()
-    for module, entries in by_module.items():
-        if not isinstance(module, type):  # a method swapped on its class is reached through it
-            _by_original.update((id(e[0]), (e[0], e[2])) for e in entries.values())
+    _by_method.clear()
+    for module, entries in [*by_module.items(), *((m, {n: c}) for m, n, c in kept)]:
+        # a function bound before the trace, or a method taken off an instance before it
+        table = _by_method if isinstance(module, type) else _by_original
+        table.update((id(e[0]), (e[0], e[2])) for e in entries.values())
+    for module, name, (_, _, wrapper) in kept:  # installed once, kept from now on
+        if module.__dict__.get(name) is not wrapper:
+            setattr(module, name, wrapper)
     plan = []
     for module, entries in by_module.items():
         names = tuple(entries)
@@ -122,8 +135,16 @@ def prebound(value):
     """The wrapper standing in for ``value`` if it is an intercepted function bound before the
     trace (``from scipy.special import logsumexp``), else None (``reach.stand_in`` swaps it in
     the traced function's namespaces while the wrappers are installed)."""
+    if not _installed:
+        return None
     entry = _by_original.get(id(value))
-    return entry[1] if entry is not None and entry[0] is value and _installed else None
+    if entry is not None and entry[0] is value:
+        return entry[1]
+    if type(value) is types.MethodType:  # norm_logpdf = scipy.stats.norm.logpdf, taken before
+        entry = _by_method.get(id(value.__func__))
+        if entry is not None and entry[0] is value.__func__:
+            return types.MethodType(entry[1], value.__self__)
+    return None
 
 
 def _getter(names: tuple):

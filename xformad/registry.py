@@ -23,6 +23,7 @@ class Registry:
         self.backends: dict = {}  # name -> Backend
         self.interceptions: dict = {}  # (module, attribute name) -> handler (xformad/intercept.py)
         self.intercepted_owners: dict = {}  # the same keys -> the module or class itself
+        self.kept_interceptions: set = set()  # keys installed at the first trace and kept
         self.owner: dict = {}  # (kind, primitive name / callable / backend name) -> plugin name
         self.current_plugin = "xformad"
 
@@ -45,7 +46,7 @@ class Registry:
         self._claim(("callable", fn), f"callable {name!r}")
         self.handlers[fn] = handler
 
-    def intercept(self, module, name: str, handler) -> None:
+    def intercept(self, module, name: str, handler, *, always: bool = False) -> None:
         """Replace ``module.name`` (a Python-level function, e.g. ``math.exp`` or
         ``np.asarray``) by ``handler`` while a trace is open in the calling thread.
 
@@ -59,6 +60,11 @@ class Registry:
         handler with ``__xformad_replaces__ = True`` is installed as it is (an object such
         as ``np.r_`` or a scalar type, not a function); it checks the calling thread's trace
         depth itself (``xformad.tracing._stack.depth``).
+
+        ``always=True``: installed when the first trace opens and kept from then on (the
+        wrapper calls the original outside traces). For class attributes in numbers (the
+        methods of scipy.stats' distributions): each costs a class attribute write per swap,
+        which would otherwise be paid twice by every trace.
         """
         if isinstance(module, str):
             module = importlib.import_module(module)
@@ -74,6 +80,8 @@ class Registry:
         self._claim(("interception", key), f"interception of {key[0]}.{name}")
         self.interceptions[key] = handler
         self.intercepted_owners[key] = module
+        if always:
+            self.kept_interceptions.add(key)
 
     def add_backend(self, backend) -> None:
         self._claim(("backend", backend.name), f"backend {backend.name!r}")

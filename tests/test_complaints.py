@@ -481,3 +481,15 @@ def test_while_loop_with_data_dependent_trip_count():
         return np.sum(x) * steps
 
     check_grads(f, (np.array([1.3, -0.4]),), order=2)
+
+
+def test_second_derivative_through_a_safe_product_at_a_zero_cotangent():
+    # d/dz of grad_d(log(d) * z) is 1/d, at z = 0 too: the safe product masks only 0 * inf
+    mixed = xformad.grad(lambda z: xformad.grad(lambda d: np.log(d) * z)(3.0))
+    assert mixed(0.0) == pytest.approx(1 / 3, rel=1e-15)
+    assert xformad.grad(lambda z: xformad.grad(lambda d: np.sqrt(d) * z)(3.0))(0.0) == pytest.approx(
+        0.5 / np.sqrt(3.0), rel=1e-15
+    )
+    # and the double-where idiom stays NaN-free at second order
+    f = lambda x: np.sum(np.where(x > 0, np.sqrt(np.abs(x)), 0.0))  # noqa: E731
+    assert np.isfinite(xformad.hessian(f)(np.array([0.0, 1.0]))).all()

@@ -3,7 +3,7 @@
 It is what derivative rules use (through ``rules.safe_mul``) where a local derivative can be
 infinite: one node, computed as a plain product plus a cheap NaN test, masked only when the
 test finds 0 * inf. Its own rules treat the mask as constant, so the guarantee holds at
-second order too (grad of grad stays NaN-free).
+second order too (grad of grad stays NaN-free), and are exact where nothing was masked.
 """
 
 from __future__ import annotations
@@ -35,7 +35,10 @@ safe_multiply_p = Primitive("safe_multiply", masked_product)
 
 
 def _masked_other(ct, d):
-    return np.where(ct == 0, np.result_type(d).type(0), d)  # a scalar: fine on any device
+    """d(ct * d)/dct = d, taken as 0 only where the product was masked (ct == 0 beside an
+    infinite or NaN d): where d is finite the derivative is d itself, at ct == 0 too."""
+    masked = (ct == 0) & ~np.isfinite(d)
+    return np.where(masked, np.result_type(d).type(0), d)  # a scalar: fine on any device
 
 
 def _by_ct(t, ans, ct, d):

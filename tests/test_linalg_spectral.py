@@ -101,3 +101,15 @@ def test_algebraic_connectivity_gradient_is_the_fiedler_formula():
     fiedler = np.linalg.eigh(INCIDENCE.T @ (w[:, None] * INCIDENCE))[1][:, 1]
     per_edge = np.array([(fiedler[i] - fiedler[j]) ** 2 for i, j in EDGES])
     np.testing.assert_allclose(g, w * per_edge - 0.05 * w, rtol=1e-9)
+
+
+def test_eigh_vectors_of_repeated_eigenvalues_raise_in_both_modes():
+    # they have no derivative there: an error, never the inf/NaN of dividing by a zero gap
+    a = np.diag([2.0, 2.0, 5.0])
+    with pytest.raises(xformad.UndefinedDerivativeError, match="repeated eigenvalues"):
+        xformad.grad(lambda c: np.sum(np.linalg.eigh(c)[1]))(a)
+    with pytest.raises(xformad.UndefinedDerivativeError, match="repeated eigenvalues"):
+        xformad.jvp(lambda c: np.linalg.eigh(c)[1], (a,), (np.ones((3, 3)),))
+    # the eigenvalues, and vectors of the distinct eigenvalue alone, still differentiate
+    assert np.isfinite(xformad.grad(lambda c: np.sum(np.linalg.eigh(c)[0] ** 2))(a)).all()
+    assert np.isfinite(xformad.grad(lambda c: np.sum(np.linalg.eigh(c)[1][:, 2] ** 2))(a)).all()

@@ -293,12 +293,30 @@ def _eigh_factors(ans, a, UPLO, vectors):
     return ans if vectors else eigh_p.bind(a, UPLO=UPLO)
 
 
+def _refuse_tied_eigenvectors(w, coupling) -> None:
+    """eigh's eigenvector derivatives divide by eigenvalue gaps: where two eigenvalues are
+    closer than sqrt(eps) * max|w| and the (co)tangent couples their vectors, the result
+    would be inf, NaN or rounding noise magnified 1e8 times, so it is refused instead."""
+    scale = np.max(np.abs(w), axis=-1, keepdims=True)
+    tol = np.expand_dims(_sqrt_eps(scale) * scale, -1)
+    gaps = np.abs(np.expand_dims(w, -1) - np.expand_dims(w, -2))
+    tied = (gaps + _eye(gaps) * (tol + 1)) <= tol  # a value is not its own neighbour
+    if bool(np.any(tied & (coupling != 0))):
+        raise UndefinedDerivativeError(
+            "np.linalg.eigh: the loss depends on eigenvectors of repeated eigenvalues, which "
+            "have no derivative there (any rotation within their eigenspace is as good). "
+            "Differentiate the eigenvalues (np.linalg.eigvalsh), or a quantity of the whole "
+            "eigenspace, such as its projector computed from the matrix"
+        )
+
+
 def _eigh_jvp(tangents, ans, a, UPLO, vectors=True):
     w, v = _eigh_factors(ans, a, UPLO, vectors)
     vdv = _mH(v) @ hermitian_from_triangle(tangents[0], lower=UPLO == "L") @ v
     dw = _real(_diag_part(vdv))
     if not vectors:
         return (dw,)
+    _refuse_tied_eigenvectors(w, vdv)
     return dw, v @ (_gap_inverse(w) * vdv)  # gauge: diag(V^H dV) = 0
 
 
@@ -312,6 +330,7 @@ def _eigh_vjp(ct, ans, needed, a, UPLO, vectors=True):
         vt_ct = _mT(v) @ ct_v
         if np.iscomplexobj(vt_ct):
             _refuse_phase_dependence(np.imag(_diag_part(vt_ct)), vt_ct, "the eigenvectors of a complex eigh")
+        _refuse_tied_eigenvectors(w, vt_ct)
         gaps = safe_mul(vt_ct, _gap_inverse(w))
         inner = gaps if inner is None else inner + gaps
     return (_triangle_cotangent(_conj(v) @ inner @ _mT(v), lower=UPLO == "L"),)
@@ -561,6 +580,7 @@ def _eig_vjp(ct, ans, needed, a, vectors=True):
         if not np.iscomplexobj(a):
             _refuse_sign_dependence(ct_v, w, v)
         vt_ct = _mT(v) @ _eig_vector_cotangent(ct_v, v)
+        _refuse_tied_eigenvectors(w, vt_ct)
         gaps = safe_mul(vt_ct, _gap_inverse(w))
         inner = gaps if inner is None else inner + gaps
     return (_solve(_mT(v), inner @ _mT(v)),)  # V^{-T} inner V^T

@@ -184,3 +184,27 @@ def test_jit_runs_the_same_derivative_program(rng):
     np.testing.assert_allclose(fast(x), xformad.grad(f)(x), rtol=1e-14)
     np.testing.assert_allclose(fast(x + 0.1), xformad.grad(f)(x + 0.1), rtol=1e-14)
     np.testing.assert_allclose(xformad.jit(xformad.hessian(f))(x), xformad.hessian(f)(x), rtol=1e-12)
+
+
+@pytest.mark.parametrize("x", [-1e8, -1e6, -1e3, -45.0, -7.0, -0.5, 0.0, 3.0])
+def test_log_ndtr_derivatives_far_in_the_lower_tail(x):
+    # phi/Phi there is the inverse Mills ratio; exp(-x**2/2 - log_ndtr(x)) lost every digit
+    mpmath = pytest.importorskip("mpmath")
+    mpmath.mp.dps = 60
+    log_phi = lambda t: mpmath.log(mpmath.ncdf(t))  # noqa: E731
+    first = xformad.grad(lambda t: sp.log_ndtr(t))(x)
+    second = xformad.grad(xformad.grad(lambda t: sp.log_ndtr(t)))(x)
+    np.testing.assert_allclose(first, float(mpmath.diff(log_phi, mpmath.mpf(x))), rtol=1e-13)
+    np.testing.assert_allclose(second, float(mpmath.diff(log_phi, mpmath.mpf(x), 2)), rtol=1e-12)
+
+
+@pytest.mark.parametrize("x", [0.5, 7.0, 10.0, 11.0, 60.0, 1e3, 1e5, 1e8])
+def test_erfcx_derivatives_for_large_arguments(x):
+    # 2 x erfcx(x) - 2/sqrt(pi) cancels for large x; the asymptotic series does not
+    mpmath = pytest.importorskip("mpmath")
+    mpmath.mp.dps = 60
+    erfcx = lambda t: mpmath.exp(t * t) * mpmath.erfc(t)  # noqa: E731
+    first = xformad.grad(lambda t: sp.erfcx(t))(x)
+    second = xformad.grad(xformad.grad(lambda t: sp.erfcx(t)))(x)
+    np.testing.assert_allclose(first, float(mpmath.diff(erfcx, mpmath.mpf(x))), rtol=1e-13)
+    np.testing.assert_allclose(second, float(mpmath.diff(erfcx, mpmath.mpf(x), 2)), rtol=1e-11)

@@ -423,6 +423,8 @@ def _serves_out(fn) -> bool:
 
 
 P3 = np.array([0.3, 0.45, 0.6])  # inside the domain of every ufunc served (log, arcsin, logit...)
+# ufuncs (from the scipy plugin) whose first argument is an order with no derivative served
+_ORDER_FIRST = {"iv", "ive", "jv", "kv", "kve", "yn", "yv"}
 
 
 def _ufunc_inputs(ufunc, x):
@@ -438,6 +440,8 @@ def _ufunc_inputs(ufunc, x):
         return [x, np.outer(x, x)]
     if not float_loop:
         return [ints + k for k in range(ufunc.nin)]
+    if ufunc.__name__ in _ORDER_FIRST:  # scipy's Bessel functions: the order is a constant
+        return [1 if ufunc.__name__ == "yn" else 1.5, x + 0.5]
     shift = 1.0 if ufunc in (np.arccosh,) else 0.0
     return [x + shift + 0.05 * k for k in range(ufunc.nin)]
 

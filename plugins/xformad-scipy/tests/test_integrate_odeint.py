@@ -198,3 +198,38 @@ def test_from_import_style():
     np.testing.assert_allclose(
         xformad.grad(loss)(1.1), central_difference(lambda a: loss(float(a)), 1.1), rtol=1e-6
     )
+
+
+def test_solver_options_jacobian_per_component_tolerance_tcrit():
+    def jacobian(y, t, a, b):  # odeint's Dfun: steers the forward solve only
+        return np.array([[a - b * y[1], -b * y[0]], [0.5 * y[1], -1.0 + 0.5 * y[0]]])
+
+    def solve(y0, a):
+        return scipy.integrate.odeint(
+            lotka_volterra,
+            y0,
+            T,
+            args=(a, 0.4),
+            Dfun=jacobian,
+            rtol=1e-10,
+            atol=np.array([1e-10, 1e-11]),
+            tcrit=np.array([1.5]),
+            hmax=0.2,
+        )
+
+    value, _ = xformad.jvp(solve, (Y0, 1.1), (np.ones(2), 0.0))
+    np.testing.assert_array_equal(
+        value,
+        scipy.integrate.odeint(
+            lotka_volterra,
+            Y0,
+            T,
+            args=(1.1, 0.4),
+            Dfun=jacobian,
+            rtol=1e-10,
+            atol=np.array([1e-10, 1e-11]),
+            tcrit=np.array([1.5]),
+            hmax=0.2,
+        ),
+    )
+    check_grads(solve, (Y0, 1.1), modes=("fwd", "rev"), order=1)

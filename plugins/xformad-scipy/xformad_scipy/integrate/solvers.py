@@ -20,7 +20,9 @@ import numpy as np
 from ..errors import IntegrateError
 
 # odeint and solve_ivp options kept for an augmented system (the rest describe f alone)
-_ODEINT_KEPT = ("rtol", "atol", "tcrit", "hmax", "hmin", "mxstep", "mxordn", "mxords")
+# (tcrit too: LSODA refuses a critical time behind the direction of a backward interval;
+# the arrival check of anchoring.py guards those solves instead)
+_ODEINT_KEPT = ("rtol", "atol", "hmax", "hmin", "mxstep", "mxordn", "mxords")
 _IVP_KEPT = ("rtol", "atol", "max_step", "min_step")
 
 

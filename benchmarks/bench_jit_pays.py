@@ -28,7 +28,7 @@ Every result is checked: each jit and jax result against eager grad's for the sa
 and once at start (not timed) grad(f) against central finite differences along a few
 directions and against a reference (closed form, complex step).
 
-Run (about 4 minutes on 2 cores; --quick: k in (1, 3, 10), one repetition):
+Run (about 5-6 minutes on 2 cores; --quick: k in (1, 3, 10), one repetition):
 OMP_NUM_THREADS=1 OPENBLAS_NUM_THREADS=1 MKL_NUM_THREADS=1 python benchmarks/bench_jit_pays.py
 Options: --programs lsq det ..., --full (the GradBench-shaped sizes: far longer), --separate.
 """
@@ -329,7 +329,7 @@ def main() -> None:
         print("  sizes: the GradBench-shaped ones (full)")
     else:
         changed = ", ".join(f"{n} {FULL[n]} -> {REDUCED[n]}" for n in selected if FULL[n] != REDUCED[n])
-        print(f"  sizes REDUCED from the GradBench-shaped ones to fit ~5 min on 2 cores: {changed}")
+        print(f"  sizes REDUCED from the GradBench-shaped ones to fit ~6 min on 2 cores: {changed}")
         print("    (loop lengths; det: the matrix order; --full runs them at full size)")
     print("  jax versions: the same arithmetic per step, time loops as lax.fori_loop/lax.scan (an unrolled")
     print("    Python loop of 1000 steps takes jax.jit about a minute to compile here); det as the same")

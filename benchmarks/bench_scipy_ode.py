@@ -95,11 +95,12 @@ def autograd_gradient(times, obs):
     return autograd.grad(loss, argnum=(0, 1))
 
 
-def peak_memory(fn) -> int:
+def with_peak_memory(fn):
+    """(fn(), the peak bytes Python allocated during it)."""
     tracemalloc.start()
     try:
-        fn()
-        return tracemalloc.get_traced_memory()[1]
+        result = fn()
+        return result, tracemalloc.get_traced_memory()[1]
     finally:
         tracemalloc.stop()
 
@@ -121,8 +122,8 @@ def main() -> None:
         steps = int(round(T / RK4_STEP))
         print(f"\nT = {T:g}: {len(times)} observations, {steps} RK4 steps")
         for name, grad in gradients.items():
-            error = largest_relative_error(grad(p, y0), reference)
-            memory = peak_memory(lambda grad=grad: grad(p, y0))
+            grads, memory = with_peak_memory(lambda grad=grad: grad(p, y0))
+            error = largest_relative_error(grads, reference)
             print(f"  {name:<30} peak memory {memory / 2**20:8.2f} MiB   gradient error {error:.1e}")
         medians = interleaved(
             {k: (lambda g=g: g(p, y0)) for k, g in gradients.items()}, repeats=repeats, target=0.02

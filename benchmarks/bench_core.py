@@ -30,12 +30,15 @@ from common import interleaved, report  # noqa: E402
 from workloads import (  # noqa: E402
     logistic,
     logistic_hand,
+    mlp_grad_torch,
     mlp_hand,
     mlp_loss,
     mlp_loss_autograd,
     mlp_setup,
+    rnn_grad_torch,
     rnn_hand,
     rnn_loss,
+    rnn_loss_autograd,
     rnn_setup,
     seed,
     seed_hand,
@@ -131,14 +134,8 @@ def bench_rnn(repeats: int, torch, steps: int = 200, hidden: int = 64) -> None:
 
     w, xs = rnn_setup(np.random.default_rng(0), steps, hidden)
 
-    def ag_loss(w):
-        h = anp.zeros(hidden)
-        for t in range(steps):
-            h = anp.tanh(anp.dot(w, h) + xs[t])
-        return anp.sum(h**2)
-
     g_x = xformad.grad(rnn_loss)
-    g_ag = autograd.grad(ag_loss)
+    g_ag = autograd.grad(rnn_loss_autograd(anp, xs))
     want = rnn_hand(w, xs)
     contenders = {
         "hand-written": lambda: rnn_hand(w, xs),
@@ -146,14 +143,7 @@ def bench_rnn(repeats: int, torch, steps: int = 200, hidden: int = 64) -> None:
         AG: lambda: g_ag(w),
     }
     if torch is not None:
-        tw, txs = torch.tensor(w, requires_grad=True), torch.tensor(xs)
-
-        def torch_grad():
-            h = torch.zeros(hidden, dtype=torch.float64)
-            for t in range(steps):
-                h = torch.tanh(tw @ h + txs[t])
-            return torch.autograd.grad(torch.sum(h**2), tw)
-
+        torch_grad = rnn_grad_torch(torch, w, xs)
         contenders[TORCH] = torch_grad
     for name, fn in contenders.items():
         _check(name, fn(), want)
@@ -185,16 +175,7 @@ def bench_mlp(repeats: int, torch) -> None:
         AG: lambda: ag_mlp(params),
     }
     if torch is not None:
-        tp = [torch.tensor(p, requires_grad=True) for p in params]
-        tx, tl = torch.tensor(x), torch.tensor(labels)
-
-        def torch_grad():
-            w1, b1, w2, b2, w3, b3 = tp
-            h1 = torch.tanh(tx @ w1 + b1)
-            h2 = torch.tanh(h1 @ w2 + b2)
-            loss = torch.nn.functional.cross_entropy(h2 @ w3 + b3, tl)
-            return torch.autograd.grad(loss, tp)
-
+        torch_grad = mlp_grad_torch(torch, params, x, labels)
         contenders[TORCH] = torch_grad
     for name, fn in contenders.items():
         if name != "forward pass (numpy)":

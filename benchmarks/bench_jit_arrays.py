@@ -27,12 +27,15 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 from bench_jit import _jax, warm  # noqa: E402
 from common import interleaved, report  # noqa: E402
 from workloads import (  # noqa: E402
+    mlp_grad_torch,
     mlp_hand,
     mlp_loss,
     mlp_loss_autograd,
     mlp_setup,
+    rnn_grad_torch,
     rnn_hand,
     rnn_loss,
+    rnn_loss_autograd,
     rnn_setup,
 )
 
@@ -78,16 +81,7 @@ def bench_mlp(repeats: int) -> None:
     }
     torch = _torch()
     if torch is not None:
-        tp = [torch.tensor(p, requires_grad=True) for p in params]
-        tx, tl = torch.tensor(x), torch.tensor(labels)
-
-        def torch_grad():
-            w1, b1, w2, b2, w3, b3 = tp
-            h1 = torch.tanh(tx @ w1 + b1)
-            h2 = torch.tanh(h1 @ w2 + b2)
-            loss = torch.nn.functional.cross_entropy(h2 @ w3 + b3, tl)
-            return torch.autograd.grad(loss, tp)
-
+        torch_grad = mlp_grad_torch(torch, params, x, labels)
         contenders["torch"] = torch_grad
     jax = _jax()
     if jax is not None:
@@ -186,13 +180,7 @@ def bench_rnn(repeats: int, steps: int = 200, hidden: int = 64) -> None:
     _check([jg(w, xs)], [rnn_hand(w, xs)])
     warm(jg, w, xs)
 
-    def ag_loss(w):
-        h = anp.zeros(hidden)
-        for t in range(steps):
-            h = anp.tanh(anp.dot(w, h) + xs[t])
-        return anp.sum(h**2)
-
-    ag = autograd.grad(ag_loss)
+    ag = autograd.grad(rnn_loss_autograd(anp, xs))
     contenders = {
         "hand-written": lambda: rnn_hand(w, xs),
         "xformad.jit(grad)": lambda: jg(w, xs),
@@ -200,14 +188,7 @@ def bench_rnn(repeats: int, steps: int = 200, hidden: int = 64) -> None:
     }
     torch = _torch()
     if torch is not None:
-        tw, txs = torch.tensor(w, requires_grad=True), torch.tensor(xs)
-
-        def torch_grad():
-            h = torch.zeros(hidden, dtype=torch.float64)
-            for t in range(steps):
-                h = torch.tanh(tw @ h + txs[t])
-            return torch.autograd.grad(torch.sum(h**2), tw)
-
+        torch_grad = rnn_grad_torch(torch, w, xs)
         contenders["torch"] = torch_grad
     jax = _jax()
     if jax is not None:

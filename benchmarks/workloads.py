@@ -116,3 +116,43 @@ def rnn_setup(rng, steps=200, hidden=64):
     w = rng.normal(scale=0.5 / np.sqrt(hidden), size=(hidden, hidden))
     xs = rng.normal(size=(steps, hidden))
     return w, xs
+
+
+def mlp_grad_torch(torch, params, x, labels):
+    """The MLP's gradient in torch eager (float64): a function building the graph per call."""
+    tp = [torch.tensor(p, requires_grad=True) for p in params]
+    tx, tl = torch.tensor(x), torch.tensor(labels)
+
+    def grad():
+        w1, b1, w2, b2, w3, b3 = tp
+        h1 = torch.tanh(tx @ w1 + b1)
+        h2 = torch.tanh(h1 @ w2 + b2)
+        loss = torch.nn.functional.cross_entropy(h2 @ w3 + b3, tl)
+        return torch.autograd.grad(loss, tp)
+
+    return grad
+
+
+def rnn_loss_autograd(anp, xs):
+    """rnn_loss written against autograd.numpy, closed over the inputs."""
+
+    def loss(w):
+        h = anp.zeros(w.shape[0])
+        for x_t in xs:
+            h = anp.tanh(anp.dot(w, h) + x_t)
+        return anp.sum(h**2)
+
+    return loss
+
+
+def rnn_grad_torch(torch, w, xs):
+    """The RNN's gradient w.r.t. W in torch eager (float64), the graph built per call."""
+    tw, txs = torch.tensor(w, requires_grad=True), torch.tensor(xs)
+
+    def grad():
+        h = torch.zeros(w.shape[0], dtype=torch.float64)
+        for t in range(len(xs)):
+            h = torch.tanh(tw @ h + txs[t])
+        return torch.autograd.grad(torch.sum(h**2), tw)
+
+    return grad

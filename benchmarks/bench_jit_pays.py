@@ -49,6 +49,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 import common  # noqa: E402, F401  (warns when the thread variables are not 1)
+from bench_jit import _jax  # noqa: E402
 from common import _fmt  # noqa: E402
 from gradbench_programs import (  # noqa: E402
     FULL,
@@ -63,18 +64,6 @@ import xformad  # noqa: E402
 
 TARGET_ANY_K, TARGET_K100 = 1.1, 0.5
 STEADY_CALLS = 20  # the steady state: the median of the last this-many calls of a run
-
-
-def _jax():
-    try:
-        import jax
-
-        jax.config.update("jax_enable_x64", True)
-        jax.config.update("jax_platforms", "cpu")
-        return jax
-    except Exception as exc:  # jax is optional: report, don't fail
-        print(f"(jax unavailable: {exc})")
-        return None
 
 
 def _contenders(program, jax) -> dict:

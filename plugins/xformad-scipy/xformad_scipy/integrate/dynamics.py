@@ -30,6 +30,15 @@ def holds_traced(value, depth: int = 3) -> bool:
     return False
 
 
+def refuse_traced_options(function: str, options: dict) -> None:
+    """Solver options (tolerances, step limits, flags) have no derivative: traced, refused."""
+    for name, value in options.items():
+        if holds_traced(value):
+            raise IntegrateError(
+                f"{function}: {name}= is a traced value; pass a plain value (it has no derivative)."
+            )
+
+
 class ArgsLayout:
     """Which entries of ``args=`` are primitive inputs (traced) and which are static."""
 

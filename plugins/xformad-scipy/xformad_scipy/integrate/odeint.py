@@ -11,7 +11,7 @@ from __future__ import annotations
 import numpy as np
 
 from ..errors import IntegrateError
-from .dynamics import ArgsLayout, Dynamics, checked, holds_traced
+from .dynamics import ArgsLayout, Dynamics, checked, holds_traced, refuse_traced_options
 from .primitives import odeint_p
 from .problem import Problem
 from .solvers import OdeintSolver
@@ -60,11 +60,7 @@ def odeint(
         mxords=mxords,
         printmessg=printmessg,
     )
-    for name, value in dict(options, Dfun=Dfun, full_output=full_output, tfirst=tfirst).items():
-        if holds_traced(value):
-            raise IntegrateError(
-                f"{NAME}: {name}= is a traced value; pass a plain number (it has no derivative)."
-            )
+    refuse_traced_options(NAME, dict(options, Dfun=Dfun, full_output=full_output, tfirst=tfirst))
     if not (holds_traced(y0) or holds_traced(t) or holds_traced(args)):
         return _plain(func, y0, t, args, Dfun, full_output, tfirst, options)
     if full_output:

@@ -14,7 +14,7 @@ from __future__ import annotations
 import numpy as np
 
 from ..errors import IntegrateError
-from .dynamics import ArgsLayout, Dynamics, checked, holds_traced
+from .dynamics import ArgsLayout, Dynamics, checked, holds_traced, refuse_traced_options
 from .primitives import solve_ivp_p
 from .problem import Problem
 from .solvers import IvpSolver, scipy_solvers
@@ -34,11 +34,9 @@ def solve_ivp(
     args=None,
     **options,
 ):
-    for name, value in dict(options, method=method, vectorized=vectorized, dense_output=dense_output).items():
-        if holds_traced(value):
-            raise IntegrateError(
-                f"{NAME}: {name}= is a traced value; pass a plain value (it has no derivative)."
-            )
+    refuse_traced_options(
+        NAME, dict(options, method=method, vectorized=vectorized, dense_output=dense_output)
+    )
     if not any(holds_traced(v) for v in (t_span, y0, t_eval, args)):
         return _plain(fun, t_span, y0, method, t_eval, dense_output, events, vectorized, args, options)
     _refuse_unserved(t_eval, dense_output, events)

@@ -26,19 +26,16 @@ import numpy as np
 
 from xformad.extend import is_traced
 
-from .linearize import vjp_of
+from .linearize import AugmentedDynamics, vjp_of
 from .problem import Problem
 
 
-class AdjointDynamics:
+class AdjointDynamics(AugmentedDynamics):
     """d/dt [y, a, p_bar] = [f, -(df/dy)^T a, -(df/dp)^T a] for the inputs ``wrt``.
 
     Its inputs are the parent's, then the forward solution at the interval's end (the
     anchor: the state solved backwards must arrive there; anchoring.py checks it)."""
 
-    tfirst = True
-    vectorized = False
-    derived = True
     label = "the adjoint ODE"
 
     def __init__(self, parent: Problem, n: int, wrt: tuple):
@@ -57,15 +54,6 @@ class AdjointDynamics:
 
     def anchor(self, state, inputs):
         return state[: self.n], inputs[-1]
-
-    def solver_fn(self):
-        return self._call
-
-    def solver_args(self, inputs) -> tuple:
-        return tuple(inputs)
-
-    def _call(self, t, z, *inputs):
-        return self.rhs(z, t, inputs)
 
     def rhs(self, z, t, inputs):
         n = self.n

@@ -46,6 +46,24 @@ def _jvp(dynamics, active, t, y, s, *inputs_and_tangents):
     return xformad.jvp(f, (y, *[inputs[k] for k in active]), (s, *tangents))
 
 
+class AugmentedDynamics:
+    """What the adjoint and sensitivity systems share: the solver calls ``rhs(z, t,
+    inputs)`` with t first and every input passed through as given."""
+
+    tfirst = True
+    vectorized = False
+    derived = True
+
+    def solver_fn(self):
+        return self._call
+
+    def solver_args(self, inputs) -> tuple:
+        return tuple(inputs)
+
+    def _call(self, t, z, *inputs):
+        return self.rhs(z, t, inputs)
+
+
 class Linearization:
     """``vjp``/``jvp`` of one dynamics with respect to y and the inputs at ``positions``."""
 

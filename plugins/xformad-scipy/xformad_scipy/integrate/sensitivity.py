@@ -11,17 +11,14 @@ from __future__ import annotations
 
 import numpy as np
 
-from .linearize import jvp_of
+from .linearize import AugmentedDynamics, jvp_of
 from .problem import Problem
 
 
-class SensitivityDynamics:
+class SensitivityDynamics(AugmentedDynamics):
     """d/dt [y, s] = [f, (df/dy) s + (df/dp) dp] for the inputs ``active``; the tangents
     dp are the trailing inputs."""
 
-    tfirst = True
-    vectorized = False
-    derived = True
     label = "the sensitivity ODE"
 
     def __init__(self, parent, n: int, active: tuple):
@@ -40,15 +37,6 @@ class SensitivityDynamics:
 
     def __repr__(self) -> str:
         return f"sensitivity of {self.parent!r}"
-
-    def solver_fn(self):
-        return self._call
-
-    def solver_args(self, inputs) -> tuple:
-        return tuple(inputs)
-
-    def _call(self, t, z, *inputs):
-        return self.rhs(z, t, inputs)
 
     def rhs(self, z, t, inputs):
         n = self.n

@@ -50,11 +50,7 @@ def test_a_trace_opened_inside_a_plugin_kernel_is_intercepted_again():
 def test_a_module_named_like_a_plugin_is_user_code():
     module = types.ModuleType("xformad_demo")
     exec(
-        "import numpy as np\n"
-        "def f(x):\n"
-        "    out = np.zeros(3)\n"
-        "    out[0] = x * 2.0\n"
-        "    return out.sum()\n",
+        "import numpy as np\ndef f(x):\n    out = np.zeros(3)\n    out[0] = x * 2.0\n    return out.sum()\n",
         module.__dict__,
     )
     sys.modules["xformad_demo"] = module

@@ -248,4 +248,3 @@ def check_rules(prims) -> None:
 def nonzero_dtype(x) -> bool:
     """True for dtypes that carry derivatives (floating and complex)."""
     return np.issubdtype(x.dtype, np.inexact)
-

@@ -140,9 +140,10 @@ def build_tutorial() -> str:
         "--svg d.svg`).",
         "## 5. Why reverse mode wins when there are many inputs",
         "For f: ℝⁿ → ℝ, forward mode needs one sweep per input, reverse mode one sweep in "
-        "all. Below, g(x) = Σ ln(xᵢ)·xᵢ: the derivative program of `xformad.jacfwd(g)` grows "
-        "with n, that of `xformad.grad(g)` does not (its arrays grow, but its work is a "
-        "constant multiple of computing g itself):",
+        "all. Below, g(x) = Σ ln(xᵢ)·xᵢ: `xformad.jacfwd(g)` runs its n sweeps as one sweep "
+        "batched over the n unit tangents (`xformad.vmap`), so its program has as many nodes "
+        "for every n, but the elements it computes grow as n²; those of `xformad.grad(g)` grow "
+        "as n (its work is a constant multiple of computing g itself):",
         _reverse_wins_table(),
         "With m outputs and n inputs the balance is m reverse sweeps against n forward "
         "sweeps: neural network training (millions of inputs, one loss) is reverse mode's "

@@ -24,9 +24,13 @@ from .api import (
     stop_gradient,
     value_and_grad,
     vjp,
+    vmap,
 )
 from .errors import (
     BackendUnavailable,
+    BatchedControlFlowError,
+    BatchingError,
+    BatchingFallbackWarning,
     ConstantWriteError,
     DeviceMismatchError,
     EscapedTracerError,
@@ -64,6 +68,7 @@ __all__ = [
     "jacrev",
     "hessian",
     "hvp",
+    "vmap",
     "make_graph",
     "stop_gradient",
     "jit",
@@ -91,4 +96,7 @@ __all__ = [
     "BackendUnavailable",
     "DeviceMismatchError",
     "PluginError",
+    "BatchingError",
+    "BatchedControlFlowError",
+    "BatchingFallbackWarning",
 ]

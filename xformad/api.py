@@ -30,7 +30,8 @@ from .transforms.call import (
 )
 from .transforms.forward import forward
 from .transforms.reverse import backward
-from .tree import tree_flatten, tree_unflatten
+from .transforms.vmap import batched_call
+from .tree import LEAF, tree_flatten, tree_unflatten
 
 
 def _wraps(f: Callable, kind: str):
@@ -72,13 +73,25 @@ def _gradients(call, out_cts: dict, backend, *, free: bool) -> list:
         g = cts.get(var)
         if g is None:
             g = backend.xp.zeros(var.shape, dtype=var.dtype)
+        elif type(g) is np.float64 and type(leaf) is float:
+            leaves.append(g)  # the scalar case: already the caller's type
+            continue
         g = to_caller(g, leaf, backend)
         base = concrete(leaf)
         if type(base) is np.ndarray and base.ndim == 0:
             g = _zero_d_array(g)  # a 0-d array's gradient is a 0-d array, not a scalar
         leaves.append(g)
+    return _regroup_leaves(leaves, call.in_trees)
+
+
+def _regroup_leaves(leaves: list, trees: list) -> list:
+    """One pytree per argument from the flat ``leaves``."""
     out, i = [], 0
-    for treedef in call.in_trees:
+    for treedef in trees:
+        if treedef is LEAF:
+            out.append(leaves[i])
+            i += 1
+            continue
         n = treedef.num_leaves
         out.append(tree_unflatten(treedef, leaves[i : i + n]))
         i += n
@@ -330,35 +343,61 @@ def vjp(f: Callable, *primals, has_aux: bool = False, backend: str | None = None
     return primal_out, vjp_fn
 
 
-def _basis(shape: tuple, dtype, xp):
+def _identity_batch(shape: tuple, dtype, xp):
+    """The unit vectors of an array of ``shape``, stacked: ``(size,) + shape``."""
     size = int(np.prod(shape, dtype=np.int64))
-    eye = xp.eye(size, dtype=dtype)
-    for k in range(size):
-        yield eye[k].reshape(shape)
+    return xp.eye(size, dtype=dtype).reshape((size,) + tuple(shape))
 
 
-def _stack_rows(rows: list, out_shape: tuple, in_shape: tuple, like):
-    if rows and isinstance(rows[0], Tracer) or any(isinstance(r, Tracer) for r in rows):
-        stacked = np.stack(rows) if rows else np.zeros((0,) + in_shape)
-    else:
-        xp = np if not rows else _xp_of(rows[0])
-        stacked = xp.stack(rows) if rows else xp.zeros((0,) + in_shape)
-    return (
-        np.reshape(stacked, out_shape + in_shape)
-        if isinstance(stacked, Tracer)
-        else stacked.reshape(out_shape + in_shape)
-    )
+def _batched(sweep: Callable, seeds, call):
+    """``sweep(seed, env)`` of each seed, stacked: one vmap, or a plain call for a single
+    seed (a scalar output's gradient, a scalar input's derivative), which needs no batch.
+
+    The recorded values go in as an unbatched argument, so that vmap traces its member on
+    their values and substitutes them, tracers of an enclosing transform included, only in
+    the batched evaluation: the enclosing trace records the batched sweep alone."""
+    env = call.trace.env
+    with np.errstate(divide="ignore", invalid="ignore"):  # a sweep's singular factors are masked
+        if seeds.shape[0] == 1:
+            return tuple(None if r is None else r[None] for r in sweep(seeds[0], env))
+        keys = list(env)
+        return batched_call(
+            lambda seed, values: sweep(seed, dict(zip(keys, values))),
+            (0, None),
+            0,
+            None,
+            (seeds, list(env.values())),
+            {},
+        )
 
 
-def _xp_of(x):
-    # called inside backends.using(be): a device array's module is its backend's xp
-    return np if isinstance(x, (np.ndarray, np.generic)) else backends.active().xp
+class _Recorded:
+    """A traced graph with another set of values for its vars: what a sweep reads."""
+
+    __slots__ = ("graph", "env")
+
+    def __init__(self, graph, env: dict):
+        self.graph, self.env = graph, env
+
+
+def _jacobian_rows(call, atom, out_shape: tuple, be) -> tuple:
+    """The Jacobian of one output, as rows ``(out size,) + in.shape`` per input (None where
+    the output does not reach it): one backward sweep batched over the identity seeds."""
+
+    def pullback(ct, env):
+        cts = backward(_Recorded(call.trace.graph, env), {atom: ct}, free=False)
+        return tuple(cts.get(v) for v in call.in_vars)
+
+    if atom is None or int(np.prod(out_shape, dtype=np.int64)) == 0:
+        return (None,) * len(call.in_vars)
+    return _batched(pullback, _identity_batch(out_shape, atom.dtype, be.xp), call)
 
 
 def jacrev(
     f: Callable, argnums=0, has_aux: bool = False, backend: str | None = None, holomorphic: bool = False
 ) -> Callable:
-    """Jacobian by reverse mode, one backward sweep per output element (one trace).
+    """Jacobian by reverse mode: one backward sweep, batched (``vmap``) over the unit
+    cotangents of each output (one trace).
 
     The result has shape ``out.shape + in.shape`` per output and input leaf; for pytree
     outputs and inputs it nests as output structure, then input structure (as JAX).
@@ -383,20 +422,14 @@ def jacrev(
             per_out = []
             for leaf in out_leaves:
                 atom = _out_atom(leaf, call.trace)
-                value = value_of(leaf, call.trace)
-                out_shape = tuple(np.shape(value))
-                rows = []  # rows[k]: list of cotangent leaves for output element k
-                if atom is not None:
-                    for e in _basis(out_shape, atom.dtype, be.xp):
-                        cts = backward(call.trace, {atom: e}, free=False)
-                        rows.append([cts.get(v) for v in call.in_vars])
+                out_shape = tuple(np.shape(value_of(leaf, call.trace)))
+                rows = _jacobian_rows(call, atom, out_shape, be)
                 per_in = []
                 for j, var in enumerate(call.in_vars):
-                    col = [r[j] if r[j] is not None else be.xp.zeros(var.shape, var.dtype) for r in rows]
-                    if atom is None:
+                    if rows[j] is None:
                         jac = be.xp.zeros(out_shape + var.shape, var.dtype)
                     else:
-                        jac = _stack_rows(col, out_shape, var.shape, None)
+                        jac = np.reshape(rows[j], out_shape + var.shape)
                     per_in.append(to_caller(jac, call.in_leaves[j], be))
                 per_out.append(_regroup(per_in, call.in_trees, isinstance(argnums, int)))
         result = tree_unflatten(out_tree, per_out)
@@ -407,16 +440,26 @@ def jacrev(
 
 
 def _regroup(leaves: list, in_trees: list, single: bool):
-    out, i = [], 0
-    for td in in_trees:
-        n = td.num_leaves
-        out.append(tree_unflatten(td, leaves[i : i + n]))
-        i += n
+    out = _regroup_leaves(leaves, in_trees)
     return out[0] if single else tuple(out)
 
 
+def _jacobian_columns(call, var, atoms: list, be) -> tuple:
+    """Columns ``(in size,) + out.shape`` of every output for one input (None where it does
+    not reach an output): one forward sweep batched over the unit tangents of the input."""
+
+    def push(t, env):
+        ts = forward(_Recorded(call.trace.graph, env), {var: t})
+        return tuple(None if atom is None else ts.get(atom) for atom in atoms)
+
+    if var.size == 0:
+        return (None,) * len(atoms)
+    return _batched(push, _identity_batch(var.shape, var.dtype, be.xp), call)
+
+
 def jacfwd(f: Callable, argnums=0, has_aux: bool = False, backend: str | None = None) -> Callable:
-    """Jacobian by forward mode, one forward sweep per input element (one trace)."""
+    """Jacobian by forward mode: one forward sweep, batched (``vmap``) over the unit
+    tangents of each input (one trace)."""
 
     @_wraps(f, "jacfwd")
     def jacfwd_f(*args, **kwargs):
@@ -427,27 +470,20 @@ def jacfwd(f: Callable, argnums=0, has_aux: bool = False, backend: str | None = 
         atoms = [_out_atom(leaf, call.trace) for leaf in out_leaves]
         out_shapes = [tuple(np.shape(value_of(leaf, call.trace))) for leaf in out_leaves]
         with backends.using(be):
-            # columns[o][j]: the list of output-o tangents, one per element of input j
-            columns = [[[] for _ in call.in_vars] for _ in out_leaves]
-            for j, var in enumerate(call.in_vars):
-                for e in _basis(var.shape, var.dtype, be.xp):
-                    ts = forward(call.trace, {var: e})
-                    for o, atom in enumerate(atoms):
-                        columns[o][j].append(ts.get(atom) if atom is not None else None)
+            columns = [_jacobian_columns(call, var, atoms, be) for var in call.in_vars]
             per_out = []
             for o in range(len(out_leaves)):
                 per_in = []
                 out_dtype = np.result_type(atoms[o].dtype if atoms[o] is not None else np.float64)
                 for j, var in enumerate(call.in_vars):
-                    cols = [
-                        c
-                        if c is not None
-                        else be.xp.zeros(out_shapes[o], out_dtype if out_dtype.kind in "fc" else var.dtype)
-                        for c in columns[o][j]
-                    ]
-                    jac = _stack_rows(cols, var.shape, out_shapes[o], None)  # in.shape + out.shape
                     nin, nout = len(var.shape), len(out_shapes[o])
-                    jac = np.transpose(jac, tuple(range(nin, nin + nout)) + tuple(range(nin)))
+                    col = columns[j][o]
+                    if col is None:
+                        dtype = out_dtype if out_dtype.kind in "fc" else var.dtype
+                        jac = be.xp.zeros(out_shapes[o] + var.shape, dtype)
+                    else:  # in.shape + out.shape, then the output's axes first
+                        jac = np.reshape(col, var.shape + out_shapes[o])
+                        jac = np.transpose(jac, tuple(range(nin, nin + nout)) + tuple(range(nin)))
                     per_in.append(to_caller(jac, call.in_leaves[j], be))
                 per_out.append(_regroup(per_in, call.in_trees, isinstance(argnums, int)))
         result = tree_unflatten(out_tree, per_out)
@@ -473,6 +509,30 @@ def hvp(f: Callable, primals: tuple, tangents: tuple, argnums=None, backend: str
     g = grad(f, argnums=nums, backend=backend)
     out = jvp(lambda *xs: g(*xs), tuple(primals), tuple(tangents), backend=backend)[1]
     return out[0] if len(primals) == 1 else out
+
+
+def vmap(f: Callable, in_axes=0, out_axes=0, axis_size: int | None = None) -> Callable:
+    """Vectorise ``f`` over a batch axis: ``vmap(f)(xs)[i] == f(xs[i])``, computed at once.
+
+    ``in_axes``: the batch axis of each positional argument (an int, negative from the end,
+    None for an argument shared by all members, or a tuple with one entry per argument, each
+    a pytree prefix of it); keyword arguments are batched along axis 0. ``out_axes``: where
+    the batch axis goes in each output (None: an output common to all members).
+    ``axis_size``: the batch size when no argument is batched. It composes with every
+    transform, in any order: ``vmap(grad(loss), in_axes=(None, 0, 0))`` gives per-example
+    gradients. Python control flow must take the same path for every member (else
+    ``BatchedControlFlowError``: use ``np.where``); see docs/vmap.md.
+
+    >>> import numpy as np, xformad
+    >>> xformad.vmap(lambda x, w: np.sum(x * w), in_axes=(0, None))(np.ones((3, 2)), np.arange(2.0))
+    array([1., 1., 1.])
+    """
+
+    @_wraps(f, "vmap")
+    def vmap_f(*args, **kwargs):
+        return batched_call(f, in_axes, out_axes, axis_size, args, kwargs)
+
+    return vmap_f
 
 
 def make_graph(f: Callable, static_argnums=(), backend: str | None = None) -> Callable:

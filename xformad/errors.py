@@ -88,3 +88,18 @@ class GuardFailed(XformadError):
     concretisation, an integer array, a value-dependent shape): re-trace. Raised by emitted
     code (``args[0]``: the index of the failed guard in ``graph.guards``) and by the
     scheduler (``args[0]``: what differed)."""
+
+
+class BatchingError(XformadError, ValueError):
+    """``vmap`` cannot batch this program exactly (an argument without the batch axis, a
+    value-dependent shape that differs between members, ...); the message says what to do."""
+
+
+class BatchedControlFlowError(BatchingError):
+    """Python control flow (``if``, ``while``, ``int()``, an integer array handed to numpy)
+    on a batched value whose members disagree: one traced branch cannot serve them all."""
+
+
+class BatchingFallbackWarning(UserWarning):
+    """A primitive has no batching rule: ``vmap`` applies it once per batch member (exact,
+    but a Python loop)."""

@@ -6,7 +6,9 @@ imports nothing else from xformad).
   ``xformad_backends``, ``xformad_array_backend``).
 - ``Primitive`` and its rule declarations: ``def_pointwise`` (one derivative per input,
   serving forward and reverse mode), ``def_linear``, ``def_jvp``/``def_vjp`` (and their
-  ``_joint`` forms) for the rest; ``nondifferentiable``.
+  ``_joint`` forms) for the rest; ``nondifferentiable``; ``def_batch`` (how vmap batches
+  it) with the shared rules of ``batch_rules`` (``looped``, ``stacked``, ``shifted_axes``,
+  ...), and ``def_batch_elementwise`` for elementwise functions.
 - ``Registry``: what the registration hooks receive (``add_primitive``,
   ``register_callable``, ``intercept``, ``add_backend``).
 - ``Backend``: the base class of array backends.
@@ -26,6 +28,7 @@ from .buffers import Buffer, live_trace
 from .errors import PluginError, UnsupportedOperation, XformadError
 from .hookspecs import hookimpl
 from .intercept import original
+from .primitives import batch_rules
 from .primitives.core import Primitive, nondifferentiable
 from .primitives.rules import device_constant, expand_reduced, safe_mul
 from .registry import Registry
@@ -38,6 +41,7 @@ __all__ = [
     "Registry",
     "UnsupportedOperation",
     "XformadError",
+    "batch_rules",
     "device_constant",
     "expand_reduced",
     "hookimpl",

@@ -5,29 +5,32 @@ from __future__ import annotations
 
 import numpy as np
 
+from . import batch_rules
 from .core import Primitive
 
 matmul_p = Primitive("matmul", lambda xp, a, b: xp.matmul(a, b))
 
 
+# (indexing with None and .mT, not np.expand_dims and np.swapaxes: those are Python
+# functions, several times the cost of the product itself for an RNN's vectors)
 def _matmul_vjp_a(ct, ans, a, b):
-    if np.ndim(b) == 1:
-        if np.ndim(a) == 1:
+    if b.ndim == 1:
+        if a.ndim == 1:
             return ct * b
-        return np.expand_dims(ct, -1) * b  # (..., m, 1) * (k,)
-    if np.ndim(a) == 1:
-        return np.matmul(b, np.expand_dims(ct, -1))[..., 0]  # (..., k)
-    return np.matmul(ct, np.swapaxes(b, -1, -2))
+        return ct[..., None] * b  # (..., m, 1) * (k,)
+    if a.ndim == 1:
+        return np.matmul(b, ct[..., None])[..., 0]  # (..., k)
+    return np.matmul(ct, b.mT)
 
 
 def _matmul_vjp_b(ct, ans, a, b):
-    if np.ndim(a) == 1:
-        if np.ndim(b) == 1:
+    if a.ndim == 1:
+        if b.ndim == 1:
             return ct * a
-        return np.expand_dims(a, -1) * np.expand_dims(ct, -2)  # (k, 1) * (..., 1, n)
-    if np.ndim(b) == 1:
-        return np.matmul(np.swapaxes(a, -1, -2), np.expand_dims(ct, -1))[..., 0]
-    return np.matmul(np.swapaxes(a, -1, -2), ct)
+        return a[:, None] * ct[..., None, :]  # (k, 1) * (..., 1, n)
+    if b.ndim == 1:
+        return np.matmul(ct[..., None, :], a)[..., 0, :]  # (..., 1, m) @ (..., m, k): (..., k)
+    return np.matmul(a.mT, ct)
 
 
 matmul_p.def_jvp(lambda t, ans, a, b: np.matmul(t, b), lambda t, ans, a, b: np.matmul(a, t))
@@ -109,3 +112,6 @@ def _einsum_vjp(ct, ans, needed, *ops, subscripts, **params):
 
 einsum_p.def_jvp_joint(_einsum_jvp)
 einsum_p.def_vjp_joint(_einsum_vjp)
+
+matmul_p.def_batch(batch_rules.matmul)
+einsum_p.def_batch(batch_rules.einsum)

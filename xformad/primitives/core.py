@@ -25,6 +25,7 @@ from ..buffers import Buffer
 from ..buffers import value_of as buffer_value
 from ..errors import XformadError
 from ..tracing import Tracer, _stack
+from . import batch_rules
 
 
 class Primitive:
@@ -47,6 +48,7 @@ class Primitive:
         "_emit_kernel",
         "notation",
         "expression",
+        "batch",
     )
 
     def __init__(
@@ -90,6 +92,8 @@ class Primitive:
         self._emit_kernel: Callable | None = None
         self.notation: Notation | None = None
         self.expression: tuple = ()  # (names, numpy function, number of arguments) or ()
+        # how vmap applies it to a batch (``def_batch``); None: once per member, with a warning
+        self.batch: Callable | None = None
 
     def __repr__(self) -> str:
         return f"<primitive {self.name}>"
@@ -118,20 +122,21 @@ class Primitive:
         backend = backends._active.backend or backends.active()
         if backend.device:  # host constants beside device arrays move over; host-only stays
             backend, args = backend.kernel_placement(args)
-        resolved = self._resolved
-        if resolved[0] is not backend or resolved[3] != KernelTable.version:
+        resolved_for, kernel, xp, version, foreign = self._resolved
+        if resolved_for is not backend or version != KernelTable.version:
             # the kernel lookup: once per backend in a row, again after any override changes
-            kernel = self.kernel_for(backend)
-            resolved = self._resolved = (backend, kernel, backend.xp, KernelTable.version, _foreign(kernel))
-        if not resolved[4]:
-            return resolved[1](resolved[2], *args, **params)
+            kernel, xp = self.kernel_for(backend), backend.xp
+            foreign = _foreign(kernel)
+            self._resolved = (backend, kernel, xp, KernelTable.version, foreign)
+        if not foreign:
+            return kernel(xp, *args, **params) if params else kernel(xp, *args)
         # a plugin's kernel may call library Python code (scipy's np.zeros): it must meet
         # numpy itself, not the interception of the trace it runs in (nested traces it
         # opens are deeper, and intercepted as usual)
         stack = _stack
         shielded, stack.shielded = stack.shielded, stack.depth
         try:
-            return resolved[1](resolved[2], *args, **params)
+            return kernel(xp, *args, **params)
         finally:
             stack.shielded = shielded
 
@@ -170,6 +175,8 @@ class Primitive:
         rules = tuple(scaled(d) for d in derivatives)
         self.def_jvp(*rules)
         self.def_vjp(*rules)
+        if self.batch is None:  # a pointwise function is elementwise: one batching rule serves
+            self.batch = batch_rules.elementwise
 
     def def_linear(self, *maps: Callable | None) -> None:
         """Both modes for a function linear in each input, whose map is its own transpose
@@ -177,6 +184,22 @@ class Primitive:
         rules = tuple(None if m is None else (lambda g, ans, *args, m=m, **params: m(g)) for m in maps)
         self.def_jvp(*rules)
         self.def_vjp(*rules)
+
+    def def_batch(self, rule: Callable) -> Callable:
+        """How ``vmap`` applies this primitive to a batch: ``rule(prim, size, args,
+        batched, params)`` gets the arguments with the batch axis first where
+        ``batched[i]`` holds (the others as every member sees them, never all unbatched)
+        and returns the result (a tuple for ``multiple_results``) with the batch axis of
+        length ``size`` first. Written with numpy calls and ``bind``, as the derivative
+        rules are, so batched programs differentiate and compile. ``batch_rules`` has the
+        shared ones: ``elementwise``, ``shifted_axes(...)``, ``stacked(...)``, ``looped``."""
+        self.batch = rule
+        return rule
+
+    def def_batch_elementwise(self) -> None:
+        """Batch as an elementwise function (numpy broadcasting over all arguments): the
+        rule of every ufunc-like primitive (``def_pointwise`` declares it by itself)."""
+        self.batch = batch_rules.elementwise
 
     # -- how the other interpreters show this primitive -------------------------------
     def def_emit(self, rule: Callable) -> None:

@@ -348,22 +348,33 @@ stop_gradient_p = Primitive("stop_gradient", lambda xp, x: x)
 nondifferentiable(stop_gradient_p)
 
 
-def _is_one(c) -> bool:
+def _multiply_by_one(x, y):
+    """x * 1 is x when neither shape nor dtype changes: keeps seeds out of derivative graphs.
+    (Runs on every traced product: the common cases return after two type checks.)"""
+    if type(x) is Tracer:
+        if type(y) is Tracer:
+            return None
+        t, c = x, y
+    elif type(y) is Tracer:
+        t, c = y, x
+    else:
+        return None
     kind = type(c)
     if kind is float or kind is int:  # the common constant: no numpy call
-        return c == 1
-    return kind is not Tracer and getattr(c, "ndim", None) == 0 and c == 1
-
-
-def _multiply_by_one(x, y):
-    """x * 1 is x when neither shape nor dtype changes: keeps seeds out of derivative graphs."""
-    for t, c in ((x, y), (y, x)):
-        if type(t) is Tracer and _is_one(c) and np.result_type(t.dtype, c) == t.dtype:
-            return t.snapshot()  # a new object: y = x * 1.0; y[0] = v must not change x
+        if c != 1:
+            return None
+    elif getattr(c, "ndim", None) != 0 or not c == 1:
+        return None
+    if np.result_type(t.dtype, c) == t.dtype:
+        return t.snapshot()  # a new object: y = x * 1.0; y[0] = v must not change x
     return None
 
 
 mul_p.simplify = _multiply_by_one
+
+# every primitive here is elementwise (ufuncs, where, casts, copies): one batching rule
+for _p in [v for v in list(globals().values()) if isinstance(v, Primitive)] + list(NONDIFF.values()):
+    _p.def_batch_elementwise()
 
 
 tracing.connect(lift_primitive=copy_p)  # the node Trace.lift records

@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from .batch_rules import shifted_axes
 from .core import Primitive
 from .rules import device_constant
 
@@ -34,6 +35,7 @@ def _fft_kernel(xp, x, kind, axes, norm, n):
 
 
 fft_p = Primitive("fft", _fft_kernel)
+fft_p.def_batch(shifted_axes("axes"))  # vmap: the batch axis first, the transformed axes behind
 
 
 def resize_axis(x, axis: int, size: int):

@@ -14,6 +14,7 @@ from ..ir import Var
 from ..tracing import Tracer
 from .core import Primitive
 from .elementwise import NONDIFF, where_p
+from .indexing_batch import batch_getitem, writing
 from .reductions import all_p
 
 _array = np.array  # the original: kernels also run while np.array is intercepted
@@ -205,3 +206,10 @@ def _scatter_add_vjp(ct, ans, needed, base, updates, *arrays, spec):
 scatter_add_p.def_jvp_joint(_scatter_add_jvp)
 scatter_add_p.def_vjp_joint(_scatter_add_vjp)
 scatter_add_p.def_notation("{0}[{i}] += {1}")
+
+
+# vmap (indexing_batch.py): one more leading slice, or one more leading index array
+getitem_p.def_batch(batch_getitem)
+setitem_p.def_batch(writing("set"))
+scatter_add_p.def_batch(writing("add"))
+getitem_transpose_p.def_batch(writing("transpose"))

@@ -28,6 +28,7 @@ import numpy as np
 
 from ..errors import UndefinedDerivativeError, UnsupportedOperation
 from ..tracing import concrete
+from . import batch_rules
 from .core import Primitive
 from .rules import device_constant, safe_mul
 
@@ -673,3 +674,9 @@ def _pinv_vjp(ct, ans, a, rcond, hermitian):
 
 pinv_p.def_jvp(_pinv_jvp)
 pinv_p.def_vjp(_pinv_vjp)
+
+
+# vmap: numpy.linalg works on stacks of matrices, so the batch is one more stack axis
+solve_p.def_batch(batch_rules.stacked(2, 2))
+for _p in (det_p, slogdet_p, cholesky_p, eigh_p, svd_p, eig_p, qr_p, pinv_p):
+    _p.def_batch(batch_rules.stacked(2))

@@ -7,6 +7,7 @@ values they select are then gathered with ``getitem``, which carries the derivat
 
 from __future__ import annotations
 
+from . import batch_rules
 from .core import Primitive, nondifferentiable
 
 # indices of the non-zero elements, one int array per axis (shape depends on the data)
@@ -35,3 +36,11 @@ def _unique_kernel(xp, x, axis, equal_nan):
 unique_p = Primitive("unique_indices", _unique_kernel, multiple_results=True, value_dependent_shape=True)
 
 nondifferentiable(nonzero_p, searchsorted_p, argpartition_p, unique_p)
+
+# vmap: searchsorted broadcasts over its values, not its sorted array; nonzero and unique
+# give each member a result of its own shape, so they go member by member (and are refused
+# where the shapes differ)
+searchsorted_p.def_batch(batch_rules.unless_first_batched(batch_rules.batched_values))
+argpartition_p.def_batch(batch_rules.shifted_axes("axis"))
+nonzero_p.def_batch(batch_rules.looped)
+unique_p.def_batch(batch_rules.looped)

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from .batch_rules import shifted_axes
 from .core import Primitive, nondifferentiable
 from .rules import device_constant, expand_reduced, safe_mul
 
@@ -70,7 +71,7 @@ def _prod_vjp(ct, ans, x, axis, keepdims):
     xt = np.transpose(x, perm)
     flat = np.reshape(xt, xt.shape[: len(rest)] + (-1,))
     others = np.reshape(_others_product(flat, -1), xt.shape)
-    grad = np.transpose(others, np.argsort(perm))
+    grad = np.transpose(others, tuple(np.argsort(perm)))  # a tuple: dask takes no array of axes
     return expand_reduced(ct, shape, axis, keepdims) * grad
 
 
@@ -121,3 +122,9 @@ cumsum_p.def_vjp(lambda ct, ans, x, axis: _reverse_cumsum(ct, axis))
 cumprod_p = Primitive("cumprod", lambda xp, x, axis: xp.cumprod(x, axis=axis))
 cumprod_p.def_jvp(lambda t, ans, x, axis: ans * np.cumsum(safe_mul(t, 1 / x), axis=axis))
 cumprod_p.def_vjp(lambda ct, ans, x, axis: safe_mul(_reverse_cumsum(ct * ans, axis), 1 / x))
+
+# vmap: the batch axis goes first, every axis parameter moves up by one
+for _p in (sum_p, max_p, min_p, prod_p, all_p, any_p):
+    _p.def_batch(shifted_axes("axis", all_when_none=True))
+for _p in (argmax_p, argmin_p, argsort_p, cumsum_p, cumprod_p):
+    _p.def_batch(shifted_axes("axis"))

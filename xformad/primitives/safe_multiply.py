@@ -32,6 +32,7 @@ def _isnan(s) -> bool:
 
 
 safe_multiply_p = Primitive("safe_multiply", masked_product)
+safe_multiply_p.def_batch_elementwise()
 
 
 def _masked_other(ct, d):

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from .batch_rules import shifted_axes, with_rank
 from .core import Primitive
 from .rules import device_constant
 
@@ -58,3 +59,24 @@ def _concatenate_vjp(ct, ans, needed, *xs, axis):
 
 concatenate_p.def_jvp_joint(_concatenate_jvp)
 concatenate_p.def_vjp_joint(_concatenate_vjp)
+
+
+# --- vmap: the batch axis first, the member's shape behind it ------------------------------
+def _batch_reshape(prim, size, args, batched, params):
+    return prim.bind(args[0], shape=(size,) + tuple(params["shape"]))
+
+
+def _batch_transpose(prim, size, args, batched, params):
+    return prim.bind(args[0], axes=(0,) + tuple(a + 1 for a in params["axes"]))
+
+
+def _batch_broadcast_to(prim, size, args, batched, params):
+    shape = tuple(params["shape"])
+    return prim.bind(with_rank(args[0], len(shape)), shape=(size,) + shape)
+
+
+reshape_p.def_batch(_batch_reshape)
+transpose_p.def_batch(_batch_transpose)
+broadcast_to_p.def_batch(_batch_broadcast_to)
+flip_p.def_batch(shifted_axes("axis"))
+concatenate_p.def_batch(shifted_axes("axis"))  # shared operands are broadcast along the batch

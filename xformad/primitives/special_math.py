@@ -35,3 +35,5 @@ i0_p.def_vjp(lambda ct, ans, x: ct * bessel_i1(x))
 
 # the binary exponent of np.frexp: piecewise constant, so no derivative
 frexp_exponent_p = Primitive("frexp_exponent", lambda xp, x: xp.frexp(x)[1], differentiable=False)
+i0_p.def_batch_elementwise()
+frexp_exponent_p.def_batch_elementwise()

@@ -10,7 +10,7 @@ sensitivity equations (sensitivity.py), both solving with the same primitive.
 
 from __future__ import annotations
 
-from xformad.extend import Primitive
+from xformad.extend import Primitive, batch_rules
 
 from .adjoint import adjoint_vjp
 from .anchoring import run_anchored
@@ -33,6 +33,10 @@ def _solve_ivp_kernel(xp, y0, t_span, t_out, *inputs, problem):
 
 odeint_p = Primitive("scipy.integrate.odeint", _odeint_kernel)
 solve_ivp_p = Primitive("scipy.integrate.solve_ivp", _solve_ivp_kernel, multiple_results=True)
+
+# vmap: scipy's kernel takes one problem at a time, so a batch goes member by member
+for _p in (odeint_p, solve_ivp_p):
+    _p.def_batch(batch_rules.looped)
 PRIMITIVES = (odeint_p, solve_ivp_p)
 
 

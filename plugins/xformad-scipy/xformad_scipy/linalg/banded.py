@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from xformad.extend import Primitive
+from xformad.extend import Primitive, batch_rules
 
 from .arguments import any_traced, as_array, as_matrix_rhs
 from .scipy_calls import scipy_linalg
@@ -45,6 +45,10 @@ def _kernel(xp, ab, b, lower, upper, check_finite):
 
 
 solve_banded_p = Primitive("scipy.linalg.solve_banded", _kernel)
+
+# vmap: scipy's kernel takes one problem at a time, so a batch goes member by member
+for _p in (solve_banded_p,):
+    _p.def_batch(batch_rules.looped)
 
 
 def _jvp(tangents, x, ab, b, lower, upper, check_finite):

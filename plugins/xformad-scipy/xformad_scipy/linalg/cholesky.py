@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from xformad.extend import Primitive
+from xformad.extend import Primitive, batch_rules
 
 from .arguments import any_traced, as_array, as_matrix_rhs, require_real
 from .scipy_calls import scipy_linalg
@@ -92,6 +92,10 @@ def _cho_solve_kernel(xp, c, b, lower, check_finite):
 
 
 cho_solve_p = Primitive("scipy.linalg.cho_solve", _cho_solve_kernel)
+
+# vmap: scipy's kernel takes one problem at a time, so a batch goes member by member
+for _p in (cholesky_p, cho_solve_p):
+    _p.def_batch(batch_rules.looped)
 
 
 def _s_times(dc, c, x, lower):

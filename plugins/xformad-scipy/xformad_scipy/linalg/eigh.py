@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from xformad.extend import Primitive, safe_mul
+from xformad.extend import Primitive, batch_rules, safe_mul
 
 from .arguments import any_traced, as_array, refuse, require_real
 from .scipy_calls import scipy_linalg
@@ -32,6 +32,10 @@ def _eigvalsh_kernel(xp, a, lower, driver, check_finite):
 
 eigh_p = Primitive("scipy.linalg.eigh", _eigh_kernel, multiple_results=True)
 eigvalsh_p = Primitive("scipy.linalg.eigh_eigvals_only", _eigvalsh_kernel)
+
+# vmap: scipy's kernel takes one problem at a time, so a batch goes member by member
+for _p in (eigh_p, eigvalsh_p):
+    _p.def_batch(batch_rules.looped)
 
 
 def _gap_inverse(w):

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from xformad.extend import Primitive
+from xformad.extend import Primitive, batch_rules
 
 from ..errors import LinalgError
 from .arguments import any_traced, as_array, as_matrix_rhs
@@ -116,6 +116,10 @@ def _lu_solve_kernel(xp, lu, piv, b, trans, check_finite):
 
 
 lu_solve_p = Primitive("scipy.linalg.lu_solve", _lu_solve_kernel)
+
+# vmap: scipy's kernel takes one problem at a time, so a batch goes member by member
+for _p in (permute_rows_p, lu_factor_p, lu_solve_p):
+    _p.def_batch(batch_rules.looped)
 
 
 def _lu_solve_jvp(tangents, x, lu, piv, b, trans, check_finite):

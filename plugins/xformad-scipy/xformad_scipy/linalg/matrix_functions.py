@@ -20,7 +20,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from xformad.extend import Primitive
+from xformad.extend import Primitive, batch_rules
 
 from ..errors import LinalgError
 from .arguments import any_traced, as_array, refuse
@@ -98,6 +98,8 @@ def matrix_function(name: str, branch_cut: bool, draws: bool = False):
 
     value_p = Primitive(f"scipy.linalg.{name}", value_kernel)
     frechet_p = Primitive(f"scipy.linalg.{name}_frechet", frechet_kernel)
+    for p in (value_p, frechet_p):  # vmap: scipy's kernels take one matrix at a time
+        p.def_batch(batch_rules.looped)
 
     value_p.def_jvp(lambda t, ans, a: frechet_p.bind(a, t))
     value_p.def_vjp(lambda ct, ans, a: frechet_p.bind(mT(a), ct))

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from xformad.extend import Primitive
+from xformad.extend import Primitive, batch_rules
 
 from .arguments import any_traced, as_array, as_matrix_rhs, require_real, square_matrix
 from .scipy_calls import scipy_linalg
@@ -230,6 +230,10 @@ def _det_kernel(xp, a, check_finite):
 
 
 det_p = Primitive("scipy.linalg.det", _det_kernel)
+
+# vmap: scipy's kernel takes one problem at a time, so a batch goes member by member
+for _p in (solve_p, inv_p, det_p):
+    _p.def_batch(batch_rules.looped)
 
 
 def _general_inverse(a):

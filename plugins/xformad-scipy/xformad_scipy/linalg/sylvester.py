@@ -7,7 +7,7 @@ the cotangent of Q is solve_sylvester(A^T, B^T, ct), and those of A and B follow
 
 from __future__ import annotations
 
-from xformad.extend import Primitive
+from xformad.extend import Primitive, batch_rules
 
 from .arguments import any_traced, as_array
 from .scipy_calls import scipy_linalg
@@ -19,6 +19,10 @@ def _kernel(xp, a, b, q):
 
 
 solve_sylvester_p = Primitive("scipy.linalg.solve_sylvester", _kernel)
+
+# vmap: scipy's kernel takes one problem at a time, so a batch goes member by member
+for _p in (solve_sylvester_p,):
+    _p.def_batch(batch_rules.looped)
 
 
 def _jvp(tangents, x, a, b, q):

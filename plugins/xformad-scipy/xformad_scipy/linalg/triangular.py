@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from xformad.extend import Primitive
+from xformad.extend import Primitive, batch_rules
 
 from .arguments import any_traced, as_array, as_matrix_rhs, refuse
 from .scipy_calls import scipy_linalg
@@ -24,6 +24,10 @@ def _kernel(xp, a, b, trans, lower, unit_diagonal, check_finite):
 
 
 solve_triangular_p = Primitive("scipy.linalg.solve_triangular", _kernel)
+
+# vmap: scipy's kernel takes one problem at a time, so a batch goes member by member
+for _p in (solve_triangular_p,):
+    _p.def_batch(batch_rules.looped)
 
 
 def solve_triangular(a, b, trans=0, lower=False, unit_diagonal=False, check_finite=True):

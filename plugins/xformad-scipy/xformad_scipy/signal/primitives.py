@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from xformad.extend import Primitive
+from xformad.extend import Primitive, batch_rules
 
 from . import kernels
 from .boundaries import Padding, needs_padding
@@ -18,6 +18,10 @@ correlate_p = Primitive("scipy.signal.correlate", kernels.correlate)
 fftconvolve_p = Primitive("scipy.signal.fftconvolve", kernels.fftconvolve)
 convolve2d_p = Primitive("scipy.signal.convolve2d", kernels.convolve2d)
 correlate2d_p = Primitive("scipy.signal.correlate2d", kernels.correlate2d)
+
+# vmap: scipy's kernel takes one problem at a time, so a batch goes member by member
+for _p in (convolve_p, correlate_p, fftconvolve_p, convolve2d_p, correlate2d_p):
+    _p.def_batch(batch_rules.looped)
 
 
 class Layout:

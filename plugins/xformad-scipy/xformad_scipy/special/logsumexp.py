@@ -19,7 +19,7 @@ import operator
 
 import numpy as np
 
-from xformad.extend import Primitive, is_traced, original
+from xformad.extend import Primitive, batch_rules, is_traced, original
 
 from ..errors import SpecialFunctionError
 from .table import add
@@ -125,6 +125,17 @@ def _vjp(ct, ans, needed, *args, axis, keepdims, return_sign):
 for _p in (logsumexp_p, logsumexp_signed_p):
     _p.def_jvp_joint(_jvp)
     _p.def_vjp_joint(_vjp)
+
+
+def _batch(prim, size, args, batched, params):
+    """vmap: a and b aligned as their broadcast aligns them, the reduced axes one up."""
+    rank = max(1, max(batch_rules.member_ndim(x, b) for x, b in zip(args, batched)))
+    args = [batch_rules.with_rank(x, rank) if b else x for x, b in zip(args, batched)]
+    return prim.bind(*args, **{**params, "axis": tuple(a + 1 for a in params["axis"])})
+
+
+for _p in (logsumexp_p, logsumexp_signed_p):
+    _p.def_batch(_batch)
 
 
 def _any_traced(x) -> bool:

@@ -29,6 +29,7 @@ def special(name: str, *aliases: str, kernel=None) -> Primitive:
     """A primitive computing ``scipy.special.<name>`` (cupyx's on the cupy backend)."""
     generic, per_backend = kernels(name)
     p = add(Primitive(f"scipy.{name}", kernel or generic, kernels=per_backend))
+    p.def_batch_elementwise()  # a scipy.special ufunc: vmap broadcasts it as numpy does
     for served in (name, *aliases):
         SERVES[served] = p
     return p

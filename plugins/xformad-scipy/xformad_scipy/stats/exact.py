@@ -21,7 +21,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from xformad.extend import Primitive
+from xformad.extend import Primitive, batch_rules
 
 from ..errors import StatsError
 
@@ -52,6 +52,10 @@ def _scipy_value_kernel(xp, *args, call: str, keywords: tuple = (), options: tup
 
 scipy_value_p = Primitive("scipy.stats.value", _scipy_value_kernel, differentiable=False)
 
+# vmap: scipy's kernel takes one problem at a time, so a batch goes member by member
+for _p in (scipy_value_p,):
+    _p.def_batch(batch_rules.looped)
+
 
 def _with_derivative_kernel(xp, value, stand_in):
     return value
@@ -59,6 +63,8 @@ def _with_derivative_kernel(xp, value, stand_in):
 
 with_derivative_p = Primitive("scipy.stats.with_derivative_of", _with_derivative_kernel)
 with_derivative_p.def_linear(None, lambda g: g)  # the value carries none; the stand-in's passes
+# vmap: the value, batched wherever either argument is (the two have one shape)
+with_derivative_p.def_batch(batch_rules.on_all_batched)
 
 PRIMITIVES = [scipy_value_p, with_derivative_p]
 

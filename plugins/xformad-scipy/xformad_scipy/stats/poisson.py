@@ -39,6 +39,7 @@ def _counts_kernel(xp, k, *, floor: bool):
 counts_p = Primitive("scipy.stats.counts", _counts_kernel)
 counts_p.def_jvp(_refuse)
 counts_p.def_vjp(_refuse)
+counts_p.def_batch_elementwise()
 
 PRIMITIVES = [counts_p]
 

@@ -13,6 +13,7 @@ against the hand-written derivative before it is timed. Medians over interleaved
 as ratios to the hand-written derivative measured in the same run.
 
 Run: OMP_NUM_THREADS=1 OPENBLAS_NUM_THREADS=1 MKL_NUM_THREADS=1 python benchmarks/bench_core.py [--quick]
+(``--only seed logistic rnn mlp`` runs some of the workloads).
 """
 
 from __future__ import annotations
@@ -192,6 +193,7 @@ def bench_mlp(repeats: int, torch) -> None:
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--quick", action="store_true", help="fewer repeats")
+    parser.add_argument("--only", nargs="+", choices=sorted(BENCHMARKS), help="run only these workloads")
     args = parser.parse_args()
     repeats = 5 if args.quick else 15
     try:
@@ -201,10 +203,11 @@ def main() -> None:
     except Exception as exc:  # torch is optional: report, don't fail
         print(f"note: torch unavailable ({exc}); the torch contenders are skipped")
         torch = None
-    bench_seed(repeats, torch)
-    bench_logistic(repeats, torch)
-    bench_rnn(repeats, torch)
-    bench_mlp(repeats, torch)
+    for name in args.only or BENCHMARKS:
+        BENCHMARKS[name](repeats, torch)
+
+
+BENCHMARKS = {"seed": bench_seed, "logistic": bench_logistic, "rnn": bench_rnn, "mlp": bench_mlp}
 
 
 if __name__ == "__main__":

@@ -4,9 +4,12 @@ numpy's protocols never reach array creation and conversion (``np.array([a, b])`
 ``np.asarray(x)``) nor Python's ``math`` module, so a traced value met there would be
 converted to a constant. While a trace is open anywhere in the process, the functions in the
 registry's interception table (``Registry.intercept``, filled through the hook
-``xformad_register_interceptions``) are replaced in their modules by thin wrappers; the
-originals come back when the last trace in the process closes. ``import xformad`` changes
-nothing, and outside traces numpy is numpy itself.
+``xformad_register_interceptions``) are served by thin wrappers; the originals come back
+when the last trace in the process closes. ``import xformad`` changes nothing, and outside
+traces numpy is numpy itself. A module is switched in one step, by swapping its
+``__class__`` for a subclass whose data descriptors serve the wrappers (``_swap``): a grad
+call opens and closes a trace, so this is on every call's path, and setting and restoring
+~150 names one by one cost more than a small program's whole gradient.
 
 A wrapper looks at the calling thread's trace depth: zero (another thread traces) calls the
 original at once; nonzero calls the handler, which returns ``NotImplemented`` (the original
@@ -16,6 +19,7 @@ traced value are plain ndarrays, exactly as numpy makes them.
 
 from __future__ import annotations
 
+import collections
 import functools
 import operator
 import sys
@@ -27,7 +31,7 @@ from .tracing import _stack
 
 _lock = threading.Lock()
 _open = 0  # outermost traces open in the process, all threads together
-_plan: list = []  # per module: (its dict, get names, originals, wrappers, {name: wrapper}, {name: original})
+_plan = None  # a _Plan: the modules whose class is swapped, and the classes set name by name
 _plan_for = None  # (registry, number of interceptions) the plan was made from
 _installed = False
 _wrappers: dict = {}  # (module name, name) -> (original, handler, wrapper), built once
@@ -58,7 +62,7 @@ def installed() -> bool:
     return _installed
 
 
-def _make_plan(registry) -> list:
+def _make_plan(registry) -> _Plan:
     by_module: dict = {}
     kept: list = []
     for key, handler in registry.interceptions.items():
@@ -87,48 +91,122 @@ def _make_plan(registry) -> list:
     for module, name, (_, _, wrapper) in kept:  # installed once, kept from now on
         if module.__dict__.get(name) is not wrapper:
             setattr(module, name, wrapper)
-    plan = []
+    swaps, setattrs = [], []
     for module, entries in by_module.items():
-        names = tuple(entries)
-        originals = tuple(entries[n][0] for n in names)
-        wrappers = tuple(entries[n][2] for n in names)
-        plan.append(
-            (
-                _ClassDict(module) if isinstance(module, type) else module.__dict__,
-                _getter(names),
-                originals,
-                wrappers,
-                dict(zip(names, wrappers)),
-                dict(zip(names, originals)),
-            )
+        swap = _swap(module, entries)
+        if swap is not None:
+            swaps.append(swap)
+        else:
+            setattrs.append(_Setattrs(module, entries))
+    modules, plain, intercepting = (tuple(column) for column in zip(*swaps)) if swaps else ((), (), ())
+    return _Plan(modules, plain, intercepting, tuple(setattrs))
+
+
+class _Plan:
+    """The modules whose classes are swapped, their classes and stand-ins, as parallel
+    tuples (so a swap of all of them is one ``map`` in C, not a loop of bytecode: it runs
+    twice per grad call), and the classes whose attributes are set one by one."""
+
+    __slots__ = ("modules", "plain", "intercepting", "setattrs", "names")
+
+    def __init__(self, modules: tuple, plain: tuple, intercepting: tuple, setattrs: tuple):
+        self.modules, self.plain, self.intercepting, self.setattrs = modules, plain, intercepting, setattrs
+        self.names = ("__class__",) * len(modules)
+
+    def current(self) -> bool:
+        """Whether the modules have the classes the plan was made for, and the classes'
+        attributes their values (nobody swapped or rebound them since)."""
+        return all(map(operator.is_, map(type, self.modules), self.plain)) and all(
+            entry.current() for entry in self.setattrs
         )
-    return plan
+
+    def install(self) -> None:
+        _consume(map(setattr, self.modules, self.names, self.intercepting))
+        for entry in self.setattrs:
+            entry.install()
+
+    def uninstall(self) -> None:
+        if all(map(operator.is_, map(type, self.modules), self.intercepting)):
+            _consume(map(setattr, self.modules, self.names, self.plain))
+        else:  # someone swapped a module's class during the trace: leave that one alone
+            for module, plain, intercepting in zip(self.modules, self.plain, self.intercepting):
+                if type(module) is intercepting:
+                    module.__class__ = plain
+        for entry in self.setattrs:
+            entry.uninstall()
 
 
-class _ClassDict:
-    """A class's attributes as the dict operations the plan uses (a class's __dict__ is a
-    read-only mapping proxy; attributes are set with setattr)."""
+_consume = functools.partial(collections.deque, maxlen=0)  # run an iterator for its effects, in C
 
-    __slots__ = ("cls",)
 
-    def __init__(self, cls):
-        self.cls = cls
+def _swap(module, entries: dict) -> tuple | None:
+    """(module, its class, the stand-in class) installing a module's interceptions as one
+    ``__class__`` assignment: the stand-in subclass's data descriptors serve the wrappers
+    (names not intercepted are looked up as before, at C speed). None for a class, or a
+    module whose class cannot be swapped (it is then set name by name)."""
+    if not isinstance(module, types.ModuleType):
+        return None
+    plain = type(module)
+    descriptors = {name: _Intercepted(name, entry[0], entry[2]) for name, entry in entries.items()}
+    try:
+        intercepting = type(plain.__name__, (plain,), {"__slots__": (), **descriptors})
+        module.__class__ = intercepting
+        module.__class__ = plain
+    except TypeError:
+        return None
+    return module, plain, intercepting
 
-    def __getitem__(self, name):
+
+class _Intercepted:
+    """One intercepted name of a module while a trace is open: a data descriptor on the
+    module's stand-in class, so ``np.array`` reads the wrapper while ``np.__dict__`` keeps
+    numpy's own binding. A binding changed meanwhile (a monkeypatch) is what it reads."""
+
+    __slots__ = ("name", "original", "wrapper")
+
+    def __init__(self, name: str, original, wrapper):
+        self.name, self.original, self.wrapper = name, original, wrapper
+
+    def __get__(self, module, owner=None):
+        if module is None:
+            return self
         try:
-            return self.cls.__dict__[name]
+            value = module.__dict__[self.name]
         except KeyError:
-            raise KeyError(name) from None
+            raise AttributeError(f"module {module.__name__!r} has no attribute {self.name!r}") from None
+        return self.wrapper if value is self.original else value
 
-    def get(self, name, default=None):
-        return self.cls.__dict__.get(name, default)
+    def __set__(self, module, value):
+        module.__dict__[self.name] = value
 
-    def __setitem__(self, name, value):
-        setattr(self.cls, name, value)
+    def __delete__(self, module):
+        del module.__dict__[self.name]
 
-    def update(self, values: dict):
-        for name, value in values.items():
-            setattr(self.cls, name, value)
+
+class _Setattrs:
+    """A class's interceptions (``np.vectorize.__call__``), set and restored one by one
+    (also a module's, should its class not be swappable); a binding changed during the
+    trace (a monkeypatch) is left alone."""
+
+    __slots__ = ("owner", "entries")
+
+    def __init__(self, owner, entries: dict):
+        self.owner = owner
+        self.entries = {name: (original, wrapper) for name, (original, _, wrapper) in entries.items()}
+
+    def current(self) -> bool:
+        namespace = self.owner.__dict__
+        return all(namespace.get(name) is original for name, (original, _) in self.entries.items())
+
+    def install(self) -> None:
+        for name, (_, wrapper) in self.entries.items():
+            setattr(self.owner, name, wrapper)
+
+    def uninstall(self) -> None:
+        namespace = self.owner.__dict__
+        for name, (original, wrapper) in self.entries.items():
+            if namespace.get(name) is wrapper:
+                setattr(self.owner, name, original)
 
 
 def prebound(value):
@@ -147,49 +225,27 @@ def prebound(value):
     return None
 
 
-def _getter(names: tuple):
-    """``names``' current values in a module dict, as a tuple, in one C call."""
-    get = operator.itemgetter(*names)
-    return get if len(names) > 1 else (lambda md: (get(md),))
-
-
 _plugins = None  # xformad.plugins, imported on first use (it imports the tracer)
 
 
 def _install() -> None:
-    # a grad call opens and closes this once: one tuple check and one dict update per module
+    # a grad call opens and closes this once: one check and one assignment per module
     global _plan, _plan_for, _installed, _plugins
     if _plugins is None:
         from . import plugins as _plugins
     registry = _plugins.registry()
     if _plan_for is None or _plan_for[0] is not registry or _plan_for[1] != len(registry.interceptions):
         _plan, _plan_for = _make_plan(registry), (registry, len(registry.interceptions))
-    for md, current, originals, _, _, _ in _plan:
-        if _values(current, md) != originals:  # rebound since the plan was made
-            _plan, _plan_for = _make_plan(registry), (registry, len(registry.interceptions))
-            break
-    for md, _, _, _, wrappers, _ in _plan:
-        md.update(wrappers)
+    if not _plan.current():  # a module's class or a class attribute changed since the plan
+        _plan = _make_plan(registry)
+    _plan.install()
     _installed = True
 
 
 def _uninstall() -> None:
     global _installed
-    for md, current, _, wrapper_values, wrappers, originals in _plan:
-        if _values(current, md) == wrapper_values:
-            md.update(originals)
-        else:  # leave a monkeypatch made during the trace alone
-            for name, wrapper in wrappers.items():
-                if md.get(name) is wrapper:
-                    md[name] = originals[name]
+    _plan.uninstall()
     _installed = False
-
-
-def _values(current, md) -> tuple | None:
-    try:
-        return current(md)
-    except KeyError:  # a name was deleted from the module
-        return None
 
 
 def _wrap(original, handler):

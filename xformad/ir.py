@@ -95,13 +95,13 @@ class Node:
 
     __slots__ = ("primitive", "inputs", "params", "outputs", "origin")
 
-    def __init__(self, primitive, inputs: list, params: dict, outputs: list):
+    def __init__(self, primitive, inputs: list, params: dict, outputs: list, origin=None):
         self.primitive = primitive
         self.inputs = inputs
         self.params = params
         self.outputs = outputs
         # the primal Var whose adjoint (VJP rule) recorded this node; None for primal nodes
-        self.origin = None
+        self.origin = origin
 
     def __repr__(self) -> str:
         return f"Node({self.primitive.name}, {len(self.inputs)} inputs)"

@@ -51,29 +51,31 @@ class Trace:
             )
         in_atoms = []
         vals = []
-        nested = False  # does any value still carry an outer trace?
         for a in args:
-            if type(a) is Tracer and a._trace is self:
+            kind = type(a)
+            if kind is Tracer and a._trace is self:
                 in_atoms.append(a._var)
-                a = a._value
-            else:
-                if type(a) is Buffer:  # an array made in the trace (buffers.py)
-                    a = buffer_value(a)
-                    if type(a) is Tracer and a._trace is self:
-                        in_atoms.append(a._var)
-                        vals.append(a._value)
-                        continue
-                if type(a) is Tracer:
-                    a = a.snapshot()
-                elif type(a) is np.ndarray:
-                    if a.flags.writeable:  # the graph holds it by reference: no writes until
-                        _freeze(a)  # the trace ends (buffers.py tracks np.zeros & co. instead)
-                    a = _adopt(self, a)
-                in_atoms.append(Literal(a))
-            if type(a) is Tracer:
-                nested = True
+                vals.append(a._value)
+                continue
+            if kind is Buffer:  # an array made in the trace (buffers.py)
+                a = buffer_value(a)
+                kind = type(a)
+                if kind is Tracer and a._trace is self:
+                    in_atoms.append(a._var)
+                    vals.append(a._value)
+                    continue
+            if kind is Tracer:  # of an outer trace: a constant here
+                a = a.snapshot()
+            elif kind is np.ndarray:
+                if a.flags.writeable:  # the graph holds it by reference: no writes until
+                    _freeze(a)  # the trace ends (buffers.py tracks np.zeros & co. instead)
+                a = _adopt(self, a)
+            in_atoms.append(Literal(a))
             vals.append(a)
-        out = prim.bind(*vals, **params) if nested else prim.impl(*vals, **params)
+        if Tracer in map(type, vals):  # a value still carries an outer trace: bind it there
+            out = prim.bind(*vals, **params)
+        else:
+            out = prim.impl(*vals, **params) if params else prim.impl(*vals)
         if type(out) in _PYTHON_SCALARS:  # 1j * np.float64(x) is a Python complex
             out = np.asarray(out)[()]
         env = self.env
@@ -85,17 +87,12 @@ class Trace:
                 env[v] = o
                 out_vars.append(v)
                 results.append(Tracer(self, v, o))
-            node = Node(prim, in_atoms, params, out_vars)
-            if self.stamp is not None:
-                node.origin = self.stamp
-            self.graph.nodes.append(node)
+            # stamp: the primal var whose derivative rule is recording (provenance)
+            self.graph.nodes.append(Node(prim, in_atoms, params, out_vars, self.stamp))
             return tuple(results)
         var = Var(out.shape, out.dtype)
         env[var] = out
-        node = Node(prim, in_atoms, params, [var])
-        if self.stamp is not None:  # a derivative rule of a traced value is recording
-            node.origin = self.stamp
-        self.graph.nodes.append(node)
+        self.graph.nodes.append(Node(prim, in_atoms, params, [var], self.stamp))
         return Tracer(self, var, out)
 
     def lift(self, value) -> Tracer:

@@ -9,6 +9,8 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
+import numpy as np
+
 
 class TreeDef:
     """The shape of a pytree with its leaves taken out."""
@@ -41,11 +43,15 @@ class TreeDef:
         return f"TreeDef({self.kind}, {self.meta!r}, {self.children!r})"
 
 
-_LEAF = TreeDef("leaf")
+LEAF = TreeDef("leaf")  # the structure of every single leaf (one object: compared by identity)
+# leaves met most often, recognised without the walk
+_PLAIN_LEAVES = frozenset((float, int, complex, bool, np.ndarray, np.float64, np.float32))
 
 
 def tree_flatten(tree: Any) -> tuple[list, TreeDef]:
     """Return the leaves of ``tree`` in order and its structure."""
+    if type(tree) in _PLAIN_LEAVES:  # the common argument: no walk
+        return [tree], LEAF
     leaves: list = []
     return leaves, _flatten(tree, leaves)
 
@@ -62,14 +68,14 @@ def _flatten(tree: Any, leaves: list) -> TreeDef:
         keys = tuple(sorted(tree, key=repr)) if type(tree) is not dict else tuple(tree)
         return TreeDef("dict", keys, tuple(_flatten(tree[k], leaves) for k in keys))
     leaves.append(tree)
-    return _LEAF
+    return LEAF
 
 
 def tree_unflatten(treedef: TreeDef, leaves) -> Any:
     """Rebuild a pytree of structure ``treedef`` from ``leaves``."""
-    it = iter(leaves)
-    out = _unflatten(treedef, it)
-    return out
+    if treedef is LEAF:
+        return next(iter(leaves))
+    return _unflatten(treedef, iter(leaves))
 
 
 def _unflatten(td: TreeDef, it) -> Any:

@@ -12,7 +12,7 @@ from ..buffers import resolve_tree
 from ..errors import ConstantWriteError, NonDifferentiableInputError, XformadError
 from ..numpy_api.draws import generator_stand_ins
 from ..tracing import Trace, Tracer, _stack, new_trace
-from ..tree import tree_flatten, tree_map, tree_unflatten
+from ..tree import LEAF, tree_flatten, tree_map, tree_unflatten
 
 _SCALARS = (float, int, complex, bool)
 
@@ -45,7 +45,7 @@ def _where_text(where) -> str:
 _SCALAR_TYPES = {float: np.float64, complex: np.complex128, int: np.int64, bool: np.bool_}
 
 
-def as_input_value(leaf: Any, where, backend, *, check_float: bool = True):
+def as_input_value(leaf: Any, where, backend, check_float: bool = True):
     """A leaf of a differentiated argument as an array on ``backend``, checked for dtype."""
     to_scalar = _SCALAR_TYPES.get(type(leaf))
     if to_scalar is not None:
@@ -136,16 +136,21 @@ def trace_call(
         in_vars, in_leaves, in_trees = [], [], []
         for n in argnums:
             leaves, treedef = tree_flatten(args[n])
+            in_trees.append(treedef)
+            if treedef is LEAF:  # the common argument, one float or array
+                leaf = leaves[0]
+                t = trace.new_input(as_input_value(leaf, (what, n, None), backend, check_float))
+                in_vars.append(t._var)
+                in_leaves.append(leaf)
+                args[n] = t
+                continue
             tracers = []
-            single = len(leaves) == 1 and treedef.kind == "leaf"
             for i, leaf in enumerate(leaves):
-                where = (what, n, None if single else i)  # the error text is built only if needed
-                value = as_input_value(leaf, where, backend, check_float=check_float)
-                t = trace.new_input(value)
+                where = (what, n, i)  # the error text is built only if needed
+                t = trace.new_input(as_input_value(leaf, where, backend, check_float))
                 tracers.append(t)
                 in_vars.append(t._var)
                 in_leaves.append(leaf)
-            in_trees.append(treedef)
             args[n] = tree_unflatten(treedef, tracers)
         args, kwargs, restore = _stand_ins(f, args, kwargs)
         try:

@@ -30,6 +30,7 @@ def backward(trace: Trace, out_cts: dict, *, free: bool = False) -> dict:
 
 def _sweep(nodes, env, cts, backend, free) -> None:
     marking = provenance.trace is not None  # fixed for the sweep: rules restore it
+    pop = cts.pop
     for node in reversed(nodes):
         prim = node.primitive
         outs = node.outputs
@@ -39,7 +40,7 @@ def _sweep(nodes, env, cts, backend, free) -> None:
                 continue
             ans = tuple(env[v] for v in outs)
         else:
-            ct = cts.pop(outs[0], None)
+            ct = pop(outs[0], None)
             if ct is None:
                 continue
             ans = env[outs[0]]
@@ -96,15 +97,22 @@ def _per_input_vjp(node, prim, ct, ans, env, cts, backend) -> None:
     vals = [env[a] if type(a) is Var else a.value for a in inputs]
     rules = prim.vjp_rules if not backend.vjp_overrides else prim.vjp_rules_for(backend)
     for atom, rule in zip(inputs, rules):
-        if rule is None or type(atom) is not Var or atom.dtype.kind not in "fc":
+        if rule is None or type(atom) is not Var:
+            continue
+        dtype = atom.dtype
+        if dtype.kind not in "fc":
             continue
         c = rule(ct, ans, *vals, **params) if params else rule(ct, ans, *vals)
         if c is None:
             continue
-        if not hasattr(c, "dtype") or c.shape != atom.shape or c.dtype != atom.dtype:
-            c = fit(c, atom)  # un-broadcast or cast only where needed
+        if type(c) is not np.float64 or atom.shape or dtype is not _FLOAT64:  # else it fits
+            if not hasattr(c, "dtype") or c.shape != atom.shape or c.dtype != dtype:
+                c = fit(c, atom)  # un-broadcast or cast only where needed
         previous = cts.get(atom)
         cts[atom] = c if previous is None else previous + c
+
+
+_FLOAT64 = np.dtype(np.float64)
 
 
 def _accumulate(cts: dict, atom, c) -> None:

@@ -24,7 +24,7 @@ import numpy as np
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from common import interleaved, report  # noqa: E402
+from common import compiled, interleaved, report  # noqa: E402
 from workloads import logistic, logistic_hand, seed, seed_hand  # noqa: E402
 
 import xformad  # noqa: E402
@@ -54,7 +54,7 @@ def bench_seed(repeats: int) -> None:
     import autograd.numpy as anp
 
     g_x = xformad.grad(seed, argnums=(0, 1))
-    j_x = xformad.jit(g_x)
+    j_x = compiled(g_x)
     g_ag = autograd.grad(lambda xs: anp.log(xs[0]) + xs[0] * xs[1] - anp.sin(xs[1]))
     for a, b in zip(j_x(2.0, 5.0), seed_hand(2.0, 5.0)):
         assert np.isclose(a, b)
@@ -100,7 +100,7 @@ def bench_logistic(sizes: tuple, repeats: int, sympy_max: int) -> None:
     print(f"  {'n':>4}{'IR nodes':>10}{'jit':>10}{'autograd':>10}{'jax.jit':>10}{'sympy':>10}{'hand':>12}")
     for n in sizes:
         graph = xformad.make_graph(xformad.grad(logistic), static_argnums=1)(0.3, n)
-        jg = xformad.jit(xformad.grad(logistic), static_argnums=1)
+        jg = compiled(xformad.grad(logistic), static_argnums=1)
         ag = autograd.grad(logistic)
         assert np.isclose(jg(0.3, n), logistic_hand(0.3, n))
         warm(jg, 0.3, n)

@@ -25,7 +25,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from bench_jit import _jax, warm  # noqa: E402
-from common import interleaved, report  # noqa: E402
+from common import compiled, interleaved, report  # noqa: E402
 from workloads import (  # noqa: E402
     mlp_grad_torch,
     mlp_hand,
@@ -69,7 +69,7 @@ def bench_mlp(repeats: int) -> None:
     import autograd.numpy as anp
 
     params, x, labels = mlp_setup(np.random.default_rng(0))
-    jg = xformad.jit(xformad.grad(mlp_loss))
+    jg = compiled(xformad.grad(mlp_loss))
     _check(jg(params, x, labels), mlp_hand(params, x, labels))
     warm(jg, params, x, labels)
 
@@ -130,7 +130,7 @@ def bench_elementwise(repeats: int, size: int) -> None:
     import autograd.numpy as anp
 
     x = np.linspace(-3, 3, size)
-    jg = xformad.jit(xformad.grad(elementwise))
+    jg = compiled(xformad.grad(elementwise))
     _check([jg(x)], [elementwise_hand(x)])
     warm(jg, x)
     ag = autograd.grad(lambda x: anp.sum(anp.tanh(x) * anp.exp(-(x**2)) + anp.sin(x) ** 2))
@@ -176,7 +176,7 @@ def bench_rnn(repeats: int, steps: int = 200, hidden: int = 64) -> None:
     import autograd.numpy as anp
 
     w, xs = rnn_setup(np.random.default_rng(0), steps, hidden)
-    jg = xformad.jit(xformad.grad(rnn_loss))
+    jg = compiled(xformad.grad(rnn_loss))
     _check([jg(w, xs)], [rnn_hand(w, xs)])
     warm(jg, w, xs)
 

@@ -3,18 +3,22 @@
 For each of five GradBench-shaped plain-numpy programs (gradbench_programs.py: least
 squares, a Laplace-expansion determinant, an RK4 ODE, a 2-layer LSTM, a particle
 simulation) and k in (1, 3, 10, 100): the total wall time of the first k calls of a freshly
-made ``xformad.jit(xformad.grad(f))`` (so its first call pays for tracing and compiling, or
-whatever jit's policy does instead) against the first k calls of a freshly made
-``xformad.grad(f)``, the ratio jit / eager (targets: <= 1.1 at every k, <= 0.5 at k = 100),
-and the same for ``jax.jit(jax.grad(f_jax))`` with the jax version of the program (float64,
-block_until_ready). Two tables per program: the same inputs on every call, and inputs
-changed on every call (a slightly different array each call: jit caches per shape, not
-value). Then: the IR node count of grad(f), the first call's cost per node ((first jit call
-- first eager call) / nodes), at which call jit compiled (``cache_info().compiles``, read
-between calls), and the steady-state time per call (median of the last 20 calls of the
-k = 100 runs). Last, the compiled program's own cost: ``jit(grad(f), compile_after=0)``
-(compiles on the first call), where jit has that keyword; it runs after everything else
-because each compile also teaches jit's process-wide cost model when to compile.
+made ``xformad.jit(xformad.grad(f))`` with its default policy (``compile_after="auto"``:
+eager calls, then a plan, then emitted code; ``docs/jit.md``) against the first k calls of
+a freshly made ``xformad.grad(f)``, the ratio jit / eager (targets: <= 1.1 at every k,
+<= 0.5 at k = 100), and the same for ``jax.jit(jax.grad(f_jax))`` with the jax version of
+the program (float64, block_until_ready). Two tables per program: the same inputs on every
+call, and inputs changed on every call (a slightly different array each call: jit caches
+per shape, not value). Under each: the steady-state time per call (median of the last 20
+calls of the k = 100 runs), and per run which tier ran which calls (e: eager, p: plan,
+c: emitted code; from ``cache_info()``, read between calls), the call that traced (its
+time, and that in eager calls) and the call that emitted the plan as code.
+
+Then the cost per node of the derivative program, phase by phase (trace, plan, emit), on
+lsq and particles at three sizes each (10^3 to 10^5 nodes), each phase timed alone
+(``per_node_cost``). Last, the emitted program's own cost: ``jit(grad(f), compile_after=0)``
+(traces and emits on the first call); it runs after everything else because each compile
+also teaches jit's process-wide cost model when to compile.
 
 Timing: 3 repetitions, median; in each, fresh functions, run interleaved call by call
 (call i of eager, jit and jax, then call i + 1: a slow patch of the machine hits them
@@ -22,15 +26,18 @@ alike). One run of max(k) calls gives every k: the first k calls of a fresh func
 the sum of its first k call times, whatever follows them (``--separate``: a fresh run for
 every k instead, slower, the same quantity). Each run starts after gc.collect() and
 gc.freeze(), so Python's full collections, which walk every live object (jax's among them),
-charge the calls for their own garbage only.
+charge the calls for their own garbage only. The cost model is process-wide and learns from
+every compile: the programs run in the order given, each after the earlier ones' compiles.
 
-Every result is checked: each jit and jax result against eager grad's for the same inputs,
-and once at start (not timed) grad(f) against central finite differences along a few
-directions and against a reference (closed form, complex step).
+Every result is checked: each jit and jax result against eager grad's for the same inputs
+(jit's to 1e-10 relative: bit for bit is what the tests check), and once at start (not
+timed) grad(f) against central finite differences along a few directions and against a
+reference (closed form, complex step).
 
-Run (about 5-6 minutes on 2 cores; --quick: k in (1, 3, 10), one repetition):
+Run (about 8 minutes on 2 shared cores; --quick: k in (1, 3, 10), one repetition):
 OMP_NUM_THREADS=1 OPENBLAS_NUM_THREADS=1 MKL_NUM_THREADS=1 python benchmarks/bench_jit_pays.py
-Options: --programs lsq det ..., --full (the GradBench-shaped sizes: far longer), --separate.
+Options: --programs lsq det ..., --full (the GradBench-shaped sizes: far longer), --separate,
+--repeats n, --per-node (only the cost per node section).
 """
 
 from __future__ import annotations
@@ -83,13 +90,21 @@ def _contenders(program, jax) -> dict:
     return made
 
 
+def _tier(info) -> str:
+    """What a jitted function ran its last call with: e (eager), p (a plan: the interpreted
+    tier) or c (emitted code)."""
+    if not info.specializations:
+        return "e"
+    return "p" if getattr(info, "planned", 0) else "c"
+
+
 def _run(fns: dict, inputs: list, calls: int) -> dict:
     """The first ``calls`` calls of each of ``fns`` (name -> fresh function), interleaved
     call by call (call i of each, then call i + 1 of each: a slow patch of the machine hits
     them alike), call i on inputs[i % len(inputs)]. Per name: the per-call seconds, the
-    results, and for a jitted function the calls after which its ``cache_info().compiles``
-    went up (read outside the timed region)."""
-    out = {name: {"times": [], "results": [], "compiled_at": [], "compiles": 0} for name in fns}
+    results, and for a jitted function its tier after each call (``_tier``, read outside
+    the timed region) and the calls that traced (``cache_info().compiles`` went up)."""
+    out = {name: {"times": [], "results": [], "tiers": "", "traced_at": [], "compiles": 0} for name in fns}
     # Python's full collections walk every live object, jax's and earlier runs' included:
     # freeze what exists now, so that the calls pay for collecting their own garbage only
     gc.collect()
@@ -105,12 +120,23 @@ def _run(fns: dict, inputs: list, calls: int) -> dict:
             rec["results"].append(result)
             probe = getattr(fn, "cache_info", None)
             if probe is not None:
-                now = getattr(probe(), "compiles", 0)
-                if now > rec["compiles"]:
-                    rec["compiled_at"].append(i + 1)
-                rec["compiles"] = now
+                info = probe()
+                rec["tiers"] += _tier(info)
+                if info.compiles > rec["compiles"]:
+                    rec["traced_at"].append(i + 1)
+                rec["compiles"] = info.compiles
     gc.unfreeze()
     return out
+
+
+def _timeline(tiers: str) -> str:
+    """'eeep' 'ppcc' -> 'e1-3 p4-5 c6-7': which tier ran which calls."""
+    spans, start = [], 0
+    for i in range(1, len(tiers) + 1):
+        if i == len(tiers) or tiers[i] != tiers[start]:
+            spans.append(f"{tiers[start]}{start + 1}" + (f"-{i}" if i > start + 1 else ""))
+            start = i
+    return " ".join(spans)
 
 
 def _check_results(name: str, got: list, want: list, rtol: float) -> None:
@@ -123,16 +149,17 @@ def _check_results(name: str, got: list, want: list, rtol: float) -> None:
 
 def measure(program, jax, ks: tuple, repeats: int, separate: bool) -> dict:
     """{table: {contender: {"totals": {k: [seconds per repetition]}, "runs": [per-call
-    times of each max(k) run], "compiled_at": [its calls that compiled, per run], "info":
+    times of each max(k) run], "tiers"/"traced_at": [per run, see _run], "info":
     cache_info() after the last run}}}."""
     base = program.make_args(np.random.default_rng(0))
     rng = np.random.default_rng(1)
     tables = {"same": [base], "changed": [perturb(base, rng) for _ in range(max(ks))]}
     made = _contenders(program, jax)
-    out = {
-        t: {c: {"totals": {k: [] for k in ks}, "runs": [], "compiled_at": [], "info": None} for c in made}
-        for t in tables
-    }
+
+    def cell():
+        return {"totals": {k: [] for k in ks}, "runs": [], "tiers": [], "traced_at": [], "info": None}
+
+    out = {t: {c: cell() for c in made} for t in tables}
     lengths = ks if separate else (max(ks),)
     for _ in range(repeats):
         for table, inputs in tables.items():
@@ -150,7 +177,8 @@ def measure(program, jax, ks: tuple, repeats: int, separate: bool) -> dict:
                             cell["totals"][k].append(sum(rec["times"][:k]))
                     if calls == max(ks):
                         cell["runs"].append(rec["times"])
-                        cell["compiled_at"].append(rec["compiled_at"])
+                        cell["tiers"].append(rec["tiers"])
+                        cell["traced_at"].append(rec["traced_at"])
                         if hasattr(fns[name], "cache_info"):
                             cell["info"] = fns[name].cache_info()
     return out
@@ -188,30 +216,25 @@ def report_program(program, nodes: int, data: dict, ks: tuple) -> None:
             line += f", jax.jit {_fmt(steady['jax'])}"
         print(line + " per call")
         jit_runs = runs["jit"]
-        firsts = [run[0] for run in jit_runs]
-        compiled = data[table]["jit"]["compiled_at"]
-        first_compiled = [1 in c for c in compiled]
-        how_first = (
-            "compiled" if all(first_compiled) else "ran eagerly" if not any(first_compiled) else "mixed"
-        )
-        where = " / ".join(",".join(f"#{i}" for i in c) if c else "never" for c in compiled)
-        first = _fmt(statistics.median(firsts))
-        print(f"    jit: first call {first} ({how_first}); compiled at call {where} (per run)")
+        for run, tiers, traced in zip(jit_runs, data[table]["jit"]["tiers"], data[table]["jit"]["traced_at"]):
+            at_calls = ",".join(map(str, traced)) or "never"
+            line = f"    jit tiers: {_timeline(tiers)}; traced at call {at_calls}"
+            if traced:  # the compiling call against an eager call (the eager calls' median)
+                at = traced[0]
+                eager_mean = statistics.median(run[: at - 1]) if at > 1 else float("nan")
+                line += f" ({_fmt(run[at - 1])}, {run[at - 1] / eager_mean:.1f} eager calls)"
+            emitted = tiers.find("c")
+            if emitted > 0 and "p" in tiers[:emitted]:
+                line += f"; emitted as code at call {emitted + 1} ({_fmt(run[emitted])})"
+            print(line)
         info = data[table]["jit"]["info"]
         if info is not None:
-            fields = ("compiles", "hits", "eager_calls", "specializations", "mode")
+            fields = ("compiles", "hits", "eager_calls", "specializations", "planned", "mode")
             summary = ", ".join(f"{f} {getattr(info, f)}" for f in fields if hasattr(info, f))
             print(f"    jit cache_info() after the last run: {summary}")
-        if table == "same":
-            first_eager = statistics.median(run[0] for run in runs["eager"])
-            per_node = (statistics.median(firsts) - first_eager) / nodes
-            print(
-                "    first-call cost per node: (first jit call - first eager call) / nodes = "
-                f"{per_node * 1e6:.2f} us"
-            )
-            if has_jax:
-                jax_first = _fmt(statistics.median(r[0] for r in runs["jax"]))
-                print(f"    jax.jit first call (trace + compile): {jax_first}")
+        if table == "same" and has_jax:
+            jax_first = _fmt(statistics.median(r[0] for r in runs["jax"]))
+            print(f"    jax.jit first call (trace + compile): {jax_first}")
 
 
 def summarize(program, data: dict, ks: tuple) -> dict:
@@ -265,6 +288,66 @@ def compiled_from_first_call(selected: dict, nodes: dict, eager: dict, ks: tuple
     print("   steady: the median of the last calls, as above, and its ratio to eager's steady state)")
 
 
+PER_NODE_SIZES = {"lsq": (100, 1000, 10000), "particles": (10, 100, 1000)}
+
+
+def per_node_cost(repeats: int) -> None:
+    """What compiling costs per node of the derivative program, phase by phase, on programs
+    of 10^3 to 10^5 nodes: the steps jit takes (``compile/jit.py``), each timed alone with
+    Python's collector paused as jit pauses it, medians of ``repeats``."""
+    from xformad.compile.jit import Specialisation, _collection_paused
+    from xformad.compile.trace import trace_with_fallback
+
+    print("\ncost per node of the derivative program (the steps of jit's compiling call, timed alone;")
+    print(f"  median of {repeats} after one untimed; plan = build + one checking run, emit = codegen +")
+    print("  compile() + one checking run; plan call, code call: one call of each once built)")
+    head = f"  {'program':<16}{'nodes':>8}{'eager call':>12}{'trace':>10}{'plan':>10}{'emit':>10}"
+    head += f"{'trace+plan':>12}{'trace+emit':>12}{'plan call':>11}{'code call':>11}"
+    print(head)
+    for name, sizes in PER_NODE_SIZES.items():
+        for size in sizes:
+            program = programs({**REDUCED, name: size})[name]
+            args = program.make_args(np.random.default_rng(0))
+            g = xformad.grad(program.loss)
+            g(*args)
+            phases = {k: [] for k in ("eager", "trace", "plan", "emit", "plan call", "code call")}
+            for rep in range(repeats + 1):  # the first: untimed (first-use costs of the kernels)
+                gc.collect()
+                with _collection_paused():
+                    t0 = time.perf_counter()
+                    g(*args)
+                    t1 = time.perf_counter()
+                    traced, _ = trace_with_fallback(g, args, {})
+                    t2 = time.perf_counter()
+                    made = [traced.graph, traced.backend, name, traced.input_leaves, traced.results]
+                    plan = Specialisation(*made, traced.out_tree, True, interpreted=True)
+                    t3 = time.perf_counter()
+                    code = Specialisation(*made, traced.out_tree, True)
+                    t4 = time.perf_counter()
+                    plan.run(*traced.input_leaves)
+                    t5 = time.perf_counter()
+                    code.run(*traced.input_leaves)
+                    t6 = time.perf_counter()
+                if rep == 0:
+                    continue
+                for times, seconds in zip(
+                    phases.values(), (t1 - t0, t2 - t1, t3 - t2, t4 - t3, t5 - t4, t6 - t5)
+                ):
+                    times.append(seconds)
+            med = {k: statistics.median(v) for k, v in phases.items()}
+            nodes = len(traced.graph.nodes)
+
+            def us(sec):
+                return f"{sec / nodes * 1e6:.1f} us"
+
+            line = f"  {name + ' ' + str(size):<16}{nodes:>8}{_fmt(med['eager']):>12}{us(med['trace']):>10}"
+            line += f"{us(med['plan']):>10}{us(med['emit']):>10}{us(med['trace'] + med['plan']):>12}"
+            line += f"{us(med['trace'] + med['emit']):>12}"
+            line += f"{_fmt(med['plan call']):>11}{_fmt(med['code call']):>11}"
+            print(line)
+    print("  (per node of grad(f)'s graph; lsq n: a Python loop of n scalar terms; particles n: n steps)")
+
+
 def checks(selected: dict) -> dict:
     """Not timed: grad(f) against central finite differences and the reference; the IR size."""
     print("\nchecks (once, not timed): xformad.grad against central differences along 3 directions")
@@ -289,9 +372,11 @@ def main() -> None:
     parser.add_argument("--programs", nargs="+", choices=list(FULL), default=list(FULL), metavar="NAME")
     parser.add_argument("--full", action="store_true", help="GradBench-shaped sizes (takes far longer)")
     parser.add_argument("--separate", action="store_true", help="a fresh run for every k, not prefix sums")
+    parser.add_argument("--per-node", action="store_true", help="only the cost per node section")
+    parser.add_argument("--repeats", type=int, default=None, help="repetitions (default 3; 1 with --quick)")
     args = parser.parse_args()
     ks = (1, 3, 10) if args.quick else (1, 3, 10, 100)
-    repeats = 1 if args.quick else 3
+    repeats = args.repeats or (1 if args.quick else 3)
     sizes = FULL if args.full else REDUCED
     selected = {name: p for name, p in programs(sizes).items() if name in args.programs}
     start = time.perf_counter()
@@ -318,12 +403,15 @@ def main() -> None:
         print("  sizes: the GradBench-shaped ones (full)")
     else:
         changed = ", ".join(f"{n} {FULL[n]} -> {REDUCED[n]}" for n in selected if FULL[n] != REDUCED[n])
-        print(f"  sizes REDUCED from the GradBench-shaped ones to fit ~6 min on 2 cores: {changed}")
+        print(f"  sizes REDUCED from the GradBench-shaped ones to fit ~8 min on 2 cores: {changed}")
         print("    (loop lengths; det: the matrix order; --full runs them at full size)")
     print("  jax versions: the same arithmetic per step, time loops as lax.fori_loop/lax.scan (an unrolled")
     print("    Python loop of 1000 steps takes jax.jit about a minute to compile here); det as the same")
     print("    cofactor expansion with each minor computed once, batched per level (O(n 2^n), not O(n!))")
 
+    if args.per_node:
+        per_node_cost(repeats)
+        return
     nodes = checks(selected)
     eager = {}
     for name, program in selected.items():
@@ -331,6 +419,7 @@ def main() -> None:
         data = measure(program, jax, ks, repeats, args.separate)
         report_program(program, nodes[name], data, ks)
         eager[name] = summarize(program, data, ks)
+    per_node_cost(repeats)
     compiled_from_first_call(selected, nodes, eager, ks, repeats)
     print(f"\ntotal wall time {time.perf_counter() - start:.0f} s")
 

@@ -29,7 +29,7 @@ import numpy as np
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from common import interleaved, report  # noqa: E402
+from common import compiled, interleaved, report  # noqa: E402
 
 import xformad  # noqa: E402
 from xformad import backends  # noqa: E402
@@ -97,7 +97,7 @@ def bench_per_example(repeats: int, jax, jnp, torch, batch: int = 128) -> None:
     Y = np.eye(10)[rng.integers(0, 10, size=batch)]
 
     per_example = xformad.vmap(xformad.grad(mlp_loss), in_axes=(None, 0, 0))
-    per_example_jit = xformad.jit(per_example)
+    per_example_jit = compiled(per_example)
     grad = xformad.grad(mlp_loss)
 
     def loop():
@@ -155,7 +155,7 @@ def bench_jacrev(repeats: int, jax, jnp, torch, n: int = 512) -> None:
         return np.tanh(W @ x)
 
     jacrev = xformad.jacrev(f)
-    jacrev_jit = xformad.jit(jacrev)
+    jacrev_jit = compiled(jacrev)
 
     def row_by_row():  # what jacrev did before: one trace, one backward sweep per row
         _, back = xformad.vjp(f, x)
@@ -211,7 +211,7 @@ def _column_by_column_hessian(x):
 def bench_hessian(repeats: int, jax, jnp, torch, n: int = 200) -> None:
     x = np.random.default_rng(2).uniform(-1.0, 1.0, size=n)
     hessian = xformad.hessian(rosenbrock)
-    hessian_jit = xformad.jit(hessian)
+    hessian_jit = compiled(hessian)
     want = hessian(x)
     contenders = {
         "xformad.hessian (batched)": lambda: hessian(x),

@@ -59,3 +59,12 @@ def _fmt(seconds: float) -> str:
     if seconds < 1:
         return f"{seconds * 1e3:.2f} ms"
     return f"{seconds:.2f} s"
+
+
+def compiled(f: Callable, **options) -> Callable:
+    """``xformad.jit(f)`` compiled from its first call: the steady-state benchmarks time the
+    compiled program, not the tiers' eager warm-up (``compile_after="auto"`` runs a
+    signature eagerly until compiling pays; that warm-up is bench_jit_pays.py's subject)."""
+    import xformad
+
+    return xformad.jit(f, compile_after=0, **options)

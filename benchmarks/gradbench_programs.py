@@ -15,7 +15,7 @@ Each is a scalar loss written the way a person writes it in numpy, Python loops 
    tether, 1000 semi-implicit Euler steps; loss on the final positions; gradient w.r.t.
    the initial velocities.
 
-``REDUCED`` sizes (what bench_jit_pays.py runs by default, to finish in about 6 minutes
+``REDUCED`` sizes (what bench_jit_pays.py runs by default, to finish in about 8 minutes
 on two cores) keep lsq and ode at full size, det at 6x6, the LSTM at 40 steps and the
 particles at 100 steps; ``programs(sizes)`` builds the five at any sizes.
 
@@ -28,12 +28,12 @@ rounding since every loss is real-analytic in its parameters) and
 
 The jax versions do the same arithmetic per step, but write the time loops as
 ``lax.fori_loop`` / ``lax.scan`` (a Python loop of 1000 steps takes ``jax.jit`` about a
-minute to compile on this machine: lsq measured 57 s and 100 s), and the determinant as the
-same cofactor expansion with each minor computed once and batched per level (the unrolled
-recursion is some 15,000 scalar ops at 7x7, not tried: an unrolled program of that size is
-what took a minute above), so jax does O(n 2^n) work there
-where the numpy program does O(n!). That is how one writes these in jax; it is not the
-same program as the numpy one for ``det``.
+minute to compile on this machine: the session that wrote this measured 57 s and 100 s for
+lsq; not re-measured since), and the determinant as the same cofactor expansion with each
+minor computed once and batched per level (the unrolled recursion is some 15,000 scalar ops
+at 7x7, not tried: an unrolled program of that size is what took a minute above), so jax
+does O(n 2^n) work there where the numpy program does O(n!). That is how one writes these
+in jax; it is not the same program as the numpy one for ``det``.
 """
 
 from __future__ import annotations

@@ -59,10 +59,10 @@ def test_auto_compiles_a_hot_signature(monkeypatch):
 
 def test_the_rule_keeps_every_prefix_within_ten_percent(monkeypatch):
     model = tiering.CostModel()
-    model.seconds_per_node = 1e-3  # a compile costs 1 ms per recorded node
+    model.traced_ratio = 5.05  # a compile costs about five eager calls
     monkeypatch.setattr(tiering, "model", model)
     warmup = tiering.Warmup()
-    eager, nodes = 2e-3, 10  # each eager call: 2 ms, 10 nodes; a compile: 10 ms = 5 calls
+    eager, nodes = 2e-3, 10  # each eager call: 2 ms, recording 10 nodes
     k = 0
     while not warmup.ready("auto"):
         warmup.record(eager, nodes)

@@ -1,7 +1,9 @@
-"""Compilation: graphs emitted as Python source (``codegen``) and run per input
-signature (``jit``). ``lines`` renders one node, ``scalars`` decides where Python floats are
-exact, ``shapes`` guards value-dependent shapes, ``signature`` keys the cache,
-``environment`` snapshots and checks what a function reads, ``jit`` runs them."""
+"""Compilation: graphs run as plans (``interpreter``) or emitted as Python source
+(``codegen``), per input signature (``jit``). ``lines`` renders one node, ``scalars``
+decides where Python floats are exact, ``shapes`` guards value-dependent shapes,
+``signature`` keys the cache, ``environment`` snapshots and checks what a function reads,
+``tiering`` decides when a signature is traced and when its plan is emitted, ``jit`` runs
+them."""
 
 _EXPORTS = ("jit", "CacheInfo", "ImpureFunctionError", "RetraceWarning")
 

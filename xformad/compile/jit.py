@@ -8,6 +8,11 @@ order; when every one's guards fail it re-traces and adds one, up to
 ``max_specializations``, past which it runs ``f`` eagerly (with a warning, once per
 signature). At most ``cache_size`` signatures are kept, least recently used first out.
 
+Tiered (``tiering.py``, the default ``compile_after="auto"``): a signature runs eagerly
+until tracing it pays, then as a plan (``interpreter.py``: the graph run by a loop, no
+source), then, once hot, as emitted code made from the same graph; never slower than eager
+by more than 10% over its first calls.
+
 Never stale: a cached program is ``f`` traced once, with every value ``f`` read from its
 environment baked in. Each trace snapshots what ``f`` can reach (``environment.py``:
 globals its code names, closure cells, defaults, ``self``, attributes of user objects and
@@ -22,7 +27,9 @@ program would replay one call. That raises ``ImpureFunctionError``
 
 from __future__ import annotations
 
+import contextlib
 import functools
+import gc
 import logging
 import os
 import warnings
@@ -40,10 +47,26 @@ from ..tree import tree_flatten, tree_unflatten
 from . import tiering
 from .codegen import emission
 from .environment import Environment, never_changed, snapshot, snapshot_values
+from .interpreter import Interpreted
 from .signature import call_signature, plain_key
 from .trace import is_constant_leaf, trace_for_compile, trace_with_fallback
 
 logger = logging.getLogger("xformad.jit")
+
+
+@contextlib.contextmanager
+def _collection_paused():
+    """Python's cyclic collector paused while a program is traced and built: the graph's
+    many new objects would set off full collections, each walking every live object (a
+    third of a large compile's time, measured); garbage made meanwhile is collected after."""
+    if not gc.isenabled():
+        yield
+        return
+    gc.disable()
+    try:
+        yield
+    finally:
+        gc.enable()
 
 
 class RetraceWarning(UserWarning):
@@ -69,11 +92,13 @@ class CacheInfo:
     cache_size: int | None = None  # the most signatures kept (None: no bound)
     evictions: int = 0  # signatures dropped, least recently used first, to stay within it
     environment_reads: int = 0  # checks made on the environment before each cached call
+    planned: int = 0  # specialisations run as plans (interpreted tier), not yet emitted as code
 
     def __str__(self) -> str:
         bound = "no bound" if self.cache_size is None else f"at most {self.cache_size} signatures"
         lines = [
-            f"{self.signatures} input signature(s), {self.specializations} specialisation(s) compiled",
+            f"{self.signatures} input signature(s), {self.specializations} specialisation(s) compiled"
+            + (f" ({self.planned} run as plans)" if self.planned else ""),
             f"{self.hits} cached call(s), {self.compiles} trace(s), {self.eager_calls} eager call(s)",
             f"cache: {bound}, {self.evictions} evicted; "
             f"{self.environment_reads} environment check(s) per call",
@@ -126,18 +151,43 @@ class CodegenMismatch(XformadError):
 
 
 class Specialisation:
-    """One compiled path: the emitted program and how its outputs become the caller's
-    values. Built from a trace, it is run once on that trace's inputs and must reproduce
-    the traced results bit for bit, and type for type, before it is used."""
+    """One compiled path: the program and how its outputs become the caller's values.
+    Built from a trace, it is run once on that trace's inputs and must reproduce the traced
+    results bit for bit, and type for type, before it is used. ``interpreted``: the program
+    is a plan run by a loop (``interpreter.py``: nothing to emit or compile), else emitted
+    source; ``Jitted._graduate`` makes the one from the other's graph, without re-tracing."""
 
-    def __init__(self, graph, backend, name: str, leaves, results: list, out_tree, python_floats: bool):
+    def __init__(
+        self,
+        graph,
+        backend,
+        name: str,
+        leaves,
+        results: list,
+        out_tree,
+        python_floats: bool,
+        interpreted=False,
+    ):
         self.graph = graph
-        emitted = emission(graph, backend, python_floats=python_floats, compact=True)  # once
-        flat = out_tree.kind == "leaf" or (
-            out_tree.kind == "tuple" and all(c.kind == "leaf" for c in out_tree.children)
-        )
-        if not (flat and self._returns_callers_values(emitted, name, leaves, results, out_tree)):
-            self._with_fix_ups(emitted, name, leaves, results, out_tree, backend)
+        self.backend = backend
+        self.interpreted = interpreted
+        self.may_graduate = interpreted  # to emitted code, once hot (tiering.py)
+        self.fallback = None  # the interpreted specialisation this one was emitted from
+        self.nodes = len(graph.nodes)
+        if interpreted:
+            program = Interpreted(graph, backend)
+            self.program_graph = program.graph  # whose guards GuardFailed numbers
+            self.source = None
+            finishers = [_finisher(type(r), backend) for r in results]
+            self.run = self._runner(program, finishers, out_tree)
+        else:
+            emitted = emission(graph, backend, python_floats=python_floats, compact=True)  # once
+            flat = out_tree.kind == "leaf" or (
+                out_tree.kind == "tuple" and all(c.kind == "leaf" for c in out_tree.children)
+            )
+            if not (flat and self._returns_callers_values(emitted, name, leaves, results, out_tree)):
+                self._with_fix_ups(emitted, name, leaves, results, out_tree, backend)
+            self.program_graph = self.source.graph
         self._verify(name, leaves, results, out_tree)
 
     def _returns_callers_values(self, emitted, name, leaves, results, out_tree) -> bool:
@@ -173,10 +223,11 @@ class Specialisation:
         got, tree = tree_flatten(self.run(*leaves))
         same = tree == out_tree and all(type(a) is type(b) and _identical(a, b) for a, b in zip(got, results))
         if not same:
+            shown = self.source if self.source is not None else self.program_graph
             raise CodegenMismatch(
-                f"xformad.jit: the program emitted for {name} does not reproduce the traced "
-                "result; running it eagerly. Please report this with the source:\n"
-                f"{self.source}"
+                f"xformad.jit: the program {'planned' if self.interpreted else 'emitted'} for {name} "
+                "does not reproduce the traced result; running it eagerly. Please report this "
+                f"with the program:\n{shown}"
             )
 
     @staticmethod
@@ -188,7 +239,7 @@ class Specialisation:
         return run
 
     def guard_reason(self, failed: GuardFailed) -> str:
-        graph = self.source.graph  # the emitted graph: its guards are the program's
+        graph = self.program_graph  # its guards are the program's
         guard = graph.guards[failed.args[0]]
         names = self.graph.names()
         if guard.kind == "shape":
@@ -330,15 +381,26 @@ class Jitted:
             if warmup.demoted or not warmup.ready(self.compile_after):
                 return self._timed_eager(warmup, args, kwargs)
             start = tiering.now()
-            result = self._compile(key, leaves, args, kwargs, reason)
+            auto = self.compile_after == "auto"
+            result = self._compile(key, leaves, args, kwargs, reason, interpreted=auto)
             entries = self._cache.get(key)
             if entries is not None:  # it compiled (not impure, no codegen mismatch)
-                if self.compile_after == "auto":
-                    tiering.model.observe(tiering.now() - start, warmup.nodes / warmup.calls, warmup.mean())
+                seconds = tiering.now() - start
+                if auto:
+                    tiering.model.observe(seconds, warmup.nodes / warmup.calls, warmup.mean())
+                warmup.compiled(seconds)
                 entries.warmup = warmup  # its first compiled calls are timed against these
                 del self._warmups[key]
             return result
-        return self._compile(key, leaves, args, kwargs, reason)
+        # another path through a signature's control flow: planned while the signature's
+        # calls are still timed (it may graduate with them), emitted once it is settled
+        planned = (
+            self.compile_after == "auto"
+            and entries is not None
+            and entries.warmup is not None
+            and entries[0].interpreted
+        )
+        return self._compile(key, leaves, args, kwargs, reason, interpreted=planned)
 
     def _timed_eager(self, warmup, args, kwargs):
         """An eager call of a signature not yet worth compiling (``tiering.py``)."""
@@ -349,24 +411,64 @@ class Jitted:
         return result
 
     def _trial_call(self, key, leaves, args, kwargs, entries):
-        """One of a signature's first compiled calls, timed: slower than its eager calls
-        were, the signature goes back to eager execution."""
+        """A call of a signature whose compiled calls are still timed (``tiering.py``): the
+        interpreted tier's, until it graduates to emitted code, and the first calls of each
+        tier. Slower than its eager calls were, the signature goes back to eager execution;
+        emitted code slower than the interpreted plan goes back to the plan."""
         warmup = entries.warmup
+        entry = entries[0]
         start = tiering.now()
         try:
-            result = entries[0].run(*leaves)
+            result = entry.run(*leaves)
         except GuardFailed as failed:
-            return self._slow_call(key, leaves, args, kwargs, entries, 1, entries[0].guard_reason(failed))
+            return self._slow_call(key, leaves, args, kwargs, entries, 1, entry.guard_reason(failed))
+        seconds = tiering.now() - start
         self.hits += 1
         entries.last = self.hits
-        if warmup.demote(tiering.now() - start):
+        if entry.fallback is not None:  # emitted from a plan: timed against the plan
+            warmup.timed(seconds)
+            if warmup.slower_than_interpreted():
+                entries[0] = entry.fallback  # the plan was faster: kept, no longer timed
+                entries.warmup = None
+                _log(
+                    f"xformad.jit: {self._name()}: its emitted code was slower than its plan; keeps the plan"
+                )
+            elif len(warmup.trial) >= tiering.TRIAL_CALLS:
+                entries.warmup = None  # trusted: no more timing
+        elif warmup.demote(seconds, tiering.MARGIN if entry.interpreted else 1.0):
             del self._cache[key]
             self._warmups[key] = warmup  # eager from now on
             self.last_retrace_reason = "compiled calls were slower than eager ones: runs eagerly"
             _log(f"xformad.jit: {self._name()}: {self.last_retrace_reason}")
+        elif entry.interpreted:
+            if entry.may_graduate and warmup.graduates(entry.nodes):
+                self._graduate(entries, entry, leaves, result, warmup)
         elif len(warmup.trial) >= tiering.TRIAL_CALLS:
             entries.warmup = None  # trusted: no more timing
         return result
+
+    def _graduate(self, entries, entry, leaves, result, warmup) -> None:
+        """Emit an interpreted specialisation's graph as source (no re-trace), checked bit
+        for bit against the plan's result on this call's inputs."""
+        start = tiering.now()
+        flat, tree = tree_flatten(result)
+        try:
+            with _collection_paused():
+                emitted = Specialisation(
+                    entry.graph, entry.backend, self._name(), leaves, flat, tree, self.python_floats
+                )
+        except (CodegenMismatch, GuardFailed) as exc:  # a guard the plan passed: a bug too
+            entry.may_graduate = False
+            warnings.warn(
+                str(exc).replace("running it eagerly", "keeping its plan"), RetraceWarning, stacklevel=4
+            )
+            return
+        emitted.fallback = entry
+        entries[entries.index(entry)] = emitted
+        seconds = tiering.now() - start
+        tiering.model.observe_codegen(seconds, entry.nodes)
+        warmup.graduated(seconds)
+        _log(f"xformad.jit: {self._name()}: emitted its plan as code ({entry.nodes} nodes, {seconds:.3f} s)")
 
     def _environment_changed(self) -> None:
         """What the cached programs were traced with changed: drop them all."""
@@ -421,7 +523,11 @@ class Jitted:
         names = [f"argument {i}" for i in static] + [f"keyword argument {k!r}" for k in kwargs]
         return snapshot_values(values, names)
 
-    def _compile(self, key, leaves, args, kwargs, reason: str):
+    def _compile(self, key, leaves, args, kwargs, reason: str, interpreted: bool = False):
+        with _collection_paused():
+            return self._compile_now(key, leaves, args, kwargs, reason, interpreted)
+
+    def _compile_now(self, key, leaves, args, kwargs, reason: str, interpreted: bool):
         if self._stale is not None:  # the environment changed: that is why it re-traces
             reason, self._stale = self._stale, None
         env = snapshot(self.fn)
@@ -444,6 +550,13 @@ class Jitted:
         result = tree_unflatten(traced.out_tree, traced.results)
         if traced.closes_over_tracer:  # f closed over an outer transform's tracer
             return result
+        # the plan needs a host backend, and runs draws only where emitted code checks them
+        # (a graduation's check would draw twice)
+        interpreted = (
+            interpreted
+            and not getattr(traced.backend, "device", False)
+            and not any(n.primitive.effectful for n in traced.graph.nodes)
+        )
         try:
             with replaying():  # its trial runs: draw nodes give the numbers the trace drew
                 entry = Specialisation(
@@ -454,6 +567,7 @@ class Jitted:
                     traced.results,
                     traced.out_tree,
                     self.python_floats,
+                    interpreted,
                 )
         except CodegenMismatch as exc:
             warnings.warn(str(exc), RetraceWarning, stacklevel=4)
@@ -549,6 +663,7 @@ class Jitted:
             cache_size=self.cache_size,
             evictions=self.evictions,
             environment_reads=0 if self._env is None else len(self._env),
+            planned=sum(e.interpreted for entries in self._cache.values() for e in entries),
         )
 
     def clear_cache(self) -> None:
@@ -589,9 +704,10 @@ def jit(
     "error" (raise ImpureFunctionError) or "eager" (run it uncompiled, with a warning).
     ``check_purity`` is deprecated and ignored (calls no longer re-trace to check purity).
     ``compile_after``: when a signature compiles. ``"auto"`` (the default): it runs eagerly
-    (``fn`` itself) until compiling cannot make the calls so far cost more than 10% over
-    eager ones, then compiles (``compile/tiering.py``, ``docs/jit.md``); an int n: after n
-    eager calls (0: on the first call). ``XFORMAD_JIT_COMPILE_AFTER`` sets the default.
+    (``fn`` itself) until tracing cannot make the calls so far cost more than 10% over
+    eager ones, then runs the trace's graph as a plan, and emits it as code once that fits
+    the same budget (``compile/tiering.py``, ``docs/jit.md``); an int n: emitted code after
+    n eager calls (0: on the first call). ``XFORMAD_JIT_COMPILE_AFTER`` sets the default.
     Called on tracers (``grad(jit(f))``), it traces ``fn`` inside the outer transform. The
     result has ``cache_info()`` and ``clear_cache()``; set ``XFORMAD_LOG_COMPILES=1`` (or
     configure the logger "xformad.jit") to see every compile and its reason.

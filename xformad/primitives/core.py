@@ -83,8 +83,8 @@ class Primitive:
         # A compiled program checks such outputs' shapes against the traced ones
         # (``compile/shapes.py``), so other values re-trace instead of misbehaving.
         self.value_dependent_shape: bool | Callable = value_dependent_shape
-        # (backend, kernel, xp, table version, whether the kernel is a plugin's)
-        self._resolved: tuple = (None, None, None, -1, False)
+        # (backend, kernel, xp, table version, whether the kernel is a plugin's, its direct form)
+        self._resolved: tuple = (None, None, None, -1, False, None)
         self.doc = doc
         # how compiled code writes a node (``def_emit``), how ``explain`` prints it
         # (``def_notation``) and the names the expression language offers (``def_expression``)
@@ -122,14 +122,19 @@ class Primitive:
         backend = backends._active.backend or backends.active()
         if backend.device:  # host constants beside device arrays move over; host-only stays
             backend, args = backend.kernel_placement(args)
-        resolved_for, kernel, xp, version, foreign = self._resolved
+        resolved_for, kernel, xp, version, foreign, direct = self._resolved
         if resolved_for is not backend or version != KernelTable.version:
             # the kernel lookup: once per backend in a row, again after any override changes
             kernel, xp = self.kernel_for(backend), backend.xp
             foreign = _foreign(kernel)
-            self._resolved = (backend, kernel, xp, KernelTable.version, foreign)
+            # ``kernel.direct(xp)``: what an elementwise kernel amounts to on xp (np.sin,
+            # operator.mul), called without the kernel's own frame
+            direct = kernel.direct(xp) if hasattr(kernel, "direct") else None
+            self._resolved = (backend, kernel, xp, KernelTable.version, foreign, direct)
         if not foreign:
-            return kernel(xp, *args, **params) if params else kernel(xp, *args)
+            if params:
+                return kernel(xp, *args, **params)
+            return direct(*args) if direct is not None else kernel(xp, *args)
         # a plugin's kernel may call library Python code (scipy's np.zeros): it must meet
         # numpy itself, not the interception of the trace it runs in (nested traces it
         # opens are deeper, and intercepted as usual)

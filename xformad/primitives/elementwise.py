@@ -27,6 +27,7 @@ def _ufunc_kernel(name: str):
         return (numpy_fn if xp is np else getattr(xp, name))(*args)
 
     kernel.ufunc_name = name  # codegen writes such a node as xp.<name>(...)
+    kernel.direct = lambda xp: numpy_fn if xp is np else getattr(xp, name)
     return kernel
 
 
@@ -75,6 +76,7 @@ def _operator_kernel(name: str):
     def kernel(xp, x, y):
         return op(x, y)
 
+    kernel.direct = lambda xp: op
     kernel.operator_symbol = OPERATOR_SYMBOLS[name]
     kernel.ufunc_name = name
     return kernel

@@ -401,3 +401,43 @@ def test_more_of_math_on_traced_scalars(name):
     f = eval(f"lambda x: ({_MATH_MORE[name]}) * x", {"math": math})  # math looked up at call time
     assert xformad.value_and_grad(f)(1.3)[0] == f(1.3)  # math's own value, to the last bit
     check_grads(f, (1.3,), modes=("fwd", "rev"), order=2)
+
+
+def test_a_module_attribute_patched_during_a_trace_is_read_and_left_in_place():
+    original = np.asarray
+    calls = []
+
+    def spy(*args, **kwargs):
+        calls.append(1)
+        return original(*args, **kwargs)
+
+    def f(x):
+        np.asarray = spy  # a monkeypatch made inside the trace
+        return x * 2.0
+
+    try:
+        assert xformad.grad(f)(1.0) == 2.0
+        assert np.asarray is spy and type(np) is type(math)  # the patch stays, numpy's class is back
+        np.asarray([1.0])
+        assert calls == [1]
+    finally:
+        np.asarray = original
+    assert xformad.grad(lambda x: np.asarray(x) * 3.0)(1.0) == 3.0
+
+
+def test_a_module_attribute_patched_between_traces_is_served_as_patched():
+    original = math.exp
+    math.exp = lambda x: original(x)  # a user's own binding: it is called, not intercepted
+    try:
+        with pytest.raises(xformad.XformadError):
+            xformad.grad(lambda x: math.exp(x))(1.0)
+    finally:
+        math.exp = original
+    assert xformad.grad(lambda x: math.exp(x))(1.0) == pytest.approx(math.e)
+
+
+def test_a_class_attribute_interception_is_restored_after_the_trace():
+    call = np.vectorize.__dict__["__call__"]
+    vectorized = np.vectorize(lambda v: v * v)
+    assert xformad.grad(lambda x: vectorized(x))(3.0) == 6.0
+    assert np.vectorize.__dict__["__call__"] is call

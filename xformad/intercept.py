@@ -31,7 +31,7 @@ from .tracing import _stack
 
 _lock = threading.Lock()
 _open = 0  # outermost traces open in the process, all threads together
-_plan = None  # a _Plan: the modules whose class is swapped, and the classes set name by name
+_plan = None  # a _Plan: the modules whose class is swapped, and the attributes set one by one
 _plan_for = None  # (registry, number of interceptions) the plan was made from
 _installed = False
 _wrappers: dict = {}  # (module name, name) -> (original, handler, wrapper), built once
@@ -91,49 +91,62 @@ def _make_plan(registry) -> _Plan:
     for module, name, (_, _, wrapper) in kept:  # installed once, kept from now on
         if module.__dict__.get(name) is not wrapper:
             setattr(module, name, wrapper)
-    swaps, setattrs = [], []
+    swaps, attributes = [], []
     for module, entries in by_module.items():
         swap = _swap(module, entries)
         if swap is not None:
             swaps.append(swap)
-        else:
-            setattrs.append(_Setattrs(module, entries))
-    modules, plain, intercepting = (tuple(column) for column in zip(*swaps)) if swaps else ((), (), ())
-    return _Plan(modules, plain, intercepting, tuple(setattrs))
+        else:  # a class (np.vectorize.__call__), or a module that cannot be swapped
+            attributes.extend((module, name, entry[0], entry[2]) for name, entry in entries.items())
+    return _Plan(*_columns(swaps, 3), *_columns(attributes, 4))
+
+
+def _columns(rows: list, width: int) -> tuple:
+    return tuple(tuple(column) for column in zip(*rows)) if rows else ((),) * width
 
 
 class _Plan:
-    """The modules whose classes are swapped, their classes and stand-ins, as parallel
-    tuples (so a swap of all of them is one ``map`` in C, not a loop of bytecode: it runs
-    twice per grad call), and the classes whose attributes are set one by one."""
+    """What a trace installs, as parallel tuples so that installing and removing it are a few
+    ``map`` calls in C, not loops of bytecode (they run twice per grad call): the modules
+    whose classes are swapped (with their classes and stand-ins), and the attributes set one
+    by one (owner, name, original, wrapper). A binding changed meanwhile by someone else (a
+    monkeypatch, another class swap) is left alone."""
 
-    __slots__ = ("modules", "plain", "intercepting", "setattrs", "names")
+    __slots__ = ("modules", "plain", "intercepting", "class_", "owners", "names", "originals", "wrappers")
 
-    def __init__(self, modules: tuple, plain: tuple, intercepting: tuple, setattrs: tuple):
-        self.modules, self.plain, self.intercepting, self.setattrs = modules, plain, intercepting, setattrs
-        self.names = ("__class__",) * len(modules)
+    def __init__(self, modules, plain, intercepting, owners, names, originals, wrappers):
+        self.modules, self.plain, self.intercepting = modules, plain, intercepting
+        self.class_ = ("__class__",) * len(modules)
+        self.owners, self.names, self.originals, self.wrappers = owners, names, originals, wrappers
 
     def current(self) -> bool:
-        """Whether the modules have the classes the plan was made for, and the classes'
-        attributes their values (nobody swapped or rebound them since)."""
+        """Whether the modules have the classes, and the attributes the values, the plan was
+        made from."""
         return all(map(operator.is_, map(type, self.modules), self.plain)) and all(
-            entry.current() for entry in self.setattrs
+            map(operator.is_, map(_own_attribute, self.owners, self.names), self.originals)
         )
 
     def install(self) -> None:
-        _consume(map(setattr, self.modules, self.names, self.intercepting))
-        for entry in self.setattrs:
-            entry.install()
+        _consume(map(setattr, self.modules, self.class_, self.intercepting))
+        _consume(map(setattr, self.owners, self.names, self.wrappers))
 
     def uninstall(self) -> None:
         if all(map(operator.is_, map(type, self.modules), self.intercepting)):
-            _consume(map(setattr, self.modules, self.names, self.plain))
-        else:  # someone swapped a module's class during the trace: leave that one alone
+            _consume(map(setattr, self.modules, self.class_, self.plain))
+        else:
             for module, plain, intercepting in zip(self.modules, self.plain, self.intercepting):
                 if type(module) is intercepting:
                     module.__class__ = plain
-        for entry in self.setattrs:
-            entry.uninstall()
+        if all(map(operator.is_, map(_own_attribute, self.owners, self.names), self.wrappers)):
+            _consume(map(setattr, self.owners, self.names, self.originals))
+        else:
+            for owner, name, original, wrapper in zip(self.owners, self.names, self.originals, self.wrappers):
+                if _own_attribute(owner, name) is wrapper:
+                    setattr(owner, name, original)
+
+
+def _own_attribute(owner, name: str):
+    return owner.__dict__.get(name)
 
 
 _consume = functools.partial(collections.deque, maxlen=0)  # run an iterator for its effects, in C
@@ -181,32 +194,6 @@ class _Intercepted:
 
     def __delete__(self, module):
         del module.__dict__[self.name]
-
-
-class _Setattrs:
-    """A class's interceptions (``np.vectorize.__call__``), set and restored one by one
-    (also a module's, should its class not be swappable); a binding changed during the
-    trace (a monkeypatch) is left alone."""
-
-    __slots__ = ("owner", "entries")
-
-    def __init__(self, owner, entries: dict):
-        self.owner = owner
-        self.entries = {name: (original, wrapper) for name, (original, _, wrapper) in entries.items()}
-
-    def current(self) -> bool:
-        namespace = self.owner.__dict__
-        return all(namespace.get(name) is original for name, (original, _) in self.entries.items())
-
-    def install(self) -> None:
-        for name, (_, wrapper) in self.entries.items():
-            setattr(self.owner, name, wrapper)
-
-    def uninstall(self) -> None:
-        namespace = self.owner.__dict__
-        for name, (original, wrapper) in self.entries.items():
-            if namespace.get(name) is wrapper:
-                setattr(self.owner, name, original)
 
 
 def prebound(value):

@@ -284,7 +284,7 @@ def test_per_example_gradients_of_an_mlp(rng):
 
 # --- jacobians built on vmap --------------------------------------------------------------------
 def test_jacobians_are_batched_sweeps(rng):
-    W = rng.normal(size=(6, 5))
+    W = rng.normal(size=(16, 5))  # more rows than api._SWEEPS_BEFORE_VMAP: batched
     f = lambda x: np.tanh(W @ x)  # noqa: E731
     x = rng.normal(size=5)
     want = (1 - np.tanh(W @ x) ** 2)[:, None] * W
@@ -293,6 +293,10 @@ def test_jacobians_are_batched_sweeps(rng):
     graph = xformad.make_graph(xformad.jacrev(f))(x)
     # one batched sweep: a matmul per sweep, not one per output row
     assert sum(n.primitive.name == "matmul" for n in graph.nodes) <= 3
+    few = W[:3]  # a few rows: one sweep per row (cheaper than vmap's trace), the same numbers
+    np.testing.assert_allclose(
+        xformad.jacrev(lambda x: np.tanh(few @ x))(x), (1 - np.tanh(few @ x) ** 2)[:, None] * few, rtol=1e-13
+    )
     H = xformad.hessian(lambda x: np.sum(np.sin(x) * x[0]))(x)
     eps = 1e-5
     g = xformad.grad(lambda x: np.sum(np.sin(x) * x[0]))

@@ -358,8 +358,8 @@ def _batched(sweep: Callable, seeds, call):
     the batched evaluation: the enclosing trace records the batched sweep alone."""
     env = call.trace.env
     with np.errstate(divide="ignore", invalid="ignore"):  # a sweep's singular factors are masked
-        if seeds.shape[0] == 1:
-            return tuple(None if r is None else r[None] for r in sweep(seeds[0], env))
+        if seeds.shape[0] <= _SWEEPS_BEFORE_VMAP:
+            return _stacked([sweep(seed, env) for seed in seeds])
         keys = list(env)
         return batched_call(
             lambda seed, values: sweep(seed, dict(zip(keys, values))),
@@ -369,6 +369,25 @@ def _batched(sweep: Callable, seeds, call):
             (seeds, list(env.values())),
             {},
         )
+
+
+# Up to this many seeds, one plain sweep per seed: vmap's trace of a member and its batched
+# evaluation cost about as much as eight sweeps of a small graph (jacrev of R^n -> R^n,
+# n = 2..32: 0.25 against 0.56 ms at n = 3, 1.7 against 0.57 ms at n = 32).
+_SWEEPS_BEFORE_VMAP = 8
+
+
+def _stacked(results: list) -> tuple:
+    """Per sweep output, the stack of its values over the seeds (None where no seed's sweep
+    reached it; zeros for a seed whose sweep did not, beside one that did)."""
+    out = []
+    for values in zip(*results):
+        reached = next((v for v in values if v is not None), None)
+        if reached is None:
+            out.append(None)
+            continue
+        out.append(np.stack([np.zeros_like(reached) if v is None else v for v in values]))
+    return tuple(out)
 
 
 class _Recorded:

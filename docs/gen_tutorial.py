@@ -141,8 +141,9 @@ def build_tutorial() -> str:
         "## 5. Why reverse mode wins when there are many inputs",
         "For f: ℝⁿ → ℝ, forward mode needs one sweep per input, reverse mode one sweep in "
         "all. Below, g(x) = Σ ln(xᵢ)·xᵢ: `xformad.jacfwd(g)` runs its n sweeps as one sweep "
-        "batched over the n unit tangents (`xformad.vmap`), so its program has as many nodes "
-        "for every n, but the elements it computes grow as n²; those of `xformad.grad(g)` grow "
+        "batched over the n unit tangents (`xformad.vmap`; up to 8 inputs, one plain sweep "
+        "each, which is cheaper than batching), so beyond 8 its program has as many nodes for "
+        "every n, but the elements it computes grow as n²; those of `xformad.grad(g)` grow "
         "as n (its work is a constant multiple of computing g itself):",
         _reverse_wins_table(),
         "With m outputs and n inputs the balance is m reverse sweeps against n forward "

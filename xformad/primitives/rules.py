@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from .. import backends
 from ..tracing import Tracer
 
 
@@ -17,8 +18,6 @@ def device_constant(value, like):
     tracer), copied to the device beside device arrays, which refuse to mix with numpy."""
     if type(like) is Tracer or isinstance(like, (np.ndarray, np.generic)):
         return value
-    from .. import backends
-
     return backends.active().adopt(value)
 
 
@@ -35,6 +34,10 @@ def safe_mul(ct, d):
         if type(ct) is not Tracer and not np.any(ct == 0):
             return ct * d  # a constant cotangent without zeros: nothing to mask
         return safe_multiply_p.bind(ct, d)
+    backend = backends._active.backend
+    if backend is not None and backend.name != "numpy":
+        # the backend's own kernel: a lazy backend masks without a data-dependent test
+        return safe_multiply_p.impl(ct, d)
     return masked_product(np, ct, d)
 
 

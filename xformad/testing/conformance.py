@@ -72,20 +72,32 @@ def check_nondifferentiable(fn, to_device: Callable, to_host: Callable, rng) -> 
     np.testing.assert_allclose(to_host(g), np.asarray(fn(x), dtype=float))
 
 
-def check_backend(to_device: Callable, to_host: Callable, *, seed: int = 0) -> None:
+def check_backend(
+    to_device: Callable, to_host: Callable, *, seed: int = 0, unsupported: tuple = ()
+) -> list[str]:
     """Every row of the primitive table on the backend that owns ``to_device``'s arrays;
-    raises AssertionError naming every row that differs from numpy."""
+    raises AssertionError naming every row that differs from numpy.
+
+    ``unsupported``: exception types with which the backend refuses a primitive it has no
+    kernel for (a clear refusal, not a wrong number); rows raising one are returned, as
+    ``"id: message"``, instead of failing the check. Returns [] for a complete backend.
+    """
     rng = np.random.default_rng(seed)
-    failures = []
+    failures, refused = [], []
     for case, shapes, ident in conformance_cases():
         try:
             check_case(case, shapes, to_device, to_host, rng)
         except AssertionError as exc:
             failures.append(f"{ident}: {str(exc).strip().splitlines()[0]}")
+        except unsupported as exc:
+            refused.append(f"{ident}: {exc}")
     for name, fn in sorted(nondifferentiable_cases().items()):
         try:
             check_nondifferentiable(fn, to_device, to_host, rng)
         except AssertionError as exc:
             failures.append(f"{name}: {str(exc).strip().splitlines()[0]}")
+        except unsupported as exc:
+            refused.append(f"{name}: {exc}")
     if failures:
         raise AssertionError(f"{len(failures)} primitive(s) differ from numpy:\n" + "\n".join(failures))
+    return refused

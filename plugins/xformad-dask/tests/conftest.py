@@ -1,0 +1,31 @@
+"""Fixtures for the dask plugin's tests: one LocalCluster of two worker processes on
+127.0.0.1 for the whole run (starting one costs about a second), and seeded data.
+
+Without dask installed the tests are not collected (the root test run stays green).
+"""
+
+from __future__ import annotations
+
+import importlib.util
+
+import numpy as np
+import pytest
+
+if importlib.util.find_spec("dask") is None or importlib.util.find_spec("distributed") is None:
+    collect_ignore_glob = ["test_*.py"]  # dask is the plugin's dependency, not xformad's
+
+
+@pytest.fixture(scope="session")
+def client():
+    """A Client of a 2-worker LocalCluster: dask's default scheduler once it is made."""
+    from dask_cluster import start_cluster
+
+    cluster, client = start_cluster()
+    yield client
+    client.close()
+    cluster.close()
+
+
+@pytest.fixture
+def rng():
+    return np.random.default_rng(0)

@@ -1,0 +1,67 @@
+"""VJP rules the dask backend runs in place of xformad's own (``Backend.vjp_overrides``).
+
+A sum's cotangent is its output's cotangent broadcast back over the summed axes; xformad's
+rule leaves the broadcast to the sweep (``np.broadcast_to``), which on dask makes the
+full-size cotangent one chunk that every chunk of the input then cuts a piece from (one
+task feeding all, moved between workers). Here the broadcast takes the input's own chunks,
+so each chunk of the reverse sweep lines up with the forward chunk it came from.
+
+matmul's cotangents are written with what dask.array has (no ``.mT``), the vector's in a
+matrix-vector product as dask's own ``A.T @ ct``: xformad's ``(ct[None, :] @ A)[0]`` adds
+a reshape and a slice task per chunk.
+"""
+
+from __future__ import annotations
+
+import dask.array as da
+import numpy as np
+
+from xformad.extend import expand_reduced, is_traced
+
+
+def _sum_vjp(ct, ans, x, axis, keepdims):
+    small = expand_reduced(ct, np.shape(x), axis, keepdims)
+    if is_traced(small) or is_traced(x) or not isinstance(x, da.Array):
+        return small  # a traced sweep (jit, higher order): the generic rule
+    return da.broadcast_to(small, x.shape, chunks=x.chunks)
+
+
+def _matmul_rules(generic: tuple) -> tuple:
+    """matmul's cotangents written with what dask.array has (``np.swapaxes``; dask arrays
+    have no ``.mT``), the vector's as dask's own matrix-vector product; traced sweeps
+    (jit, higher order) and host operands keep xformad's rules."""
+    generic_a, generic_b = generic
+
+    def vjp_a(ct, ans, a, b):
+        if not _lazy_among(ct, a, b):
+            return generic_a(ct, ans, a, b)
+        if np.ndim(b) == 1:
+            return ct * b if np.ndim(a) == 1 else np.expand_dims(ct, -1) * b
+        if np.ndim(a) == 1:
+            return np.matmul(b, np.expand_dims(ct, -1))[..., 0]
+        return np.matmul(ct, np.swapaxes(b, -1, -2))
+
+    def vjp_b(ct, ans, a, b):
+        if not _lazy_among(ct, a, b):
+            return generic_b(ct, ans, a, b)
+        if np.ndim(a) == 1:
+            return ct * a if np.ndim(b) == 1 else np.expand_dims(a, -1) * np.expand_dims(ct, -2)
+        if np.ndim(b) == 1:
+            return (
+                np.swapaxes(a, -1, -2) @ ct
+                if np.ndim(a) == 2
+                else np.matmul(np.expand_dims(ct, -2), a)[..., 0, :]
+            )
+        return np.matmul(np.swapaxes(a, -1, -2), ct)
+
+    return (vjp_a, vjp_b)
+
+
+def _lazy_among(*values) -> bool:
+    """Some value is a dask array and none is traced."""
+    return any(isinstance(v, da.Array) for v in values) and not any(is_traced(v) for v in values)
+
+
+def vjp_overrides(primitives: dict) -> dict:
+    """primitive name -> the per-input VJP rules the dask backend uses instead."""
+    return {"reduce_sum": (_sum_vjp,), "matmul": _matmul_rules(primitives["matmul"].vjp_rules)}

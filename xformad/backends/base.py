@@ -50,9 +50,22 @@ class Backend:
     priority: int = 0  # "auto" picks the usable backend with the highest priority
     device: bool = False  # True: arrays live off the host, so host arrays must be moved over
 
+    # how far (relative) results of this backend's emitted programs may lie from the
+    # reference numpy kernels': 0.0 is bit for bit; a compiling backend whose loops sum in
+    # another order or call another math library declares its bound here, and jit checks
+    # each new program against the traced results within it
+    result_tolerance: float = 0.0
+
     def __init__(self):
         self.kernels: dict = KernelTable()
         self.vjp_overrides: dict = {}
+
+    def emission_graph(self, graph):
+        """The graph codegen writes for this backend: ``graph`` itself, or a copy in which
+        groups of nodes are replaced by nodes of the backend's own primitives computing
+        the same outputs (one compiled loop for a chain of elementwise nodes). Called once
+        per emission, after simplification; guards, inputs and outputs must be kept."""
+        return graph
 
     @property
     def xp(self):

@@ -169,7 +169,9 @@ class _Program:
         self.compact = compact
         original_names = graph.names()
         full = with_shape_guards(graph)  # x[mask], np.nonzero: check the traced shapes
-        self.graph = graph = simplify(full.prune()) if prune else full
+        graph = simplify(full.prune()) if prune else full
+        rewrite = getattr(backend, "emission_graph", None)  # a compiling backend's fused nodes
+        self.graph = graph = rewrite(graph) if rewrite is not None else graph
         device = getattr(backend, "device", False)
         self.pool = ConstantPool(backend.adopt if device else None)
         self.pool.namespace["xp"] = backend.xp

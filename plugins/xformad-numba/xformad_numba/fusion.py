@@ -1,0 +1,81 @@
+"""The graph rewrite: each region replaced by one node applying its compiled loop.
+
+The fused node is an ordinary IR node of a primitive made for it (its kernel runs the
+loop), placed where the region's last node was; codegen writes it as a call like any
+other kernel (``r3, r5 = fused_loop_1a2b(xp, x1, c0)``), and frees its inputs after it.
+Values only the region read are never materialised: they are locals of the loop.
+"""
+
+from __future__ import annotations
+
+import hashlib
+
+import numpy as np
+
+from xformad.extend import Primitive
+from xformad.ir import Graph, Node, Var
+
+from .compiler import compiled
+from .loop_source import is_array, loop_source, output_order
+from .regions import Region, boundary, find_regions
+
+
+def fuse(graph: Graph, min_size: int) -> Graph:
+    """``graph`` with its regions fused (the graph itself when there is none)."""
+    regions = find_regions(graph, min_size)
+    if not regions:
+        return graph
+    position = {id(n): i for i, n in enumerate(graph.nodes)}
+    replaced: dict = {}  # id(last node of a region) -> fused node; other members -> None
+    for region in regions:
+        region.nodes.sort(key=lambda n: position[id(n)])
+        inputs, outputs = boundary(region, graph, position)
+        if not outputs:
+            continue
+        fused = _fused_node(region, inputs, outputs)
+        for n in region.nodes:
+            replaced[id(n)] = None
+        replaced[id(region.nodes[-1])] = fused
+    out = Graph()
+    out.inputs, out.outputs, out.guards = list(graph.inputs), list(graph.outputs), list(graph.guards)
+    out.in_tree, out.out_tree = graph.in_tree, graph.out_tree
+    for n in graph.nodes:
+        if id(n) not in replaced:
+            out.nodes.append(n)
+        elif replaced[id(n)] is not None:
+            out.nodes.append(replaced[id(n)])
+    return out
+
+
+def _fused_node(region: Region, inputs: list, outputs: list) -> Node:
+    ordered = output_order(region, outputs)
+    source = loop_source(region, inputs, ordered)
+    kernel = compiled(source)
+    arrays = [is_array(a, region.shape) for a in inputs]
+    scalar_types = [
+        bool if (a.dtype if type(a) is Var else np.asarray(a.value).dtype) == np.bool_ else float
+        for a in inputs
+    ]
+    run = _runner(kernel, region.shape, arrays, scalar_types, ordered)
+    name = f"fused_loop_{hashlib.sha256(source.encode()).hexdigest()[:8]}"
+    prim = Primitive(name, run, multiple_results=len(ordered) > 1, differentiable=False)
+    prim.doc = source
+    return Node(prim, list(inputs), {}, ordered, origin=region.nodes[-1].origin)
+
+
+def _runner(kernel, shape: tuple, arrays: list, scalar_types: list, outputs: list):
+    """The fused primitive's kernel ``run(xp, *inputs)``: output arrays allocated here,
+    inputs flattened (a view where contiguous), scalars as Python numbers, sums returned
+    as float64 scalars."""
+    n = int(np.prod(shape))
+    dtypes = [v.dtype for v in outputs if v.shape != ()]
+    single = len(outputs) == 1
+
+    def run(xp, *args):
+        outs = [np.empty(shape, d) for d in dtypes]
+        flat = [a.reshape(-1) if is_arr else kind(a) for a, is_arr, kind in zip(args, arrays, scalar_types)]
+        sums = kernel(n, *[o.reshape(-1) for o in outs], *flat)
+        outs += [np.float64(s) for s in sums]
+        return outs[0] if single else tuple(outs)
+
+    return run

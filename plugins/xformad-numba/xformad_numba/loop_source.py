@@ -1,0 +1,93 @@
+"""A region as the source of one numba function: one pass over the flattened arrays, every
+intermediate a local scalar, each value read outside written to an output array, each sum
+accumulated (per block of ``BLOCK`` elements, then over the blocks, which keeps rounding
+close to numpy's pairwise sum rather than growing with the length).
+
+``kernel(n, o0, o1, ..., p0, p1, ...)``: ``n`` elements; ``o0, ...`` the 1-d output arrays
+it fills (allocated by the caller, so numpy's allocator, and tracemalloc, see them), the
+parameters 1-d views of the inputs or Python numbers. It returns the tuple of its sums.
+"""
+
+from __future__ import annotations
+
+import math
+
+from xformad.ir import Literal, Var
+
+from . import scalar_ops
+from .regions import Region
+
+BLOCK = 1024
+
+
+def _number(value) -> str:
+    if type(value) is bool:
+        return repr(value)
+    if type(value) is float and not math.isfinite(value):
+        return "np.nan" if value != value else ("np.inf" if value > 0 else "(-np.inf)")
+    return repr(float(value)) if type(value) is float else repr(value)
+
+
+def is_array(atom, shape: tuple) -> bool:
+    """A region input read per element (the others are scalars, the same for every element)."""
+    value_shape = atom.shape if type(atom) is Var else getattr(atom.value, "shape", ())
+    return tuple(value_shape) == shape and shape != ()
+
+
+def loop_source(region: Region, inputs: list, outputs: list) -> str:
+    """The module source defining ``kernel`` for ``region`` (see the module docstring)."""
+    shape = region.shape
+    text: dict = {}  # id(atom) -> its text inside the loop
+    params, loads = [], []
+    for k, atom in enumerate(inputs):
+        params.append(f"p{k}")
+        key = id(atom) if type(atom) is Var else ("lit", id(atom.value))
+        if is_array(atom, shape):
+            loads.append(f"e{k} = p{k}[i]")
+            text[key] = f"e{k}"
+        else:
+            text[key] = f"p{k}"
+    body, sums, arrays = [], [], []
+    wanted = set(map(id, outputs))
+    for j, node in enumerate(region.nodes):
+        if scalar_ops.is_reduction(node):
+            if id(node.outputs[0]) in wanted:
+                sums.append((f"b{len(sums)}", text[id(node.inputs[0])], node.outputs[0]))
+            continue
+        operands = []
+        for a in node.inputs:
+            if type(a) is Literal and type(a.value) in (bool, int, float):
+                operands.append(_number(a.value))
+            else:
+                operands.append(text[id(a) if type(a) is Var else ("lit", id(a.value))])
+        out = node.outputs[0]
+        body.append(f"t{j} = {scalar_ops.scalar_expression(node, operands)}")
+        text[id(out)] = f"t{j}"
+        if id(out) in wanted:
+            arrays.append((f"o{len(arrays)}", f"t{j}", out))
+    lines = ["import numpy as np", "from numba import njit", scalar_ops.PRELUDE, ""]
+    lines.append('@njit(cache=True, error_model="numpy", nogil=True)')
+    lines.append(f"def kernel({', '.join(['n', *(name for name, _, _ in arrays), *params])}):")
+    step = [*loads, *body]
+    if sums:
+        lines += [f"    a{k} = 0.0" for k in range(len(sums))]
+        lines.append(f"    for start in range(0, n, {BLOCK}):")
+        lines += [f"        {b} = 0.0" for b, _, _ in sums]
+        lines.append(f"        for i in range(start, min(start + {BLOCK}, n)):")
+        indent = " " * 12
+    else:
+        lines.append("    for i in range(n):")
+        indent = " " * 8
+    lines += [indent + s for s in step]
+    lines += [f"{indent}{name}[i] = {t}" for name, t, _ in arrays]
+    lines += [f"{indent}{b} += {t}" for b, t, _ in sums]
+    if sums:
+        lines += [f"        a{k} += {b}" for k, (b, _, _) in enumerate(sums)]
+    lines.append(f"    return ({''.join(f'a{k}, ' for k in range(len(sums)))})")
+    return "\n".join(lines) + "\n"
+
+
+def output_order(region: Region, outputs: list) -> list:
+    """The region's outputs in the order ``kernel`` returns them: arrays, then sums."""
+    sums = {n.outputs[0] for n in region.nodes if scalar_ops.is_reduction(n)}
+    return [v for v in outputs if v not in sums] + [v for v in outputs if v in sums]

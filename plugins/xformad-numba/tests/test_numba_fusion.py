@@ -9,11 +9,14 @@ import tracemalloc
 import numpy as np
 import pytest
 from numba_agreement import agree
-from xformad_numba import fusion, regions
 
 import xformad
 from xformad.compile import RetraceWarning
 from xformad.compile.trace import trace_for_compile
+
+pytest.importorskip("numba")  # the loops need it; collected (and skipped) without
+pytest.importorskip("xformad_numba")
+from xformad_numba import fusion, regions  # noqa: E402
 
 
 def w4(x):

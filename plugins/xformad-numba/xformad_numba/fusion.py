@@ -15,6 +15,7 @@ import numpy as np
 from xformad.extend import Primitive
 from xformad.ir import Graph, Node, Var
 
+from . import scalar_ops
 from .compiler import compiled
 from .loop_source import is_array, loop_source, output_order
 from .regions import Region, boundary, find_regions
@@ -51,30 +52,41 @@ def _fused_node(region: Region, inputs: list, outputs: list) -> Node:
     ordered = output_order(region, outputs)
     source = loop_source(region, inputs, ordered)
     kernel = compiled(source)
+    checked = any(n.primitive.name in scalar_ops.RANGE_CHECKED for n in region.nodes)
+    exact = (lambda: compiled(loop_source(region, inputs, ordered, fast=False))) if checked else None
     arrays = [is_array(a, region.shape) for a in inputs]
     scalar_types = [
         bool if (a.dtype if type(a) is Var else np.asarray(a.value).dtype) == np.bool_ else float
         for a in inputs
     ]
-    run = _runner(kernel, region.shape, arrays, scalar_types, ordered)
+    run = _runner(kernel, exact, region.shape, arrays, scalar_types, ordered)
     name = f"fused_loop_{hashlib.sha256(source.encode()).hexdigest()[:8]}"
     prim = Primitive(name, run, multiple_results=len(ordered) > 1, differentiable=False)
     prim.doc = source
     return Node(prim, list(inputs), {}, ordered, origin=region.nodes[-1].origin)
 
 
-def _runner(kernel, shape: tuple, arrays: list, scalar_types: list, outputs: list):
+def _runner(kernel, exact, shape: tuple, arrays: list, scalar_types: list, outputs: list):
     """The fused primitive's kernel ``run(xp, *inputs)``: output arrays allocated here,
     inputs flattened (a view where contiguous), scalars as Python numbers, sums returned
-    as float64 scalars."""
+    as float64 scalars. ``exact``: where the fast kernel can flag a sin or cos argument
+    out of its range, makes the libm kernel that then reruns the loop."""
     n = int(np.prod(shape))
     dtypes = [v.dtype for v in outputs if v.shape != ()]
     single = len(outputs) == 1
+    slow = []  # the libm kernel, compiled the first time it is needed
 
     def run(xp, *args):
         outs = [np.empty(shape, d) for d in dtypes]
         flat = [a.reshape(-1) if is_arr else kind(a) for a, is_arr, kind in zip(args, arrays, scalar_types)]
-        sums = kernel(n, *[o.reshape(-1) for o in outs], *flat)
+        views = [o.reshape(-1) for o in outs]
+        sums = kernel(n, *views, *flat)
+        if exact is not None:
+            *sums, out_of_range = sums
+            if out_of_range:
+                if not slow:
+                    slow.append(exact())
+                sums = slow[0](n, *views, *flat)
         outs += [np.float64(s) for s in sums]
         return outs[0] if single else tuple(outs)
 

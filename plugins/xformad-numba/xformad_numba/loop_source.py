@@ -10,11 +10,13 @@ parameters 1-d views of the inputs or Python numbers. It returns the tuple of it
 
 from __future__ import annotations
 
+import hashlib
 import math
+from pathlib import Path
 
 from xformad.ir import Literal, Var
 
-from . import scalar_ops
+from . import scalar_ops, vector_math
 from .regions import Region
 
 BLOCK = 1024
@@ -34,8 +36,17 @@ def is_array(atom, shape: tuple) -> bool:
     return tuple(value_shape) == shape and shape != ()
 
 
-def loop_source(region: Region, inputs: list, outputs: list) -> str:
-    """The module source defining ``kernel`` for ``region`` (see the module docstring)."""
+def _math_version() -> str:
+    """A digest of vector_math.py: numba's disk cache does not see a change in a function
+    a kernel calls, so the kernel's source names the version it was compiled against."""
+    return hashlib.sha256(Path(vector_math.__file__).read_bytes()).hexdigest()[:16]
+
+
+def loop_source(region: Region, inputs: list, outputs: list, *, fast: bool = True) -> str:
+    """The module source defining ``kernel`` for ``region`` (see the module docstring).
+    ``fast``: exp, expm1, tanh, sin, cos as vector_math's polynomials; where sin or cos
+    is among them, the kernel's last result says whether an argument lay out of their
+    range (the caller then runs the ``fast=False`` kernel, libm's)."""
     shape = region.shape
     text: dict = {}  # id(atom) -> its text inside the loop
     params, loads = [], []
@@ -47,7 +58,7 @@ def loop_source(region: Region, inputs: list, outputs: list) -> str:
             text[key] = f"e{k}"
         else:
             text[key] = f"p{k}"
-    body, sums, arrays = [], [], []
+    body, sums, arrays, checks = [], [], [], []
     wanted = set(map(id, outputs))
     for j, node in enumerate(region.nodes):
         if scalar_ops.is_reduction(node):
@@ -61,14 +72,20 @@ def loop_source(region: Region, inputs: list, outputs: list) -> str:
             else:
                 operands.append(text[id(a) if type(a) is Var else ("lit", id(a.value))])
         out = node.outputs[0]
-        body.append(f"t{j} = {scalar_ops.scalar_expression(node, operands)}")
+        body.append(f"t{j} = {scalar_ops.scalar_expression(node, operands, vector_math=fast)}")
+        if fast and node.primitive.name in scalar_ops.RANGE_CHECKED:
+            checks.append(f"bad |= vm.trig_out_of_range({operands[0]})")
         text[id(out)] = f"t{j}"
         if id(out) in wanted:
             arrays.append((f"o{len(arrays)}", f"t{j}", out))
     lines = ["import numpy as np", "from numba import njit", scalar_ops.PRELUDE, ""]
+    if fast:
+        lines[2:2] = ["from xformad_numba import vector_math as vm", f"# vector_math {_math_version()}"]
     lines.append('@njit(cache=True, error_model="numpy", nogil=True)')
     lines.append(f"def kernel({', '.join(['n', *(name for name, _, _ in arrays), *params])}):")
-    step = [*loads, *body]
+    step = [*loads, *body, *checks]
+    if checks:
+        lines.append("    bad = False")
     if sums:
         lines += [f"    a{k} = 0.0" for k in range(len(sums))]
         lines.append(f"    for start in range(0, n, {BLOCK}):")
@@ -83,7 +100,8 @@ def loop_source(region: Region, inputs: list, outputs: list) -> str:
     lines += [f"{indent}{b} += {t}" for b, t, _ in sums]
     if sums:
         lines += [f"        a{k} += {b}" for k, (b, _, _) in enumerate(sums)]
-    lines.append(f"    return ({''.join(f'a{k}, ' for k in range(len(sums)))})")
+    results = [f"a{k}" for k in range(len(sums))] + (["bad"] if checks else [])
+    lines.append(f"    return ({''.join(r + ', ' for r in results)})")
     return "\n".join(lines) + "\n"
 
 

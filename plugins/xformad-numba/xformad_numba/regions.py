@@ -87,7 +87,8 @@ def elementwise_shape(node: Node, guarded: set) -> tuple | None:
 
 
 def find_regions(graph: Graph, min_size: int) -> list[Region]:
-    """The regions worth a loop: two nodes or more, over at least ``min_size`` elements."""
+    """The regions worth a loop, over at least ``min_size`` elements: two nodes or more,
+    or one of the functions vector_math computes faster than numpy does."""
     guarded = {g.var for g in graph.guards}
     owner: dict = {}  # var -> region of the elementwise node producing it
     sum_owner: dict = {}  # scalar var -> region whose loop sums it
@@ -112,7 +113,12 @@ def find_regions(graph: Graph, min_size: int) -> list[Region]:
         for a in reads:
             if a in owner:
                 owner[a].closed = True
-    return [r for r in regions if len(r.nodes) >= 2]
+    return [r for r in regions if len(r.nodes) >= 2 or _vectorised(r.nodes[0])]
+
+
+def _vectorised(node: Node) -> bool:
+    """One node alone is worth a loop where the loop's polynomial beats numpy's libm call."""
+    return node.primitive.name in scalar_ops.VECTOR_FORMS
 
 
 def _join(node: Node, shape: tuple, reads: list, owner: dict, regions: list) -> Region:

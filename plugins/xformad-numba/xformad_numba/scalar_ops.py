@@ -68,9 +68,17 @@ def served(node: Node) -> bool:
     return entry is not None and node.primitive.kernel is entry[0] and not node.params
 
 
-def scalar_expression(node: Node, operands: list[str]) -> str:
-    """The node's value at one element, given its operands' texts."""
+# the vectorisable forms (vector_math.py); sin and cos also need their range checked
+VECTOR_FORMS = {name: f"vm.{name}({{0}})" for name in ("exp", "expm1", "tanh", "sin", "cos")}
+RANGE_CHECKED = ("sin", "cos")
+
+
+def scalar_expression(node: Node, operands: list[str], *, vector_math: bool = False) -> str:
+    """The node's value at one element, given its operands' texts (``vector_math``: the
+    polynomial forms LLVM vectorises, instead of libm's calls)."""
     prim = node.primitive
+    if vector_math and prim.name in VECTOR_FORMS:
+        return VECTOR_FORMS[prim.name].format(*operands)
     if prim.name == "power":
         exponent = node.inputs[1]
         if (

@@ -88,10 +88,12 @@ def expm1(x):
     xc = x if x > -40.0 else -40.0  # expm1 is -1 below
     k, r = _reduce_ln2(xc)
     half = np.floor(k * 0.5)
-    scale = _pow2(half) * _pow2(k - half)
-    y = scale * _expm1_small(r) + (scale - 1.0)
-    y = y if k != 0.0 else _expm1_small(r)  # no rounding of 1 + tiny
-    y = y if x < 710.0 else np.inf
+    low, high = _pow2(half), _pow2(k - half)
+    p = _expm1_small(r)
+    scale = low * high
+    y = scale * p + (scale - 1.0)
+    y = y if k != 0.0 else p  # no rounding of 1 + tiny
+    y = y if x < 709.0 else (1.0 + p) * low * high  # 2^k overflows: expm1 is exp there
     y = y if x > -40.0 else -1.0
     return y if x == x else x
 
@@ -141,30 +143,33 @@ def _cos_small(r):
 
 @njit(inline="always")
 def _reduce_half_pi(x):
-    """(quadrant, r) with x = k pi/2 + r, |r| <= pi / 4 (exact for |x| < TRIG_BOUND)."""
+    """(quadrant as a float 0..3, r) with x = k pi/2 + r, |r| <= pi / 4 (exact for
+    |x| < TRIG_BOUND; beyond, a wrong r flagged by ``trig_out_of_range``)."""
     xc = x if np.abs(x) < TRIG_BOUND else 0.0
     k = (xc * _TWO_OVER_PI + _ROUND) - _ROUND
     r = ((xc - k * _PIO2_1) - k * _PIO2_2) - k * _PIO2_3
-    return np.int64(k) & 3, r
+    return k - 4.0 * np.floor(k * 0.25), r
 
 
 @njit(inline="always")
 def sin(x):
     q, r = _reduce_half_pi(x)
     s, c = _sin_small(r), _cos_small(r)
-    y = s if q == 0 else (c if q == 1 else (-s if q == 2 else -c))
-    return y if np.isfinite(x) else x - x  # sin(inf) is nan, as numpy's
+    y = c if (q == 1.0) | (q == 3.0) else s  # selects, not branches: the loop vectorises
+    y = -y if q >= 2.0 else y
+    return y if np.abs(x) < np.inf else x - x  # sin(inf) and sin(nan) are nan, as numpy's
 
 
 @njit(inline="always")
 def cos(x):
     q, r = _reduce_half_pi(x)
     s, c = _sin_small(r), _cos_small(r)
-    y = c if q == 0 else (-s if q == 1 else (-c if q == 2 else s))
-    return y if np.isfinite(x) else x - x
+    y = s if (q == 1.0) | (q == 3.0) else c
+    y = -y if (q == 1.0) | (q == 2.0) else y
+    return y if np.abs(x) < np.inf else x - x
 
 
 @njit(inline="always")
 def trig_out_of_range(x):
     """True where the fast sin and cos are not exact: the loop's libm variant must run."""
-    return np.abs(x) >= TRIG_BOUND and np.isfinite(x)
+    return (np.abs(x) >= TRIG_BOUND) & (np.abs(x) < np.inf)

@@ -27,7 +27,7 @@ import numpy as np
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from common import interleaved, report  # noqa: E402
+from common import check_matches, interleaved, print_ratio, report  # noqa: E402
 from workloads import (  # noqa: E402
     logistic,
     logistic_hand,
@@ -53,21 +53,7 @@ TORCH = "torch (eager)"
 
 
 def _check(name: str, got, want, rtol: float = 1e-9, atol: float = 1e-12) -> None:
-    """A contender's derivative must match the hand-written one before it may be timed."""
-    got = [np.asarray(g.detach().numpy() if hasattr(g, "detach") else g) for g in _parts(got)]
-    want = [np.asarray(w) for w in _parts(want)]
-    assert len(got) == len(want), f"{name}: {len(got)} parts, hand-written has {len(want)}"
-    for a, b in zip(got, want):
-        assert np.allclose(a, b, rtol=rtol, atol=atol), f"{name}: differs from the hand-written derivative"
-
-
-def _parts(value) -> list:
-    return list(value) if isinstance(value, (list, tuple)) else [value]
-
-
-def _ratio(medians: dict, slow: str, fast: str, note: str = "") -> None:
-    if slow in medians and fast in medians:
-        print(f"  {slow} / {fast}: {medians[slow] / medians[fast]:.2f}x{' ' + note if note else ''}")
+    check_matches(name, got, want, reference="the hand-written derivative", rtol=rtol, atol=atol)
 
 
 def bench_seed(repeats: int, torch) -> None:
@@ -98,8 +84,8 @@ def bench_seed(repeats: int, torch) -> None:
         _check(name, fn(), want)
     medians = interleaved(contenders, repeats=repeats)
     report("seed function, gradient per call (scalars)", medians, "hand-written numpy")
-    _ratio(medians, AG, XF, "(target: autograd/xformad >= 6)")
-    _ratio(medians, TORCH, XF)
+    print_ratio(medians, AG, XF, "(target: autograd/xformad >= 6)")
+    print_ratio(medians, TORCH, XF)
 
 
 def bench_logistic(repeats: int, torch, n: int = 64) -> None:
@@ -125,8 +111,8 @@ def bench_logistic(repeats: int, torch, n: int = 64) -> None:
     medians = interleaved(contenders, repeats=repeats)
     title = f"logistic map l(k+1) = 4 l(k) (1 - l(k)), n = {n}: d l(n)/dx at x = 0.3 (scalar)"
     report(title, medians, "hand-written")
-    _ratio(medians, AG, XF, "(target >= 4)")
-    _ratio(medians, TORCH, XF)
+    print_ratio(medians, AG, XF, "(target >= 4)")
+    print_ratio(medians, TORCH, XF)
 
 
 def bench_rnn(repeats: int, torch, steps: int = 200, hidden: int = 64) -> None:
@@ -154,9 +140,9 @@ def bench_rnn(repeats: int, torch, steps: int = 200, hidden: int = 64) -> None:
         medians,
         "hand-written",
     )
-    _ratio(medians, TORCH, XF, "(target >= 1.3: xformad faster than torch by 1.3x)")
-    _ratio(medians, AG, XF)
-    _ratio(medians, XF, "hand-written")
+    print_ratio(medians, TORCH, XF, "(target >= 1.3: xformad faster than torch by 1.3x)")
+    print_ratio(medians, AG, XF)
+    print_ratio(medians, XF, "hand-written")
 
 
 def bench_mlp(repeats: int, torch) -> None:
@@ -187,7 +173,7 @@ def bench_mlp(repeats: int, torch) -> None:
     print(f"  xformad gradient / forward pass: {medians[XF] / fwd:.2f}x (target <= 3)")
     hand = medians["hand-written backprop"]
     print(f"  xformad / hand-written backprop: {medians[XF] / hand:.2f}x (target <= 1.2)")
-    _ratio(medians, TORCH, XF)
+    print_ratio(medians, TORCH, XF)
 
 
 def main() -> None:

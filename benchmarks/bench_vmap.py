@@ -29,7 +29,7 @@ import numpy as np
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from common import compiled, interleaved, report  # noqa: E402
+from common import check_matches, compiled, interleaved, print_ratio, report  # noqa: E402
 
 import xformad  # noqa: E402
 from xformad import backends  # noqa: E402
@@ -55,24 +55,7 @@ def _peers():
 
 
 def _check(name: str, got, want, rtol: float = 1e-8, atol: float = 1e-10) -> None:
-    got = [np.asarray(g.detach().numpy() if hasattr(g, "detach") else g) for g in _parts(got)]
-    want = [np.asarray(w) for w in _parts(want)]
-    assert len(got) == len(want), f"{name}: {len(got)} parts, expected {len(want)}"
-    for a, b in zip(got, want):
-        assert np.allclose(a, b, rtol=rtol, atol=atol), f"{name}: differs from xformad's result"
-
-
-def _parts(value) -> list:
-    if isinstance(value, dict):
-        return [value[k] for k in sorted(value)]
-    if isinstance(value, (list, tuple)):
-        return [p for v in value for p in _parts(v)]
-    return [value]
-
-
-def _ratio(medians: dict, slow: str, fast: str, note: str = "") -> None:
-    if slow in medians and fast in medians:
-        print(f"  {slow} / {fast}: {medians[slow] / medians[fast]:.2f}x{' ' + note if note else ''}")
+    check_matches(name, got, want, reference="xformad's result", rtol=rtol, atol=atol)
 
 
 # --- 1. per-example gradients --------------------------------------------------------------
@@ -140,9 +123,9 @@ def bench_per_example(repeats: int, jax, jnp, torch, batch: int = 128) -> None:
         _check(name, fn(), want)
     medians = interleaved(contenders, repeats=repeats, target=0.2)
     report(f"per-example gradients, MLP 784-256-10, batch {batch}, float64", medians, "xformad.vmap(grad)")
-    _ratio(medians, "loop of xformad.grad", "xformad.vmap(grad)", "(target >= 30)")
-    _ratio(medians, "xformad.vmap(grad)", "torch.func.vmap(grad)", "(target <= 1.2)")
-    _ratio(medians, "xformad.vmap(grad)", "jax.jit(vmap(grad))")
+    print_ratio(medians, "loop of xformad.grad", "xformad.vmap(grad)", "(target >= 30)")
+    print_ratio(medians, "xformad.vmap(grad)", "torch.func.vmap(grad)", "(target <= 1.2)")
+    print_ratio(medians, "xformad.vmap(grad)", "jax.jit(vmap(grad))")
 
 
 # --- 2. jacrev -----------------------------------------------------------------------------
@@ -184,12 +167,12 @@ def bench_jacrev(repeats: int, jax, jnp, torch, n: int = 512) -> None:
         _check(name, fn(), want)
     medians = interleaved(contenders, repeats=repeats, target=0.2)
     report(f"jacrev of tanh(W x), R^{n} -> R^{n}", medians, "xformad.jacrev (batched)")
-    _ratio(medians, "row-by-row sweeps (before)", "xformad.jacrev (batched)", "(target >= 20)")
+    print_ratio(medians, "row-by-row sweeps (before)", "xformad.jacrev (batched)", "(target >= 20)")
     peers = [k for k in ("jax.jit(jacrev)", "torch.func.jacrev") if k in medians]
     if peers:
         best = min(peers, key=medians.get)
-        _ratio(medians, "xformad.jacrev (batched)", best, "(best peer; target <= 1.2)")
-        _ratio(medians, "xformad.jit(jacrev)", best)
+        print_ratio(medians, "xformad.jacrev (batched)", best, "(best peer; target <= 1.2)")
+        print_ratio(medians, "xformad.jit(jacrev)", best)
 
 
 # --- 3. hessian ----------------------------------------------------------------------------
@@ -239,12 +222,12 @@ def bench_hessian(repeats: int, jax, jnp, torch, n: int = 200) -> None:
         _check(name, fn(), want)
     medians = interleaved(contenders, repeats=repeats, target=0.2)
     report(f"hessian of the {n}-dimensional Rosenbrock function", medians, "xformad.hessian (batched)")
-    _ratio(medians, "column by column (before)", "xformad.hessian (batched)")
+    print_ratio(medians, "column by column (before)", "xformad.hessian (batched)")
     peers = [k for k in ("jax.jit(hessian)", "torch.func.hessian") if k in medians]
     if peers:
         best = min(peers, key=medians.get)
-        _ratio(medians, "xformad.hessian (batched)", best, "(best peer; target <= 1.2)")
-        _ratio(medians, "xformad.jit(hessian)", best)
+        print_ratio(medians, "xformad.hessian (batched)", best, "(best peer; target <= 1.2)")
+        print_ratio(medians, "xformad.jit(hessian)", best)
 
 
 def main() -> None:

@@ -11,6 +11,8 @@ import statistics
 import time
 from collections.abc import Callable
 
+import numpy as np
+
 for _var in ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS"):
     if os.environ.get(_var) != "1":
         print(f"note: {_var} is not 1; run with OMP_NUM_THREADS=1 OPENBLAS_NUM_THREADS=1 MKL_NUM_THREADS=1")
@@ -68,3 +70,27 @@ def compiled(f: Callable, **options) -> Callable:
     import xformad
 
     return xformad.jit(f, compile_after=0, **options)
+
+
+def leaves(value) -> list:
+    """The arrays of a result (a pytree of arrays, torch tensors or numbers), in order."""
+    if isinstance(value, dict):
+        return [x for k in sorted(value) for x in leaves(value[k])]
+    if isinstance(value, (list, tuple)):
+        return [x for v in value for x in leaves(v)]
+    return [value]
+
+
+def check_matches(name: str, got, want, *, reference: str, rtol: float, atol: float) -> None:
+    """A contender's result must match the reference's before it may be timed."""
+    got = [np.asarray(g.detach().numpy() if hasattr(g, "detach") else g) for g in leaves(got)]
+    want = [np.asarray(w) for w in leaves(want)]
+    assert len(got) == len(want), f"{name}: {len(got)} parts, {reference} has {len(want)}"
+    for a, b in zip(got, want):
+        assert np.allclose(a, b, rtol=rtol, atol=atol), f"{name}: differs from {reference}"
+
+
+def print_ratio(medians: dict, slow: str, fast: str, note: str = "") -> None:
+    """``slow / fast`` of two contenders' medians, where both ran."""
+    if slow in medians and fast in medians:
+        print(f"  {slow} / {fast}: {medians[slow] / medians[fast]:.2f}x{' ' + note if note else ''}")

@@ -5,8 +5,9 @@ emitted code, jax.jit(grad) and torch, in one run, on the issue's workloads:
   memory (tracemalloc; the numba backend allocates its outputs through numpy, so they count);
 - W3 MLP 784-512-512-10, batch 256 and W1 the seed function: no regression wanted;
 - W5 RNN T=200, hidden 64 (jax with lax.scan) and W2 logistic map n=4096 (jax with
-  lax.fori_loop: unrolled, its compile takes minutes): loop rolling's workloads, measured
-  to show where the backend stands without it.
+  lax.fori_loop; unrolled, its compile takes minutes): loop rolling's workloads;
+- the first call of W5 at T = 50, 200, 800 and of W2, each in a fresh process, with
+  numba's disk cache empty and warm (rolled: flat in T).
 
 Medians over interleaved repeats, ratios to jax.jit where it runs (else hand-written).
 
@@ -198,6 +199,56 @@ def bench_logistic(repeats: int, n: int = 4096) -> None:
     _gap(medians, "jax.jit(grad) (fori_loop)")
 
 
+_FIRST_CALL = """
+import sys, time
+sys.path.insert(0, {bench!r})
+import numpy as np, xformad, xformad.backends
+from workloads import logistic, rnn_loss, rnn_setup
+xformad.backends.get_backend("numba")
+import numba  # imported before the clock starts: once per process, whatever the program
+if {rnn}:
+    w, xs = rnn_setup(np.random.default_rng(0), {size}, 64)
+    g, args = xformad.grad(rnn_loss), (w, xs)
+else:
+    g, args = xformad.grad(lambda x: logistic(x, {size})), (0.3,)
+jg = xformad.jit(g, backend={backend!r}, compile_after=0)
+start = time.perf_counter()
+jg(*args)
+print(time.perf_counter() - start)
+"""
+
+
+def _first_call(backend: str, rnn: bool, size: int, cache: str | None) -> float:
+    """The first call (trace, emission, compile or disk-cache load) in a fresh process."""
+    import os
+    import subprocess
+
+    env = dict(os.environ)
+    if cache is not None:
+        env["XFORMAD_NUMBA_CACHE"] = cache
+    code = _FIRST_CALL.format(bench=str(Path(__file__).resolve().parent), rnn=rnn, size=size, backend=backend)
+    out = subprocess.run([sys.executable, "-c", code], env=env, capture_output=True, text=True, check=True)
+    return float(out.stdout.split()[-1])
+
+
+def bench_first_calls() -> None:
+    """W5 at T = 50, 200, 800 and W2 at n = 4096: the first call of jit(grad), each in a
+    fresh process, with numba's disk cache empty (a new directory) and then warm."""
+    import tempfile
+
+    print("\nfirst call (trace + emission + compile), a fresh process each; target: flat in T, <= 2 s")
+    rows = [("W5 RNN", True, t) for t in (50, 200, 800)] + [("W2 logistic", False, 4096)]
+    with tempfile.TemporaryDirectory() as empty:
+        for label, rnn, size in rows:
+            cold = _first_call("numba", rnn, size, f"{empty}/{label[:2]}{size}")
+            warm_ = _first_call("numba", rnn, size, f"{empty}/{label[:2]}{size}")
+            plain = _first_call("numpy", rnn, size, None)
+            print(
+                f"  {label} {size:>5}: numba {cold:.2f} s (empty cache), {warm_:.2f} s (warm cache);"
+                f" numpy backend {plain:.2f} s"
+            )
+
+
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--quick", action="store_true", help="fewer repeats, smaller elementwise size")
@@ -208,6 +259,7 @@ def main() -> None:
     bench_seed(repeats)
     bench_rnn(repeats)
     bench_logistic(repeats, 1024 if args.quick else 4096)
+    bench_first_calls()
 
 
 if __name__ == "__main__":

@@ -69,9 +69,14 @@ def _names(graph: Graph, original_names: dict) -> dict:
     names = {}
     for i, v in enumerate(graph.inputs):
         names[v] = f"x{i + 1}"
+    made = 0  # values a backend's rewrite added (a rolled loop's stacks): w1, w2, ...
     for node in graph.nodes:
         for v in node.outputs:
-            names[v] = original_names.get(v, "v?").replace("-", "m")
+            name = original_names.get(v)
+            if name is None:
+                made += 1
+                name = f"w{made}"
+            names[v] = name.replace("-", "m")
     return names
 
 

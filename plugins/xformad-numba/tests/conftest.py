@@ -36,3 +36,11 @@ def fuse_everything(numba_backend, monkeypatch):
 @pytest.fixture
 def rng():
     return np.random.default_rng(0)
+
+
+@pytest.fixture
+def roll_everything(numba_backend, monkeypatch):
+    """Roll loops however few trips they have (by default a loop is rolled only where that
+    saves time per call), so that small test loops exercise the rolled code."""
+    monkeypatch.setattr(numba_backend, "min_roll_saving_us", float("-inf"))
+    return numba_backend

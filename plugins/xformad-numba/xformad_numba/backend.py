@@ -31,6 +31,8 @@ class NumbaBackend(Backend):
     def __init__(self):
         super().__init__()
         self.min_size = int(os.environ.get("XFORMAD_NUMBA_MIN_SIZE", DEFAULT_MIN_SIZE))
+        # a loop is rolled where that saves at least this much per call (rolled.saves)
+        self.min_roll_saving_us = float(os.environ.get("XFORMAD_NUMBA_MIN_ROLL_SAVING_US", 9.0))
 
     def availability(self) -> tuple[bool, str]:
         try:
@@ -43,6 +45,8 @@ class NumbaBackend(Backend):
         return False  # numpy arrays are the numpy backend's: numba is chosen by name only
 
     def emission_graph(self, graph):
-        from .fusion import fuse  # imports numba: only once a program is emitted here
+        # these import numba: only once a program is emitted here
+        from .fusion import fuse
+        from .rolled import roll
 
-        return fuse(graph, self.min_size)
+        return fuse(roll(graph, self.min_roll_saving_us), self.min_size)

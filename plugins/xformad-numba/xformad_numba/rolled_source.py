@@ -1,0 +1,339 @@
+"""A rolled loop (``rolling.Loop``) as the source of one numba function: the block's nodes
+once, inside ``for k in range(K)``, each as one numba statement over scalars (shape ``()``
+values are floats, as numpy's scalar arithmetic is IEEE's) or arrays (numba's array
+expressions, and BLAS for ``matmul``).
+
+``kernel(K, q0, q1, ...)`` returns the stacks (every trip's value of what a later loop
+reads per trip, or what outside code reads at some trip other than the last) and then the
+last trip's values. Everything that depends on the trip count (``K``, the affine index
+coefficients, per-trip constants) is a parameter, so the source, and numba's compile of
+it, is the same for every trip count: a loop of 50 and one of 800 trips share it.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from xformad.ir import Literal, Var
+
+from . import element_loops, scalar_ops
+from .loop_source import _number
+
+_F64, _BOOL = np.dtype(np.float64), np.dtype(np.bool_)
+_ALLOWED = {_F64, _BOOL}
+
+PRELUDE = """
+@njit(inline="always")
+def _safe_multiply(c, d):
+    r = c * d
+    return r if c != 0.0 or r == r else 0.0  # a zero cotangent stays zero beside inf/nan
+
+
+@njit(inline="always")
+def _safe_multiply_arrays(c, d):
+    r = c * d
+    return np.where((c != 0.0) | (r == r), r, 0.0)
+"""
+
+
+class Parameters:
+    """The kernel's parameters after ``K``: graph atoms (the fused node's inputs) and
+    constants the runner passes itself (index coefficients, per-trip literals)."""
+
+    def __init__(self):
+        self.slots: list = []  # ("atom", atom) or ("const", value)
+        self._atoms: dict = {}
+
+    def atom(self, atom) -> str:
+        key = id(atom) if type(atom) is Var else ("lit", id(atom.value))
+        if key not in self._atoms:
+            self._atoms[key] = f"q{len(self.slots)}"
+            self.slots.append(("atom", atom))
+        return self._atoms[key]
+
+    def const(self, value) -> str:
+        self.slots.append(("const", value))
+        return f"q{len(self.slots) - 1}"
+
+    @property
+    def names(self) -> list:
+        return [f"q{i}" for i in range(len(self.slots))]
+
+
+def _shape(atom) -> tuple:
+    return atom.shape if type(atom) is Var else np.shape(atom.value)
+
+
+def _dtype(atom):
+    if type(atom) is Var:
+        return atom.dtype
+    value = atom.value
+    if type(value) is float:
+        return _F64
+    if type(value) is bool:
+        return _BOOL
+    if type(value) is int:
+        return np.dtype(np.int64)
+    return getattr(value, "dtype", None)
+
+
+def loop_source(loop, stack_names: dict) -> tuple[str, Parameters, list, list] | None:
+    """(source, parameters, stacked (j, o) in return order, finals (j, o) in return
+    order), or None where some node has no numba form. ``stack_names``: (loop, j, o) ->
+    the Var of an earlier loop's stack (a parameter here)."""
+    params = Parameters()
+    text: dict = {}  # (j, i) -> operand text
+    before, after_body = [], []  # lines before the loop; carry updates at the end of a trip
+    for j, roles in enumerate(loop.roles):
+        for i, role in enumerate(roles):
+            kind = role[0]
+            if kind == "intra":
+                text[j, i] = f"v{role[1]}_{role[2]}"
+            elif kind == "carry":
+                init = role[3]
+                text[j, i] = f"c{j}_{i}"
+                before.append(f"c{j}_{i} = {_operand(init, params)}")
+                after_body.append(f"c{j}_{i} = v{role[1]}_{role[2]}")
+            elif kind == "invariant":
+                text[j, i] = _operand(role[1], params)
+            elif kind == "stacked":
+                _, other, jj, o, a, b = role
+                stack = params.atom(stack_names[other, jj, o])
+                text[j, i] = f"{stack}[{params.const(a)} + {params.const(b)} * k]"
+            else:  # literals
+                text[j, i] = f"{params.const(role[1])}[k]"
+    for node in loop.nodes:
+        if not all(v.dtype in _ALLOWED for v in node.outputs):
+            return None
+        if not all(_dtype(a) in _ALLOWED or _dtype(a) == np.int64 for a in node.inputs):
+            return None
+    body = _body(loop, text, params)
+    if body is None:
+        return None
+    stacked, finals = _returned(loop)
+    for j, o in stacked:
+        v = loop.nodes[j].outputs[o]
+        before.append(f"s{j}_{o} = np.empty((K,) + {tuple(v.shape)!r}, np.{v.dtype.name})")
+        body += element_loops.copy_lines(f"s{j}_{o}", f"v{j}_{o}", tuple(v.shape), prefix="k")
+    lines = ["import numpy as np", "from numba import njit", PRELUDE, ""]
+    lines.append('@njit(cache=True, error_model="numpy", nogil=True)')
+    lines.append(f"def kernel({', '.join(['K', *params.names])}):")
+    lines += [f"    {s}" for s in before]
+    lines.append("    for k in range(K):")
+    lines += [f"        {s}" for s in body + after_body]
+    results = [f"s{j}_{o}" for j, o in stacked] + [f"v{j}_{o}" for j, o in finals]
+    lines.append(f"    return ({''.join(r + ', ' for r in results)})")
+    return "\n".join(lines) + "\n", params, stacked, finals
+
+
+def _returned(loop) -> tuple[list, list]:
+    """The (j, o) the kernel returns: stacks, then the last trip's values read outside."""
+    stacked = sorted(loop.stacks)
+    return stacked, sorted({(j, o) for _, k, j, o in loop.extracted if (j, o) not in loop.stacks})
+
+
+def _body(loop, text: dict, params: Parameters) -> list | None:
+    """One trip's lines: each run of elementwise array nodes of one shape as one loop nest
+    (``element_loops``), every other node as one statement."""
+    stacked, finals = _returned(loop)
+    after_block = {j for j, o in stacked + finals if o == 0}  # stacked, returned
+    readers: dict = {}  # j -> the block positions reading its first output
+    for j, roles in enumerate(loop.roles):
+        for role in roles:
+            if role[0] == "intra" and role[2] == 0:
+                readers.setdefault(role[1], set()).add(j)
+            elif role[0] == "carry" and role[2] == 0:
+                after_block.add(role[1])  # the carry's update, after the block
+    nodes, body, j = loop.nodes, [], 0
+    while j < len(nodes):
+        shape = _nest_shape(nodes[j])
+        if shape is None:
+            lines = _statement(
+                nodes[j], j, [text[j, i] for i in range(len(nodes[j].inputs))], loop.indices[j], params
+            )
+            if lines is None:
+                return None
+            body += lines
+            j += 1
+            continue
+        run = [j]
+        while run[-1] + 1 < len(nodes) and _nest_shape(nodes[run[-1] + 1]) == shape:
+            run.append(run[-1] + 1)
+        members = set(run)
+        needed = {jj for jj in run if jj in after_block or readers.get(jj, set()) - members}
+        body += element_loops.nest_lines(
+            [nodes[jj] for jj in run],
+            run,
+            [[text[jj, i] for i in range(len(nodes[jj].inputs))] for jj in run],
+            [[_shape(a) for a in nodes[jj].inputs] for jj in run],
+            needed,
+        )
+        j = run[-1] + 1
+    return body
+
+
+def _nest_shape(node) -> tuple | None:
+    """The output shape of an elementwise node over arrays a loop nest computes, else None."""
+    if not scalar_ops.served(node) or len(node.outputs) != 1:
+        return None
+    shape = tuple(node.outputs[0].shape)
+    if shape == () or not all(element_loops.broadcasts_to(_shape(a), shape) for a in node.inputs):
+        return None
+    return shape
+
+
+def _operand(atom, params: Parameters) -> str:
+    if type(atom) is Literal and type(atom.value) in (bool, int, float):
+        return _number(atom.value)
+    return params.atom(atom)
+
+
+def _statement(node, j: int, operands: list, indices, params: Parameters) -> list | None:
+    name = node.primitive.name
+    outs = [f"v{j}_{o}" for o in range(len(node.outputs))]
+    out = node.outputs[0]
+    shapes = [_shape(a) for a in node.inputs]
+    if scalar_ops.served(node) and len(node.outputs) == 1:
+        if all(s == () for s in shapes):
+            return [f"{outs[0]} = {scalar_ops.scalar_expression(node, operands)}"]
+        if name == "where":
+            return [f"{outs[0]} = np.where({operands[0]}, {operands[1]}, {operands[2]})"]
+        if name == "safe_multiply":
+            return [f"{outs[0]} = _safe_multiply_arrays({operands[0]}, {operands[1]})"]
+        return [f"{outs[0]} = {scalar_ops.scalar_expression(node, operands)}"]
+    rule = _RULES.get(name)
+    if rule is None or node.primitive.kernel is not _KERNELS.get(name):
+        return None
+    rhs = rule(node, operands, shapes, indices, params)
+    if rhs is None:
+        return None
+    if isinstance(rhs, list):
+        return [line.format(out=outs[0]) for line in rhs]
+    del out
+    return [f"{outs[0]} = {rhs}"]
+
+
+def _matmul(node, ops, shapes, indices, params):
+    if not all(len(s) in (1, 2) for s in shapes) or not all(_dtype(a) == _F64 for a in node.inputs):
+        return None
+    return f"np.dot(np.ascontiguousarray({ops[0]}), np.ascontiguousarray({ops[1]}))"
+
+
+def _index_text(spec, indices, params: Parameters) -> str | None:
+    parts, slot = [], 0
+    for entry in spec:
+        tag = entry[0]
+        if tag == "i" and type(entry[1]) is int:
+            a, b = indices[slot]
+            slot += 1
+            parts.append(f"({params.const(a)} + {params.const(b)} * k)")
+        elif tag == "s":
+            start, stop, step = (("" if v is None else repr(int(v))) for v in entry[1:])
+            parts.append(f"{start}:{stop}" + (f":{step}" if step else ""))
+        elif tag == "e":
+            parts.append("...")
+        elif tag == "n":
+            parts.append("None")
+        else:
+            return None
+    return ", ".join(parts) + ("," if len(parts) == 1 else "")
+
+
+def _getitem(node, ops, shapes, indices, params):
+    if len(node.inputs) != 1:
+        return None
+    index = _index_text(node.params["spec"], indices, params)
+    if index is None:
+        return None
+    if shapes[0] == ():
+        return None
+    return f"{ops[0]}[{index}]"
+
+
+def _getitem_transpose(node, ops, shapes, indices, params):
+    if len(node.inputs) != 1:
+        return None
+    index = _index_text(node.params["spec"], indices, params)
+    if index is None:
+        return None
+    shape = tuple(node.params["shape"])
+    if shape == ():
+        return None
+    if shapes[1:] or shapes[0] == ():
+        return ["{out} = np.zeros(" + repr(shape) + ")", "{out}[" + index + "] = " + ops[0]]
+    # the cotangent copied into a view of the zeros (numba's array setitem compiles slowly)
+    lines = ["{out} = np.zeros(" + repr(shape) + ")", "{out}_view = {out}[" + index + "]"]
+    return lines + element_loops.copy_lines("{out}_view", ops[0], shapes[0])
+
+
+def _reduce_sum(node, ops, shapes, indices, params):
+    x, out = shapes[0], node.outputs[0].shape
+    if x == ():
+        return ops[0]
+    axis = node.params.get("axis")
+    axes = tuple(range(len(x))) if axis is None else tuple(a % len(x) for a in axis)
+    if node.params.get("keepdims"):
+        return None
+    if len(axes) == len(x):
+        return f"np.sum({ops[0]})"
+    expr = ops[0]
+    for a in sorted(axes, reverse=True):
+        expr = f"np.sum({expr}, axis={a})"
+    del out
+    return expr
+
+
+def _transpose(node, ops, shapes, indices, params):
+    if shapes[0] == ():
+        return ops[0]
+    return f"np.transpose({ops[0]}, {tuple(node.params['axes'])!r})"
+
+
+def _reshape(node, ops, shapes, indices, params):
+    shape = tuple(node.outputs[0].shape)
+    if shapes[0] == () or shape == ():
+        return None
+    return f"np.ascontiguousarray({ops[0]}).reshape({shape!r})"
+
+
+def _broadcast_to(node, ops, shapes, indices, params):
+    shape = tuple(node.outputs[0].shape)
+    if shapes[0] == ():
+        return f"np.full({shape!r}, {ops[0]})"
+    return f"np.broadcast_to({ops[0]}, {shape!r})"
+
+
+def _copy(node, ops, shapes, indices, params):
+    return ops[0] if shapes[0] == () else f"{ops[0]}.copy()"
+
+
+_RULES = {
+    "matmul": _matmul,
+    "getitem": _getitem,
+    "getitem_transpose": _getitem_transpose,
+    "reduce_sum": _reduce_sum,
+    "transpose": _transpose,
+    "reshape": _reshape,
+    "broadcast_to": _broadcast_to,
+    "copy": _copy,
+}
+
+
+def _kernels() -> dict:
+    """The kernels the rules were written for: a primitive whose kernel a plugin replaced
+    computes something else, and is not rolled."""
+    from xformad.primitives import contraction, elementwise, indexing, reductions, shape
+
+    return {
+        "matmul": contraction.matmul_p.kernel,
+        "getitem": indexing.getitem_p.kernel,
+        "getitem_transpose": indexing.getitem_transpose_p.kernel,
+        "reduce_sum": reductions.sum_p.kernel,
+        "transpose": shape.transpose_p.kernel,
+        "reshape": shape.reshape_p.kernel,
+        "broadcast_to": shape.broadcast_to_p.kernel,
+        "copy": elementwise.copy_p.kernel,
+    }
+
+
+_KERNELS = _kernels()

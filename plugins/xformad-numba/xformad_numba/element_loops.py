@@ -3,12 +3,17 @@ elementwise nodes of one output shape become one pass over its elements, each va
 local scalar, only those read after the run written to arrays (numba's own array
 expressions allocate and broadcast per node: measured on the RNN's adjoint block, 0.93 ms
 a call against 0.29 ms as loop nests). Operands broadcast as numpy's do (trailing axes
-aligned, a length-1 axis read at 0); scalars are read as they are.
+aligned, a length-1 axis read at 0); scalars are read as they are. exp, expm1 and tanh are
+vector_math's forms (tanh over the RNN's 64 elements: libm's calls were a third of a trip).
 """
 
 from __future__ import annotations
 
 from . import scalar_ops
+
+# vector_math's polynomials (vectorised by LLVM, within 3 ulp of numpy's) where they need
+# no range check; sin and cos stay libm's
+VECTORISED = ("exp", "expm1", "tanh")
 
 
 def broadcasts_to(shape: tuple, target: tuple) -> bool:
@@ -17,41 +22,58 @@ def broadcasts_to(shape: tuple, target: tuple) -> bool:
     return all(d in (1, t) for d, t in zip(shape[::-1], target[::-1]))
 
 
-def nest_lines(nodes: list, js: list, operands: list, shapes: list, needed: set) -> list:
+def nest_lines(nodes: list, js: list, operands: list, shapes: list, needed: set, rows: set) -> list:
     """The lines computing ``nodes`` (block positions ``js``, one output shape), given each
     node's operand texts and shapes; ``v{j}_0`` is an array after them for ``j`` in
-    ``needed``, a local of the nest otherwise."""
+    ``needed``, a local of the nest otherwise; for ``j`` in ``rows``, that array is the
+    trip's row of its stack ``s{j}_0`` (no copy after). Each read and each value is computed in the
+    outermost loop whose indices it uses (a row's element of an outer product once per
+    row): the compiler cannot hoist a load it cannot prove the stores do not change."""
     shape = tuple(nodes[0].outputs[0].shape)
     rank = len(shape)
     idx = [f"i{d}" for d in range(rank)]
-    lines, local = [], {}
+    lines = []
+    at_depth: list = [[] for _ in range(rank + 1)]  # lines inside the first d loops
+    local: dict = {}  # v{j}_0 -> (its element's name, depth)
     bound: dict = {}  # operand text -> the name it is bound to before the nest
+    loads: dict = {}  # element read -> (local name, depth)
     for j, node in zip(js, nodes):
-        if j in needed:
+        if j in rows:
+            lines.append(f"v{j}_0 = s{j}_0[k]")
+        elif j in needed:
             lines.append(f"v{j}_0 = np.empty({shape!r}, np.{node.outputs[0].dtype.name})")
-    inner = []
     for j, node, texts, node_shapes in zip(js, nodes, operands, shapes):
-        elements = []
+        elements, depth = [], 0
         for text, s in zip(texts, node_shapes):
             if text in local:
-                elements.append(local[text])
+                name, d = local[text]
             elif s == ():
-                elements.append(text)
+                name, d = text, 0
             else:
-                name = bound.get(text)
-                if name is None:
-                    name = bound[text] = f"a{j}_{len(bound)}"
-                    lines.append(f"{name} = {text}")
+                array = bound.get(text)
+                if array is None:
+                    array = bound[text] = f"a{j}_{len(bound)}"
+                    lines.append(f"{array} = {text}")
                 offset = rank - len(s)
-                at = ", ".join("0" if d == 1 else idx[offset + a] for a, d in enumerate(s))
-                elements.append(f"{name}[{at}]")
-        inner.append(f"e{j} = {scalar_ops.scalar_expression(node, elements)}")
-        local[f"v{j}_0"] = f"e{j}"
+                used = [offset + a for a, n in enumerate(s) if n != 1]
+                at = ", ".join("0" if n == 1 else idx[offset + a] for a, n in enumerate(s))
+                read = f"{array}[{at}]"
+                if read not in loads:
+                    d = max(used) + 1 if used else 0
+                    loads[read] = (f"l{len(loads)}_{j}", d)
+                    at_depth[d].append(f"{loads[read][0]} = {read}")
+                name, d = loads[read]
+            elements.append(name)
+            depth = max(depth, d)
+        fast = node.primitive.name in VECTORISED
+        at_depth[depth].append(f"e{j} = {scalar_ops.scalar_expression(node, elements, vector_math=fast)}")
+        local[f"v{j}_0"] = (f"e{j}", depth)
         if j in needed:
-            inner.append(f"v{j}_0[{', '.join(idx)}] = e{j}")
+            at_depth[rank].append(f"v{j}_0[{', '.join(idx)}] = e{j}")
+    lines += at_depth[0]
     for d, n in enumerate(shape):
         lines.append("    " * d + f"for i{d} in range({n}):")
-    lines += ["    " * rank + line for line in inner]
+        lines += ["    " * (d + 1) + line for line in at_depth[d + 1]]
     return lines
 
 

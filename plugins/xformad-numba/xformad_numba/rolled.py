@@ -150,7 +150,8 @@ def _zeros_like(atom):
 
 def _runner(kernel, loop, params, stacked: list, finals: list):
     """The rolled primitive's kernel ``run(xp, *inputs)``: scalars as Python numbers, arrays
-    C-contiguous, the constants appended in their places; the stacks and the trips' values
+    C-contiguous of their traced dtype (the types the compiling run used, so a call never
+    meets a typing error), the constants appended in their places; the stacks and the trips' values
     read outside unpacked in the node's output order."""
     trips = loop.trips
     layout = []  # per parameter: index into the node's inputs, or ("const", value)
@@ -161,11 +162,15 @@ def _runner(kernel, loop, params, stacked: list, finals: list):
             count += 1
         else:
             layout.append(("const", value))
-    scalar_in = []
+    converters = []  # per input: each call's value as the type the loop was compiled for
     for kind, atom in params.slots:
         if kind == "atom":
             shape = atom.shape if type(atom) is Var else np.shape(atom.value)
-            scalar_in.append(shape == ())
+            dtype = atom.dtype if type(atom) is Var else np.asarray(atom.value).dtype
+            if shape == ():
+                converters.append({"b": bool, "i": int, "u": int}.get(dtype.kind, float))
+            else:
+                converters.append(lambda a, dtype=dtype: np.ascontiguousarray(a, dtype))
     position = {key: i for i, key in enumerate(stacked)}
     final_at = {key: len(stacked) + i for i, key in enumerate(finals)}
     pick = []  # per extracted value: (result index, trip or None, scalar dtype or None)
@@ -177,10 +182,7 @@ def _runner(kernel, loop, params, stacked: list, finals: list):
             pick.append((final_at[j, o], None, scalar))
 
     def run(xp, *args):
-        values = [
-            (a.item() if hasattr(a, "item") else a) if scalar else np.ascontiguousarray(a)
-            for a, scalar in zip(args, scalar_in)
-        ]
+        values = [convert(a) for convert, a in zip(converters, args)]
         full = [values[slot] if type(slot) is int else slot[1] for slot in layout]
         results = kernel(trips, *full)
         outs = list(results[: len(stacked)])

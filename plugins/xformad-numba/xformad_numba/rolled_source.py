@@ -17,7 +17,7 @@ import numpy as np
 from xformad.ir import Literal, Var
 
 from . import element_loops, scalar_ops
-from .loop_source import _number
+from .loop_source import _math_version, _number
 
 _F64, _BOOL = np.dtype(np.float64), np.dtype(np.bool_)
 _ALLOWED = {_F64, _BOOL}
@@ -107,15 +107,18 @@ def loop_source(loop, stack_names: dict) -> tuple[str, Parameters, list, list] |
             return None
         if not all(_dtype(a) in _ALLOWED or _dtype(a) == np.int64 for a in node.inputs):
             return None
-    body = _body(loop, text, params)
-    if body is None:
+    made = _body(loop, text, params)
+    if made is None:
         return None
+    body, in_place = made
     stacked, finals = _returned(loop)
     for j, o in stacked:
         v = loop.nodes[j].outputs[o]
         before.append(f"s{j}_{o} = np.empty((K,) + {tuple(v.shape)!r}, np.{v.dtype.name})")
-        body += element_loops.copy_lines(f"s{j}_{o}", f"v{j}_{o}", tuple(v.shape), prefix="k")
-    lines = ["import numpy as np", "from numba import njit", PRELUDE, ""]
+        if (j, o) not in in_place:
+            body += element_loops.copy_lines(f"s{j}_{o}", f"v{j}_{o}", tuple(v.shape), prefix="k")
+    lines = ["import numpy as np", "from numba import njit", "from xformad_numba import vector_math as vm"]
+    lines += [f"# vector_math {_math_version()}", PRELUDE, ""]
     lines.append('@njit(cache=True, error_model="numpy", nogil=True)')
     lines.append(f"def kernel({', '.join(['K', *params.names])}):")
     lines += [f"    {s}" for s in before]
@@ -132,9 +135,10 @@ def _returned(loop) -> tuple[list, list]:
     return stacked, sorted({(j, o) for _, k, j, o in loop.extracted if (j, o) not in loop.stacks})
 
 
-def _body(loop, text: dict, params: Parameters) -> list | None:
+def _body(loop, text: dict, params: Parameters) -> tuple[list, set] | None:
     """One trip's lines: each run of elementwise array nodes of one shape as one loop nest
-    (``element_loops``), every other node as one statement."""
+    (``element_loops``), every other node as one statement; and the stacked (j, o) a nest
+    wrote into its stack's row itself."""
     stacked, finals = _returned(loop)
     after_block = {j for j, o in stacked + finals if o == 0}  # stacked, returned
     readers: dict = {}  # j -> the block positions reading its first output
@@ -144,7 +148,7 @@ def _body(loop, text: dict, params: Parameters) -> list | None:
                 readers.setdefault(role[1], set()).add(j)
             elif role[0] == "carry" and role[2] == 0:
                 after_block.add(role[1])  # the carry's update, after the block
-    nodes, body, j = loop.nodes, [], 0
+    nodes, body, j, in_place = loop.nodes, [], 0, set()
     while j < len(nodes):
         shape = _nest_shape(nodes[j])
         if shape is None:
@@ -161,15 +165,18 @@ def _body(loop, text: dict, params: Parameters) -> list | None:
             run.append(run[-1] + 1)
         members = set(run)
         needed = {jj for jj in run if jj in after_block or readers.get(jj, set()) - members}
+        rows = {jj for jj in needed if (jj, 0) in loop.stacks}  # written in the stack itself
+        in_place |= {(jj, 0) for jj in rows}
         body += element_loops.nest_lines(
             [nodes[jj] for jj in run],
             run,
             [[text[jj, i] for i in range(len(nodes[jj].inputs))] for jj in run],
             [[_shape(a) for a in nodes[jj].inputs] for jj in run],
             needed,
+            rows,
         )
         j = run[-1] + 1
-    return body
+    return body, in_place
 
 
 def _nest_shape(node) -> tuple | None:
@@ -236,7 +243,7 @@ def _index_text(spec, indices, params: Parameters) -> str | None:
             parts.append("None")
         else:
             return None
-    return ", ".join(parts) + ("," if len(parts) == 1 else "")
+    return ", ".join(parts)  # x[i] is x[i,]: numba types the tuple form as a slower layout
 
 
 def _getitem(node, ops, shapes, indices, params):

@@ -69,13 +69,12 @@ def find_loops(graph: Graph, min_trips: int = MIN_TRIPS) -> list[Loop]:
             taken[start : start + cover] = True
             chosen.append((start, period, trips))
     loops: list[Loop] = []
-    owner: dict = {}  # position -> loop covering it
+    owner = _Owners(len(nodes))
     # in graph order: a loop reading an earlier one's trips needs that one known
     for start, period, trips in sorted(chosen):
         for loop in _validated(nodes, start, period, trips, where, owner, guarded, min_trips):
             loops.append(loop)
-            for pos in range(loop.start, loop.start + loop.period * loop.trips):
-                owner[pos] = loop
+            owner.add(loop)
     loops.sort(key=lambda lp: lp.start)
     _outside_reads(graph, loops, where, owner)
     return loops
@@ -235,34 +234,53 @@ def _assign_roles(loop: Loop, nodes, where, owner, guarded):
     return None if bad == trips else bad
 
 
+class _Owners:
+    """Which loop covers each node position: an array of loop numbers (-1: none)."""
+
+    def __init__(self, size: int):
+        self.ids = np.full(size, -1, np.int64)
+        self.loops: list = []
+
+    def add(self, loop: Loop) -> None:
+        self.ids[loop.start : loop.start + loop.period * loop.trips] = len(self.loops)
+        self.loops.append(loop)
+
+    def get(self, pos: int):
+        number = self.ids[pos] if pos >= 0 else -1
+        return self.loops[number] if number >= 0 else None
+
+
+_NOWHERE = (-1, -1)
+
+
+def _first_false(ok: np.ndarray):
+    bad = np.flatnonzero(~ok)
+    return int(bad[0]) if bad.size else None
+
+
 def _role(atoms, start, period, j, where, owner, nodes):
-    """(role, first trip that does not fit it or None)."""
+    """(role, first trip that does not fit it or None). Vectorised over the trips: a
+    loop of 4096 trips checks each operand in a few numpy operations."""
     trips = len(atoms)
-
-    def local(atom, k):  # (trip offset, j, o) of a value computed in this run, else None
-        if type(atom) is not Var or atom not in where:
-            return None
-        pos, o = where[atom]
-        if pos < start or pos >= start + period * trips:
-            return None
-        rel = pos - start
-        return (rel // period) - k, rel % period, o
-
-    ref = local(atoms[1], 1)
-    if ref is not None:
-        offset, jj, o = ref
-        if offset not in (0, -1) or (offset == 0 and jj >= j):
+    found = [where.get(a, _NOWHERE) if type(a) is Var else _NOWHERE for a in atoms]
+    pos = np.fromiter((f[0] for f in found), np.int64, trips)
+    outs = np.fromiter((f[1] for f in found), np.int64, trips)
+    inside = (pos >= start) & (pos < start + period * trips)
+    rel = pos - start
+    offset = rel // period - np.arange(trips)
+    local_j = rel % period
+    if inside[1]:
+        off, jj, o = int(offset[1]), int(local_j[1]), int(outs[1])
+        if off not in (0, -1) or (off == 0 and jj >= j):
             return None, 1
-        kind = "intra" if offset == 0 else "carry"
-        for k in range(0 if kind == "intra" else 1, trips):
-            if local(atoms[k], k) != ref:
-                return None, k
-        if kind == "intra":
-            return ("intra", jj, o), None
-        if local(atoms[0], 0) is not None:
-            return None, 0
-        return ("carry", jj, o, atoms[0]), None
-    if local(atoms[0], 0) is not None:
+        ok = inside & (offset == off) & (local_j == jj) & (outs == o)
+        if off == 0:
+            bad = _first_false(ok)
+            return (("intra", jj, o), None) if bad is None else (None, bad)
+        ok[0] = not inside[0]  # the first trip reads the carry's initial value, from outside
+        bad = _first_false(ok)
+        return (("carry", jj, o, atoms[0]), None) if bad is None else (None, bad)
+    if inside[0]:
         return None, 0
     first = atoms[1]
     if all(a is first or _same_constant(a, first) for a in atoms):
@@ -272,29 +290,19 @@ def _role(atoms, start, period, j, where, owner, nodes):
         if stacked is not None:
             return ("literals", stacked), None
         return None, 1
-
     # values of an earlier loop's trips a + b k
-    def trip_of(atom):
-        if type(atom) is not Var or atom not in where:
-            return None
-        pos, o = where[atom]
-        other = owner.get(pos)
-        if other is None:
-            return None
-        rel = pos - other.start
-        return other, rel // other.period, rel % other.period, o
-
-    refs = [trip_of(a) for a in atoms[:3]]
-    if any(r is None for r in refs) or len({(r[0], r[2], r[3]) for r in refs}) != 1:
-        return None, next((k for k, r in enumerate(refs) if r is None), 1)
-    other, _, jj, o = refs[0]
-    b = refs[2][1] - refs[1][1]
-    a = refs[1][1] - b
-    for k in range(trips):
-        r = trip_of(atoms[k])
-        if r is None or r[0] is not other or r[2] != jj or r[3] != o or r[1] != a + b * k:
-            return None, k
-    return ("stacked", other, jj, o, a, b), None
+    number = np.where(pos >= 0, owner.ids[np.maximum(pos, 0)], -1)
+    if number[1] < 0:
+        return None, 1
+    other = owner.loops[number[1]]
+    rel = pos - other.start
+    trip, jj_of = rel // other.period, rel % other.period
+    jj, o = int(jj_of[1]), int(outs[1])
+    b = int(trip[2] - trip[1]) if trips > 2 else 1
+    a = int(trip[1]) - b
+    ok = (number == number[1]) & (jj_of == jj) & (outs == o) & (trip == a + b * np.arange(trips))
+    bad = _first_false(ok)
+    return (("stacked", other, jj, o, a, b), None) if bad is None else (None, bad)
 
 
 def _spec_ints(node) -> list:

@@ -19,6 +19,8 @@ def _matmul_vjp_a(ct, ans, a, b):
             return ct * b
         return ct[..., None] * b  # (..., m, 1) * (k,)
     if a.ndim == 1:
+        if b.ndim == 2 and ct.ndim == 1:
+            return np.matmul(b, ct)  # one product, not an expand, a product and an index
         return np.matmul(b, ct[..., None])[..., 0]  # (..., k)
     return np.matmul(ct, b.mT)
 
@@ -29,6 +31,8 @@ def _matmul_vjp_b(ct, ans, a, b):
             return ct * a
         return a[:, None] * ct[..., None, :]  # (k, 1) * (..., 1, n)
     if b.ndim == 1:
+        if a.ndim == 2 and ct.ndim == 1:
+            return np.matmul(ct, a)  # (m,) @ (m, k): the RNN's h = tanh(W h + x) backwards
         return np.matmul(ct[..., None, :], a)[..., 0, :]  # (..., 1, m) @ (..., m, k): (..., k)
     return np.matmul(a.mT, ct)
 

@@ -30,6 +30,7 @@ from xformad.ir import Graph, Literal, Var
 
 MIN_TRIPS = 4  # fewer trips are not worth a loop
 MAX_PERIOD = 512  # nodes per block considered
+MAX_STACKED_CONSTANTS = 1 << 20  # elements of per-trip constants stacked into one array
 _INDEXED = {"getitem", "getitem_transpose"}
 
 
@@ -191,6 +192,8 @@ def _literal_stack(atoms: list):
             return None
         return np.array(values, dtype)
     if type(first) is np.ndarray or isinstance(first, np.generic):
+        if np.size(first) * len(values) > MAX_STACKED_CONSTANTS:
+            return None  # a large constant per trip: stacking them would copy them all
         if not all(
             (type(v) is np.ndarray or isinstance(v, np.generic))
             and v.dtype == first.dtype

@@ -7,7 +7,9 @@ emitted code, jax.jit(grad) and torch, in one run, on the issue's workloads:
 - W5 RNN T=200, hidden 64 (jax with lax.scan) and W2 logistic map n=4096 (jax with
   lax.fori_loop; unrolled, its compile takes minutes): loop rolling's workloads;
 - the first call of W5 at T = 50, 200, 800 and of W2, each in a fresh process, with
-  numba's disk cache empty and warm (rolled: flat in T).
+  numba's disk cache empty and warm (rolled: flat in T);
+- the GradBench-shaped programs of issue 18 (least squares, determinant, RK4 ODE, LSTM,
+  particles), whose Python loops roll.
 
 Medians over interleaved repeats, ratios to jax.jit where it runs (else hand-written).
 
@@ -199,6 +201,31 @@ def bench_logistic(repeats: int, n: int = 4096) -> None:
     _gap(medians, "jax.jit(grad) (fori_loop)")
 
 
+def bench_gradbench(repeats: int) -> None:
+    """The GradBench-shaped programs of issue 18 (gradbench_programs.py, reduced sizes),
+    whose Python loops roll: steady state of jit(grad) on both backends beside jax.jit
+    (jax's own loops: lax.scan / fori_loop), and each backend's first call."""
+    from gradbench_programs import programs
+
+    for name, program in programs().items():
+        args = program.make_args(np.random.default_rng(0))
+        print(f"\nGradBench {name}: {program.description}")
+        g = xformad.grad(program.loss)
+        want = g(*args)
+        contenders = {}
+        for jit_name, jg in _jits(g, *args).items():
+            _close([jg(*args)], [want])
+            contenders[jit_name] = lambda jg=jg: jg(*args)
+        jax = _jax()
+        if jax is not None:
+            g_jax = jax.jit(jax.grad(program.jax_loss(jax.numpy, jax.lax)))
+            jax.block_until_ready(g_jax(*args))
+            contenders["jax.jit(grad)"] = lambda: jax.block_until_ready(g_jax(*args))
+        medians = interleaved(contenders, repeats=repeats, target=0.1)
+        report(f"{name} gradient", medians, "xformad.jit (numpy)")
+        _gap(medians, "jax.jit(grad)")
+
+
 _FIRST_CALL = """
 import sys, time
 sys.path.insert(0, {bench!r})
@@ -260,6 +287,7 @@ def main() -> None:
     bench_rnn(repeats)
     bench_logistic(repeats, 1024 if args.quick else 4096)
     bench_first_calls()
+    bench_gradbench(repeats)
 
 
 if __name__ == "__main__":

@@ -274,20 +274,18 @@ def _getitem_transpose(node, ops, shapes, indices, params):
 
 
 def _reduce_sum(node, ops, shapes, indices, params):
-    x, out = shapes[0], node.outputs[0].shape
+    x, out = shapes[0], tuple(node.outputs[0].shape)
     if x == ():
         return ops[0]
     axis = node.params.get("axis")
     axes = tuple(range(len(x))) if axis is None else tuple(a % len(x) for a in axis)
-    if node.params.get("keepdims"):
-        return None
+    keep = node.params.get("keepdims")
     if len(axes) == len(x):
-        return f"np.sum({ops[0]})"
+        return f"np.full({out!r}, np.sum({ops[0]}))" if keep else f"np.sum({ops[0]})"
     expr = ops[0]
     for a in sorted(axes, reverse=True):
         expr = f"np.sum({expr}, axis={a})"
-    del out
-    return expr
+    return f"{expr}.reshape({out!r})" if keep else expr  # a sum's result is contiguous
 
 
 def _transpose(node, ops, shapes, indices, params):

@@ -22,13 +22,14 @@ def broadcasts_to(shape: tuple, target: tuple) -> bool:
     return all(d in (1, t) for d, t in zip(shape[::-1], target[::-1]))
 
 
-def nest_lines(nodes: list, js: list, operands: list, shapes: list, needed: set, rows: set) -> list:
+def nest_lines(nodes: list, js: list, operands: list, shapes: list, needed: set, into: dict) -> list:
     """The lines computing ``nodes`` (block positions ``js``, one output shape), given each
     node's operand texts and shapes; ``v{j}_0`` is an array after them for ``j`` in
-    ``needed``, a local of the nest otherwise; for ``j`` in ``rows``, that array is the
-    trip's row of its stack ``s{j}_0`` (no copy after). Each read and each value is computed in the
-    outermost loop whose indices it uses (a row's element of an outer product once per
-    row): the compiler cannot hoist a load it cannot prove the stores do not change."""
+    ``needed``, a local of the nest otherwise; for ``j`` in ``into``, that array is the
+    one named there (the trip's row of its stack; a carry updated in place), not a new
+    one. Each read and each value is computed in the outermost loop whose indices it uses
+    (a row's element of an outer product once per row): the compiler cannot hoist a load
+    it cannot prove the stores do not change."""
     shape = tuple(nodes[0].outputs[0].shape)
     rank = len(shape)
     idx = [f"i{d}" for d in range(rank)]
@@ -38,8 +39,8 @@ def nest_lines(nodes: list, js: list, operands: list, shapes: list, needed: set,
     bound: dict = {}  # operand text -> the name it is bound to before the nest
     loads: dict = {}  # element read -> (local name, depth)
     for j, node in zip(js, nodes):
-        if j in rows:
-            lines.append(f"v{j}_0 = s{j}_0[k]")
+        if j in into:
+            lines.append(f"v{j}_0 = {into[j]}")
         elif j in needed:
             lines.append(f"v{j}_0 = np.empty({shape!r}, np.{node.outputs[0].dtype.name})")
     for j, node, texts, node_shapes in zip(js, nodes, operands, shapes):

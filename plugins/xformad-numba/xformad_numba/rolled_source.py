@@ -83,6 +83,7 @@ def loop_source(loop, stack_names: dict) -> tuple[str, Parameters, list, list] |
     the Var of an earlier loop's stack (a parameter here)."""
     params = Parameters()
     text: dict = {}  # (j, i) -> operand text
+    text_init: dict = {}  # (j, i) of a carry -> its initial value's text
     before, after_body = [], []  # lines before the loop; carry updates at the end of a trip
     for j, roles in enumerate(loop.roles):
         for i, role in enumerate(roles):
@@ -92,7 +93,8 @@ def loop_source(loop, stack_names: dict) -> tuple[str, Parameters, list, list] |
             elif kind == "carry":
                 init = role[3]
                 text[j, i] = f"c{j}_{i}"
-                before.append(f"c{j}_{i} = {_operand(init, params)}")
+                text_init[j, i] = _operand(init, params)
+                before.append(f"c{j}_{i} = {text_init[j, i]}")
                 after_body.append(f"c{j}_{i} = v{role[1]}_{role[2]}")
             elif kind == "invariant":
                 text[j, i] = _operand(role[1], params)
@@ -110,7 +112,9 @@ def loop_source(loop, stack_names: dict) -> tuple[str, Parameters, list, list] |
     made = _body(loop, text, params)
     if made is None:
         return None
-    body, in_place = made
+    body, in_place, owned = made
+    for j, i in owned:  # a carry updated in place starts from a copy of its initial value
+        before[before.index(f"c{j}_{i} = {text_init[j, i]}")] = f"c{j}_{i} = np.copy({text_init[j, i]})"
     stacked, finals = _returned(loop)
     for j, o in stacked:
         v = loop.nodes[j].outputs[o]
@@ -135,19 +139,23 @@ def _returned(loop) -> tuple[list, list]:
     return stacked, sorted({(j, o) for _, k, j, o in loop.extracted if (j, o) not in loop.stacks})
 
 
-def _body(loop, text: dict, params: Parameters) -> tuple[list, set] | None:
+def _body(loop, text: dict, params: Parameters) -> tuple[list, set, set] | None:
     """One trip's lines: each run of elementwise array nodes of one shape as one loop nest
-    (``element_loops``), every other node as one statement; and the stacked (j, o) a nest
-    wrote into its stack's row itself."""
+    (``element_loops``), every other node as one statement; the stacked (j, o) a nest
+    wrote into its stack's row itself; and the carries (j, i) a nest updates in place (an
+    accumulated gradient ``acc = acc + outer(d, h)``: no new array per trip)."""
     stacked, finals = _returned(loop)
     after_block = {j for j, o in stacked + finals if o == 0}  # stacked, returned
     readers: dict = {}  # j -> the block positions reading its first output
+    carried: dict = {}  # j -> the (reader, operand) of each carry of its first output
     for j, roles in enumerate(loop.roles):
-        for role in roles:
+        for i, role in enumerate(roles):
             if role[0] == "intra" and role[2] == 0:
                 readers.setdefault(role[1], set()).add(j)
             elif role[0] == "carry" and role[2] == 0:
                 after_block.add(role[1])  # the carry's update, after the block
+                carried.setdefault(role[1], []).append((j, i))
+    owned: set = set()
     nodes, body, j, in_place = loop.nodes, [], 0, set()
     while j < len(nodes):
         shape = _nest_shape(nodes[j])
@@ -165,18 +173,26 @@ def _body(loop, text: dict, params: Parameters) -> tuple[list, set] | None:
             run.append(run[-1] + 1)
         members = set(run)
         needed = {jj for jj in run if jj in after_block or readers.get(jj, set()) - members}
-        rows = {jj for jj in needed if (jj, 0) in loop.stacks}  # written in the stack itself
-        in_place |= {(jj, 0) for jj in rows}
+        into = {jj: f"s{jj}_0[k]" for jj in needed if (jj, 0) in loop.stacks}  # the stack itself
+        in_place |= {(jj, 0) for jj in into}
+        for jj in needed - set(into):
+            # the carry's only read is an earlier (or the same) member's, element by element,
+            # so each element is read before the new value overwrites it
+            if len(carried.get(jj, ())) == 1:
+                (jr, ir) = carried[jj][0]
+                if jr in members and jr <= jj and _shape(nodes[jr].inputs[ir]) == shape:
+                    into[jj] = f"c{jr}_{ir}"
+                    owned.add((jr, ir))
         body += element_loops.nest_lines(
             [nodes[jj] for jj in run],
             run,
             [[text[jj, i] for i in range(len(nodes[jj].inputs))] for jj in run],
             [[_shape(a) for a in nodes[jj].inputs] for jj in run],
             needed,
-            rows,
+            into,
         )
         j = run[-1] + 1
-    return body, in_place
+    return body, in_place, owned
 
 
 def _nest_shape(node) -> tuple | None:

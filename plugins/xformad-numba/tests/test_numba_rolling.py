@@ -206,3 +206,49 @@ def test_loops_found_in_the_graph(numba_backend):
     assert all(loop.trips >= 48 for loop in loops)
     roles = {role[0] for roles in loops[1].roles for role in roles}
     assert "stacked" in roles  # the reverse loop reads the forward loop's saved values
+
+
+def test_branch_after_a_rolled_loop_retraces_when_it_flips(roll_everything):
+    def f(x):
+        for _ in range(30):
+            x = 0.9 * x + 0.05 * np.tanh(x)
+        return x * x if x > 0 else -x
+
+    jg, got, want, source = _jitted(f, 0.8)
+    assert "rolled_loop" in source
+    assert got == want
+    for x in (-0.8, 0.3, -2.0):
+        assert agree(jg(x), xformad.grad(f)(x))
+
+
+def test_nested_loops(roll_everything, rng):
+    w = rng.normal(scale=0.4, size=(3, 3))
+
+    def f(x):
+        total = 0.0
+        for _ in range(5):
+            for _ in range(6):
+                x = np.sin(w @ x) + 0.1 * x
+            total = total + np.sum(x * x)
+        return total
+
+    x = rng.normal(size=3)
+    _, got, want, source = _jitted(f, x)
+    assert "rolled_loop" in source
+    assert agree(got, want)
+    np.testing.assert_allclose(got, _central_difference(f, x), rtol=1e-6, atol=1e-8)
+
+
+def test_bool_arithmetic_is_not_rolled_as_numbers(roll_everything, rng):
+    """numba's True + True is 2, numpy's is True: such a block keeps numpy's nodes."""
+
+    def f(x):
+        hits = np.zeros(x.shape, bool)
+        for t in range(8):
+            hits = hits + (x > 0.1 * t)
+            x = x * 1.1
+        return np.sum(np.where(hits, x, 0.0))
+
+    x = rng.normal(size=5)
+    _, got, want, _ = _jitted(f, x)
+    assert agree(got, want)

@@ -195,9 +195,32 @@ def _body(loop, text: dict, params: Parameters) -> tuple[list, set, set] | None:
     return body, in_place, owned
 
 
+_COMPARISONS = {"less", "less_equal", "greater", "greater_equal", "equal", "not_equal"}
+_COMPARISONS |= {"isnan", "isinf", "isfinite"}
+_LOGICAL = {"logical_not", "logical_and", "logical_or"}
+_INT = np.dtype(np.int64)
+
+
+def _elementwise(node) -> bool:
+    """An elementwise node numba computes as numpy does: arithmetic on floats (ints only as
+    operands promoted to float; numba's ``True + True`` is 2 where numpy's is True),
+    comparisons of numbers, logic on bools, ``where`` choosing between floats."""
+    if not scalar_ops.served(node) or len(node.outputs) != 1:
+        return False
+    name, out = node.primitive.name, node.outputs[0].dtype
+    kinds = [_dtype(a) for a in node.inputs]
+    if name in _COMPARISONS:
+        return out == _BOOL and all(k in (_F64, _INT) for k in kinds)
+    if name in _LOGICAL:
+        return out == _BOOL and all(k == _BOOL for k in kinds)
+    if name == "where":
+        return out == _F64 and kinds[0] == _BOOL and all(k in (_F64, _INT) for k in kinds[1:])
+    return out == _F64 and all(k in (_F64, _INT) for k in kinds)
+
+
 def _nest_shape(node) -> tuple | None:
     """The output shape of an elementwise node over arrays a loop nest computes, else None."""
-    if not scalar_ops.served(node) or len(node.outputs) != 1:
+    if not _elementwise(node):
         return None
     shape = tuple(node.outputs[0].shape)
     if shape == () or not all(element_loops.broadcasts_to(_shape(a), shape) for a in node.inputs):
@@ -216,7 +239,9 @@ def _statement(node, j: int, operands: list, indices, params: Parameters) -> lis
     outs = [f"v{j}_{o}" for o in range(len(node.outputs))]
     out = node.outputs[0]
     shapes = [_shape(a) for a in node.inputs]
-    if scalar_ops.served(node) and len(node.outputs) == 1:
+    if scalar_ops.served(node):
+        if not _elementwise(node):
+            return None
         if all(s == () for s in shapes):
             return [f"{outs[0]} = {scalar_ops.scalar_expression(node, operands)}"]
         if name == "where":

@@ -441,3 +441,27 @@ def test_a_class_attribute_interception_is_restored_after_the_trace():
     vectorized = np.vectorize(lambda v: v * v)
     assert xformad.grad(lambda x: vectorized(x))(3.0) == 6.0
     assert np.vectorize.__dict__["__call__"] is call
+
+
+def test_a_wrapper_kept_from_a_trace_pickles_as_numpys_function():
+    """Code run inside a trace may keep what ``np.where`` was then (dask stores it in the
+    graphs it builds): pickled, it is the wrapper in this process and numpy's own function
+    in another one (a worker), which is what the wrapper calls outside a trace."""
+    import pickle
+    import subprocess
+    import sys
+
+    kept = []
+
+    def f(x):
+        kept.append(np.where)
+        return np.sum(np.where(x > 0, x, 0.0))
+
+    xformad.grad(f)(np.array([1.0, -1.0]))
+    (wrapper,) = kept
+    assert wrapper is not np.where  # the trace's wrapper, which calls numpy's outside one
+    data = pickle.dumps(wrapper)
+    assert pickle.loads(data) is wrapper
+    code = "import pickle, sys, numpy; print(pickle.loads(sys.stdin.buffer.read()) is numpy.where)"
+    out = subprocess.run([sys.executable, "-c", code], input=data, capture_output=True, check=True)
+    assert out.stdout.strip() == b"True"

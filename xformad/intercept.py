@@ -37,6 +37,36 @@ _installed = False
 _wrappers: dict = {}  # (module name, name) -> (original, handler, wrapper), built once
 _by_original: dict = {}  # id(original) -> (original, wrapper), for names bound before the trace
 _by_method: dict = {}  # the same for functions of intercepted class attributes (bound methods)
+_by_token: dict = {}  # wrapped.<token> -> the wrapper of a module function (how pickle finds it)
+
+
+class _Wrapped:
+    """Where pickle finds a module function's wrapper: ``xformad.intercept.wrapped.<token>``
+    (``numpy__where``; dots of the module's name as ``_dot_``). A wrapper is what numpy's
+    module serves while a trace is open, so code run then may keep it (dask stores
+    ``np.where`` in the task graphs it builds); pickled by reference under this name, it is
+    the wrapper itself in the process that made it and the original function in another (a
+    dask worker), which is what the wrapper calls outside a trace."""
+
+    def __getattr__(self, token: str):
+        if token.startswith("__"):
+            raise AttributeError(token)
+        wrapper = _by_token.get(token)
+        if wrapper is not None:
+            return wrapper
+        module_name, _, name = token.rpartition("__")
+        import importlib
+
+        return getattr(importlib.import_module(module_name.replace("_dot_", ".")), name)
+
+
+wrapped = _Wrapped()
+
+
+def _pickled_by_name(module, name: str, wrapper) -> None:
+    token = f"{module.__name__.replace('.', '_dot_')}__{name}"
+    _by_token[token] = wrapper
+    wrapper.__module__, wrapper.__qualname__ = __name__, f"wrapped.{token}"
 
 
 def acquire() -> None:
@@ -78,6 +108,8 @@ def _make_plan(registry) -> _Plan:
                 handler if getattr(handler, "__xformad_replaces__", False) else _wrap(original, handler)
             )
             cached = _wrappers[key] = (original, handler, replacement)
+            if isinstance(module, types.ModuleType) and replacement is not handler:
+                _pickled_by_name(module, key[1], replacement)
         if key in registry.kept_interceptions:
             kept.append((module, key[1], cached))
         else:

@@ -13,6 +13,13 @@ matmul_p = Primitive("matmul", lambda xp, a, b: xp.matmul(a, b))
 
 # (indexing with None and .mT, not np.expand_dims and np.swapaxes: those are Python
 # functions, several times the cost of the product itself for an RNN's vectors)
+def _mT(x):
+    try:
+        return x.mT
+    except AttributeError:  # an array type without it (dask's): the same axes swapped
+        return np.swapaxes(x, -1, -2)
+
+
 def _matmul_vjp_a(ct, ans, a, b):
     if b.ndim == 1:
         if a.ndim == 1:
@@ -22,7 +29,7 @@ def _matmul_vjp_a(ct, ans, a, b):
         if b.ndim == 2 and ct.ndim == 1:
             return np.matmul(b, ct)  # one product, not an expand, a product and an index
         return np.matmul(b, ct[..., None])[..., 0]  # (..., k)
-    return np.matmul(ct, b.mT)
+    return np.matmul(ct, _mT(b))
 
 
 def _matmul_vjp_b(ct, ans, a, b):
@@ -34,7 +41,7 @@ def _matmul_vjp_b(ct, ans, a, b):
         if a.ndim == 2 and ct.ndim == 1:
             return np.matmul(ct, a)  # (m,) @ (m, k): the RNN's h = tanh(W h + x) backwards
         return np.matmul(ct[..., None, :], a)[..., 0, :]  # (..., 1, m) @ (..., m, k): (..., k)
-    return np.matmul(a.mT, ct)
+    return np.matmul(_mT(a), ct)
 
 
 matmul_p.def_jvp(lambda t, ans, a, b: np.matmul(t, b), lambda t, ans, a, b: np.matmul(a, t))

@@ -104,3 +104,16 @@ def test_order_statistics_are_refused_by_name(client, data):
     _, _, dX, _ = data
     with pytest.raises(xformad_dask.NoDaskKernel, match="argsort"):
         xformad.grad(lambda X: np.median(X))(dX)
+
+
+def test_where_in_the_loss(client, data, rng):
+    """np.where on dask-backed tracers, its adjoint too, computed on the cluster."""
+    X, y, dX, dy = data
+    w = rng.standard_normal(D)
+
+    def hinge(w, X, y):
+        margin = (2 * y - 1) * (X @ w)
+        return np.mean(np.where(margin < 1, 1 - margin, 0.0))
+
+    g = xformad.grad(hinge)(w, dX, dy)
+    _close(g.compute(), xformad.grad(hinge)(w, X, y))

@@ -49,7 +49,7 @@ def _reverse_wins_table() -> str:
     mode (grad: one sweep): their nodes and the array elements they compute."""
 
     def g(x):
-        return np.sum(np.log(x) * x)
+        return np.sum(np.log(x) * np.cumsum(x))
 
     rows = [
         "| n inputs | forward mode: nodes | elements computed | reverse mode: nodes | elements computed |"
@@ -140,11 +140,14 @@ def build_tutorial() -> str:
         "--svg d.svg`).",
         "## 5. Why reverse mode wins when there are many inputs",
         "For f: ℝⁿ → ℝ, forward mode needs one sweep per input, reverse mode one sweep in "
-        "all. Below, g(x) = Σ ln(xᵢ)·xᵢ: `xformad.jacfwd(g)` runs its n sweeps as one sweep "
-        "batched over the n unit tangents (`xformad.vmap`; up to 8 inputs, one plain sweep "
-        "each, which is cheaper than batching), so beyond 8 its program has as many nodes for "
-        "every n, but the elements it computes grow as n²; those of `xformad.grad(g)` grow "
-        "as n (its work is a constant multiple of computing g itself):",
+        "all. Below, g(x) = Σ ln(xᵢ)·(x₁ + … + xᵢ) (`np.sum(np.log(x) * np.cumsum(x))`): "
+        "`xformad.jacfwd(g)` runs its n sweeps as one sweep batched over the n unit tangents "
+        "(`xformad.vmap`; up to 8 inputs, one plain sweep each, which is cheaper than "
+        "batching), so beyond 8 its program has as many nodes for every n, but the elements it "
+        "computes grow as n²; those of `xformad.grad(g)` grow as n (its work is a constant "
+        "multiple of computing g itself). (xformad keeps the unit tangents symbolic through "
+        "elementwise steps, so a separable g such as Σ ln(xᵢ)·xᵢ costs n elements either way; "
+        "the running sum mixes the inputs, and from there each tangent is a full vector.)",
         _reverse_wins_table(),
         "With m outputs and n inputs the balance is m reverse sweeps against n forward "
         "sweeps: neural network training (millions of inputs, one loss) is reverse mode's "

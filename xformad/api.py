@@ -18,6 +18,7 @@ from .errors import (
     XformadError,
 )
 from .ir import Graph, Literal
+from .primitives.diagonal import DiagonalBatch
 from .primitives.elementwise import copy_p
 from .tracing import Tracer, concrete
 from .transforms.call import (
@@ -344,8 +345,12 @@ def vjp(f: Callable, *primals, has_aux: bool = False, backend: str | None = None
 
 
 def _identity_batch(shape: tuple, dtype, xp):
-    """The unit vectors of an array of ``shape``, stacked: ``(size,) + shape``."""
+    """The unit vectors of an array of ``shape``, stacked: ``(size,) + shape``; for more than
+    a few, symbolic (``DiagonalBatch``), so that the sweep's first linear steps cost what
+    one unbatched step costs per member instead of a product with the identity."""
     size = int(np.prod(shape, dtype=np.int64))
+    if size > _SWEEPS_BEFORE_VMAP:
+        return DiagonalBatch(xp.ones(shape, dtype=dtype))
     return xp.eye(size, dtype=dtype).reshape((size,) + tuple(shape))
 
 

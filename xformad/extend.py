@@ -8,7 +8,8 @@ imports nothing else from xformad).
   serving forward and reverse mode), ``def_linear``, ``def_jvp``/``def_vjp`` (and their
   ``_joint`` forms) for the rest; ``nondifferentiable``; ``def_batch`` (how vmap batches
   it) with the shared rules of ``batch_rules`` (``looped``, ``stacked``, ``shifted_axes``,
-  ...), and ``def_batch_elementwise`` for elementwise functions.
+  ...), and ``def_batch_elementwise`` for elementwise functions; ``def_diagonal`` (how it
+  maps jacrev's and jacfwd's symbolic unit seeds) with the rules of ``diagonal``.
 - ``Registry``: what the registration hooks receive (``add_primitive``,
   ``register_callable``, ``intercept``, ``add_backend``).
 - ``Backend``: the base class of array backends.
@@ -28,7 +29,7 @@ from .buffers import Buffer, live_trace
 from .errors import PluginError, UnsupportedOperation, XformadError
 from .hookspecs import hookimpl
 from .intercept import original
-from .primitives import batch_rules
+from .primitives import batch_rules, diagonal
 from .primitives.core import Primitive, nondifferentiable
 from .primitives.rules import device_constant, expand_reduced, safe_mul
 from .registry import Registry
@@ -43,6 +44,7 @@ __all__ = [
     "XformadError",
     "batch_rules",
     "device_constant",
+    "diagonal",
     "expand_reduced",
     "hookimpl",
     "is_traced",

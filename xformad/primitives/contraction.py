@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from . import batch_rules
+from . import batch_rules, diagonal
 from .core import Primitive
 
 matmul_p = Primitive("matmul", lambda xp, a, b: xp.matmul(a, b))
@@ -125,4 +125,5 @@ einsum_p.def_jvp_joint(_einsum_jvp)
 einsum_p.def_vjp_joint(_einsum_vjp)
 
 matmul_p.def_batch(batch_rules.matmul)
+matmul_p.def_diagonal(diagonal.matmul)
 einsum_p.def_batch(batch_rules.einsum)

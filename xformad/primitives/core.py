@@ -49,6 +49,7 @@ class Primitive:
         "notation",
         "expression",
         "batch",
+        "diagonal",
     )
 
     def __init__(
@@ -94,6 +95,9 @@ class Primitive:
         self.expression: tuple = ()  # (names, numpy function, number of arguments) or ()
         # how vmap applies it to a batch (``def_batch``); None: once per member, with a warning
         self.batch: Callable | None = None
+        # how it maps a batch of scaled unit vectors (``diagonal.py``: a Jacobian's seeds)
+        # without materialising them (``def_diagonal``); None: it sees the dense batch
+        self.diagonal: Callable | None = None
 
     def __repr__(self) -> str:
         return f"<primitive {self.name}>"
@@ -200,6 +204,12 @@ class Primitive:
         shared ones: ``elementwise``, ``shifted_axes(...)``, ``stacked(...)``, ``looped``."""
         self.batch = rule
         return rule
+
+    def def_diagonal(self, rule: Callable) -> None:
+        """How this primitive maps a ``diagonal.DiagonalBatch`` (the unit seeds of jacrev
+        and jacfwd, scaled) more cheaply than the dense batch: a batching rule that returns
+        the result, or None to be given the dense batch instead (``diagonal``'s rules)."""
+        self.diagonal = rule
 
     def def_batch_elementwise(self) -> None:
         """Batch as an elementwise function (numpy broadcasting over all arguments): the

@@ -13,6 +13,7 @@ import numpy as np
 
 from .. import tracing
 from ..tracing import Tracer
+from . import diagonal
 from .core import Primitive, nondifferentiable
 from .rules import is_traced, safe_mul
 
@@ -138,9 +139,11 @@ negative_p = Primitive("negative", lambda xp, x: -x)
 negative_p.def_notation("−{0}", forward=("−{d}",))
 negative_p.def_expression()
 negative_p.def_linear(lambda g: -g)
+negative_p.def_diagonal(diagonal.entrywise)
 
 conj_p = Primitive("conjugate", _ufunc_kernel("conjugate"))
 conj_p.def_linear(np.conjugate)
+conj_p.def_diagonal(diagonal.entrywise)
 
 real_p = Primitive("real", _ufunc_kernel("real"))
 real_p.def_jvp(lambda t, ans, x: np.real(t))
@@ -200,6 +203,8 @@ add_p.def_linear(lambda g: g, lambda g: g)
 sub_p = Primitive("subtract", _kernel_for("subtract"))
 sub_p.def_notation("{0} − {1}", forward=("{d}", "−{d}"))
 sub_p.def_linear(lambda g: g, lambda g: -g)
+for _p in (add_p, sub_p):
+    _p.def_diagonal(diagonal.summed)
 
 mul_p = Primitive("multiply", _kernel_for("multiply"))
 mul_p.def_notation("{0} × {1}", forward=("{d} × {b}", "{d} × {a}"))
@@ -212,6 +217,8 @@ mul_p.def_vjp(lambda ct, ans, x, y: safe_mul(ct, y), lambda ct, ans, x, y: safe_
 div_p = Primitive("divide", _kernel_for("divide"))
 div_p.def_notation("{0} / {1}", forward=("{d} / {b}", "{d} × (−{a} / {b}²)"))
 div_p.def_pointwise(lambda ans, x, y: 1 / y, lambda ans, x, y: -ans / y)
+for _p in (mul_p, div_p):
+    _p.def_diagonal(diagonal.scaling)
 
 
 def _dpow_dx(ans, x, y):

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from . import diagonal
 from .batch_rules import shifted_axes
 from .core import Primitive, nondifferentiable
 from .rules import device_constant, expand_reduced, safe_mul
@@ -23,6 +24,7 @@ sum_p = Primitive("reduce_sum", _reduce_kernel("sum"))
 sum_p.def_jvp(lambda t, ans, x, axis, keepdims: np.sum(t, axis=axis, keepdims=keepdims))
 sum_p.def_vjp(lambda ct, ans, x, axis, keepdims: expand_reduced(ct, np.shape(x), axis, keepdims))
 sum_p.def_notation("Σ{params} {0}", forward=("Σ {d}",), reverse=("broadcast {d}",))
+sum_p.def_diagonal(diagonal.total)
 
 
 def _extremum_share(ans, x, axis, keepdims):

@@ -12,6 +12,7 @@ import math
 
 import numpy as np
 
+from . import diagonal
 from .core import Primitive
 
 
@@ -33,6 +34,7 @@ def _isnan(s) -> bool:
 
 safe_multiply_p = Primitive("safe_multiply", masked_product)
 safe_multiply_p.def_batch_elementwise()
+safe_multiply_p.def_diagonal(diagonal.scaling)
 
 
 def _masked_other(ct, d):

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from . import diagonal
 from .batch_rules import shifted_axes, with_rank
 from .core import Primitive
 from .rules import device_constant
@@ -76,6 +77,7 @@ def _batch_broadcast_to(prim, size, args, batched, params):
 
 
 reshape_p.def_batch(_batch_reshape)
+reshape_p.def_diagonal(diagonal.reshaped)
 transpose_p.def_batch(_batch_transpose)
 broadcast_to_p.def_batch(_batch_broadcast_to)
 flip_p.def_batch(shifted_axes("axis"))

@@ -23,6 +23,7 @@ import numpy as np
 from ..errors import BatchedControlFlowError, BatchingError, BatchingFallbackWarning
 from ..ir import Graph, Var
 from ..primitives import batch_rules
+from ..primitives.diagonal import DiagonalBatch, dense
 from ..tracing import Tracer
 
 
@@ -71,6 +72,11 @@ def evaluate(graph: Graph, inputs: list, batched: list, size: int) -> dict:
 
 def _apply_rule(node, vals, flags, size):
     prim = node.primitive
+    if DiagonalBatch in map(type, vals):  # a Jacobian's unit seeds, kept symbolic where possible
+        out = prim.diagonal(prim, size, vals, flags, node.params) if prim.diagonal is not None else None
+        if out is not None:
+            return out
+        vals = [dense(v) for v in vals]
     rule = prim.batch
     if rule is None:
         if prim.effectful:
@@ -110,6 +116,7 @@ def _guards_by_var(graph: Graph) -> dict:
 def _check_guards(guards: list, value, batched: bool, size: int) -> None:
     if not batched and type(value) is not Tracer:
         return  # the very value the member was traced with: its guards hold
+    value = dense(value)
     for guard in guards:
         if not bool(_holds(guard, value, batched, size)):  # a traced bool(): guarded outside too
             raise BatchedControlFlowError(_control_flow_message(guard))

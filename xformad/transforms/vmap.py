@@ -17,6 +17,7 @@ import numpy as np
 from .. import backends
 from ..buffers import resolve_tree
 from ..errors import BatchingError
+from ..primitives.diagonal import DiagonalBatch, dense
 from ..tracing import Tracer, concrete, new_trace
 from ..tree import tree_flatten, tree_unflatten
 from .batching import evaluate
@@ -135,6 +136,10 @@ def _batch_size(leaves: list, axes: list, axis_size) -> int:
 
 def _split_leaf(leaf, axis):
     """(what the traced member sees, the batch value with its axis first, traced?)."""
+    if type(leaf) is DiagonalBatch:  # jacrev's and jacfwd's seeds: member 0 is e_0 d_0
+        if axis != 0:
+            raise BatchingError("vmap: a DiagonalBatch is batched along axis 0 only.")
+        return leaf.first_member(), leaf, True
     if axis is None:
         # arrays are inputs of the member's trace (so the function may write a traced value
         # into its copy of one, as unbatched); an outer transform's value is seen by value
@@ -185,6 +190,7 @@ def _out_axes(out_axes, out_tree, n: int) -> list:
 
 
 def _place_out(value, batched: bool, axis, size: int):
+    value = dense(value)
     if axis is None:
         if batched:
             raise BatchingError(

@@ -81,7 +81,36 @@ STRUCTURED = {
     "dot of vectors": lambda x: (np.tanh(x) @ U) * x + W @ np.sin(x),
     "conjugate": lambda x: np.conjugate(np.sinh(x)) * U,
     "two branches summed": lambda x: np.tanh(x) * np.exp(x) + np.log(U + x * x),
+    # slices shift the seeds into bands
+    "differences": lambda x: np.tanh(x[1:] - x[:-1]) * U[1:],
+    "stencil": lambda x: np.sin(x[2:] - 2 * x[1:-1] + x[:-2]),
+    "bands times a matrix": lambda x: (x[1:] * x[:-1]) @ W[1:, :5],
+    "a matrix times bands": lambda x: W[:5, 1:] @ np.exp(x[1:] + x[:-1]),
+    "bands summed": lambda x: np.sum((x[3:] - x[:-3]) ** 2) * x[:-1],
+    "stepped slice (dense)": lambda x: x[::2] * x[1::2],
 }
+
+
+def _rosenbrock(x):
+    return np.sum(100.0 * (x[1:] - x[:-1] ** 2) ** 2 + (1.0 - x[:-1]) ** 2)
+
+
+def _rosenbrock_hessian(x):
+    n = x.size
+    h = np.zeros((n, n))
+    i = np.arange(n - 1)
+    h[i, i] += 1200 * x[:-1] ** 2 - 400 * x[1:] + 2
+    h[i + 1, i + 1] += 200
+    h[i, i + 1] = h[i + 1, i] = -400 * x[:-1]
+    return h
+
+
+@pytest.mark.parametrize("n", [3, 12, 50])
+def test_banded_hessian_of_rosenbrock(n):
+    x = np.random.default_rng(7).uniform(-1, 1, size=n)
+    want = _rosenbrock_hessian(x)
+    np.testing.assert_allclose(xformad.hessian(_rosenbrock)(x), want, rtol=1e-12, atol=1e-10)
+    np.testing.assert_allclose(xformad.jit(xformad.hessian(_rosenbrock))(x), want, rtol=1e-12, atol=1e-10)
 
 
 @pytest.mark.parametrize("name", list(STRUCTURED))
@@ -120,7 +149,9 @@ def test_structural_zeros_stay_zero_beside_an_infinite_entry():
     assert np.isfinite(got[others]).all() and got[5, 0] == np.inf
 
 
-@pytest.mark.parametrize("name", ["tanh(W x)", "reshape then matmul", "sum keepdims"])
+@pytest.mark.parametrize(
+    "name", ["tanh(W x)", "reshape then matmul", "sum keepdims", "stencil", "bands summed"]
+)
 def test_compositions_match_the_dense_seeds(name, monkeypatch):
     f = STRUCTURED[name]
     x = np.random.default_rng(6).normal(size=12)
@@ -136,3 +167,17 @@ def test_compositions_match_the_dense_seeds(name, monkeypatch):
         ]
     for got, want in zip(results[True], results[False]):
         np.testing.assert_allclose(got, want, rtol=1e-12, atol=1e-14)
+
+
+def test_banded_batch_dense_and_first_member():
+    d1, d2 = np.arange(1.0, 6.0), np.arange(10.0, 15.0)
+    batch = DiagonalBatch({1: d1, -2: d2}, 7)  # member k: d1 at k - 1, d2 at k + 2
+    want = np.zeros((7, 5))
+    for k in range(7):
+        if 0 <= k - 1 < 5:
+            want[k, k - 1] += d1[k - 1]
+        if 0 <= k + 2 < 5:
+            want[k, k + 2] += d2[k + 2]
+    np.testing.assert_array_equal(batch.dense(), want)
+    np.testing.assert_array_equal(batch.first_member(), want[0])
+    assert batch.shape == (7, 5)

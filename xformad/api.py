@@ -350,7 +350,7 @@ def _identity_batch(shape: tuple, dtype, xp):
     one unbatched step costs per member instead of a product with the identity."""
     size = int(np.prod(shape, dtype=np.int64))
     if size > _SWEEPS_BEFORE_VMAP:
-        return DiagonalBatch(xp.ones(shape, dtype=dtype))
+        return DiagonalBatch.seeds(xp.ones(shape, dtype=dtype))
     return xp.eye(size, dtype=dtype).reshape((size,) + tuple(shape))
 
 

@@ -12,6 +12,7 @@ import numpy as np
 
 from ..ir import Var
 from ..tracing import Tracer
+from . import diagonal
 from .core import Primitive
 from .elementwise import NONDIFF, where_p
 from .indexing_batch import batch_getitem, writing
@@ -210,6 +211,8 @@ scatter_add_p.def_notation("{0}[{i}] += {1}")
 
 # vmap (indexing_batch.py): one more leading slice, or one more leading index array
 getitem_p.def_batch(batch_getitem)
+getitem_p.def_diagonal(diagonal.sliced)
 setitem_p.def_batch(writing("set"))
 scatter_add_p.def_batch(writing("add"))
 getitem_transpose_p.def_batch(writing("transpose"))
+getitem_transpose_p.def_diagonal(diagonal.placed)

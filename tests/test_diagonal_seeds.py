@@ -169,15 +169,19 @@ def test_compositions_match_the_dense_seeds(name, monkeypatch):
         np.testing.assert_allclose(got, want, rtol=1e-12, atol=1e-14)
 
 
-def test_banded_batch_dense_and_first_member():
-    d1, d2 = np.arange(1.0, 6.0), np.arange(10.0, 15.0)
-    batch = DiagonalBatch({1: d1, -2: d2}, 7)  # member k: d1 at k - 1, d2 at k + 2
-    want = np.zeros((7, 5))
-    for k in range(7):
-        if 0 <= k - 1 < 5:
-            want[k, k - 1] += d1[k - 1]
-        if 0 <= k + 2 < 5:
-            want[k, k + 2] += d2[k + 2]
+@pytest.mark.parametrize(
+    "offsets,size", [((1, -2), 7), ((0,), 5), ((-1,), 5), ((3, 0, -4), 6), ((6,), 7), ((0, 2), 3)]
+)
+def test_banded_batch_dense_and_first_member(offsets, size):
+    """dense() against the definition: member k holds band o's value p at p = k - o."""
+    rng = np.random.default_rng(8)
+    bands = {o: rng.normal(size=5) for o in offsets}
+    batch = DiagonalBatch(bands, size)
+    want = np.zeros((size, 5))
+    for k in range(size):
+        for o, d in bands.items():
+            if 0 <= k - o < 5:
+                want[k, k - o] += d[k - o]
     np.testing.assert_array_equal(batch.dense(), want)
     np.testing.assert_array_equal(batch.first_member(), want[0])
-    assert batch.shape == (7, 5)
+    assert batch.shape == (size, 5)

@@ -82,16 +82,39 @@ class DiagonalBatch:
         return np.reshape(member, self.member_shape)
 
     def dense(self):
-        """The batch as an array, batch axis first: per band, the n × L identity shifted by
-        its offset times the band's values (traced where they are)."""
+        """The batch as an array, batch axis first (traced where the bands are)."""
         n, shape = self.size, self.member_shape
         length = int(np.prod(shape, dtype=np.int64))
+        low, high = min(self.bands), max(self.bands)
+        if low < high and high - low + 1 <= length + 1 and 0 <= high <= n:  # two bands or more
+            return np.reshape(self._banded(n, length, low, high), self.shape)
         xp = backends.active().xp
-        out = None
+        out = None  # per band, the n × L identity shifted by its offset times its values
         for o, d in self.bands.items():
             term = xp.eye(n, length, k=-o, dtype=self.dtype) * np.reshape(d, (length,))
             out = term if out is None else out + term
         return np.reshape(out, self.shape)
+
+    def _banded(self, n: int, length: int, low: int, high: int):
+        """The n × L matrix written in one pass: row k holds its entries for offsets high
+        down to low side by side, padded with zeros to L + 1 values; read flat from
+        position ``high``, each value lands at column k - offset (the extra value per row
+        is what shifts the next row by one). Entries without a member are zeros here, so
+        nothing wraps into a neighbouring row."""
+        xp = backends.active().xp
+        width = high - low + 1
+        zeros = None
+        columns = []
+        for o in range(high, low - 1, -1):
+            d = self.bands.get(o)
+            column = None if d is None else _by_member(np.reshape(d, (-1,)), o, n)
+            if column is None:
+                zeros = xp.zeros(n, dtype=self.dtype) if zeros is None else zeros
+                column = zeros
+            columns.append(column)
+        rows = np.stack(columns, axis=1)
+        padded = np.concatenate([rows, xp.zeros((n, length + 1 - width), dtype=self.dtype)], axis=1)
+        return np.reshape(np.reshape(padded, (-1,))[high : high + n * length], (n, length))
 
 
 def dense(x):

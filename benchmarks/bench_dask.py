@@ -120,6 +120,7 @@ def main() -> None:
     )
     client = Client(cluster)
     client.run(lambda: None)  # workers up before timing
+    run_size(0.01, 1, 0.0)  # one-time costs (imports, plugin loading, first trace) before timing
     print(f"2 workers x 1 thread, memory limit {args.limit_mb} MB each; median of {args.repeats}\n")
     print("| data | rows x 25 | hand-written dask | xformad on dask (graph) | ratio | numpy backend |")
     print("|---|---|---|---|---|---|")

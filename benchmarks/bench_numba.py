@@ -245,14 +245,18 @@ print(time.perf_counter() - start)
 """
 
 
-def _first_call(backend: str, rnn: bool, size: int, cache: str | None) -> float:
-    """The first call (trace, emission, compile or disk-cache load) in a fresh process."""
+def _first_call(backend: str, rnn: bool, size: int, cache: str | None, numba_cache: str | None = None):
+    """The first call (trace, emission, compile or disk-cache load) in a fresh process;
+    ``cache``: the plugin's kernel cache, ``numba_cache``: numba's own (``NUMBA_CACHE_DIR``,
+    where the plugin's helper functions, ``cached_calls.py``, keep their machine code)."""
     import os
     import subprocess
 
     env = dict(os.environ)
     if cache is not None:
         env["XFORMAD_NUMBA_CACHE"] = cache
+    if numba_cache is not None:
+        env["NUMBA_CACHE_DIR"] = numba_cache
     code = _FIRST_CALL.format(bench=str(Path(__file__).resolve().parent), rnn=rnn, size=size, backend=backend)
     out = subprocess.run([sys.executable, "-c", code], env=env, capture_output=True, text=True, check=True)
     return float(out.stdout.split()[-1])
@@ -260,19 +264,23 @@ def _first_call(backend: str, rnn: bool, size: int, cache: str | None) -> float:
 
 def bench_first_calls() -> None:
     """W5 at T = 50, 200, 800 and W2 at n = 4096: the first call of jit(grad), each in a
-    fresh process, with numba's disk cache empty (a new directory) and then warm."""
+    fresh process: on a fresh installation (every cache empty: the plugin's kernels and
+    numba's cache of the plugin's helpers), for a new program (its kernels not compiled
+    before, the helpers cached by any earlier use of the plugin), and again (warm)."""
     import tempfile
 
     print("\nfirst call (trace + emission + compile), a fresh process each; target: flat in T, <= 2 s")
     rows = [("W5 RNN", True, t) for t in (50, 200, 800)] + [("W2 logistic", False, 4096)]
     with tempfile.TemporaryDirectory() as empty:
         for label, rnn, size in rows:
-            cold = _first_call("numba", rnn, size, f"{empty}/{label[:2]}{size}")
-            warm_ = _first_call("numba", rnn, size, f"{empty}/{label[:2]}{size}")
+            tag = f"{label[:2]}{size}"
+            fresh = _first_call("numba", rnn, size, f"{empty}/fresh{tag}", f"{empty}/numba{tag}")
+            cold = _first_call("numba", rnn, size, f"{empty}/{tag}")
+            warm_ = _first_call("numba", rnn, size, f"{empty}/{tag}")
             plain = _first_call("numpy", rnn, size, None)
             print(
-                f"  {label} {size:>5}: numba {cold:.2f} s (empty cache), {warm_:.2f} s (warm cache);"
-                f" numpy backend {plain:.2f} s"
+                f"  {label} {size:>5}: numba {fresh:.2f} s (fresh installation), {cold:.2f} s (new "
+                f"program), {warm_:.2f} s (warm cache); numpy backend {plain:.2f} s"
             )
 
 

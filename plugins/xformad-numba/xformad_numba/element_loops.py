@@ -42,7 +42,7 @@ def nest_lines(nodes: list, js: list, operands: list, shapes: list, needed: set,
         if j in into:
             lines.append(f"v{j}_0 = {into[j]}")
         elif j in needed:
-            lines.append(f"v{j}_0 = np.empty({shape!r}, np.{node.outputs[0].dtype.name})")
+            lines.append(f"v{j}_0 = cc.empty_{node.outputs[0].dtype.name}({shape!r})")
     for j, node, texts, node_shapes in zip(js, nodes, operands, shapes):
         elements, depth = [], 0
         for text, s in zip(texts, node_shapes):

@@ -16,7 +16,7 @@ from pathlib import Path
 
 from xformad.ir import Literal, Var
 
-from . import scalar_ops, vector_math
+from . import cached_calls, scalar_ops, vector_math
 from .regions import Region
 
 BLOCK = 1024
@@ -37,9 +37,13 @@ def is_array(atom, shape: tuple) -> bool:
 
 
 def _math_version() -> str:
-    """A digest of vector_math.py: numba's disk cache does not see a change in a function
-    a kernel calls, so the kernel's source names the version it was compiled against."""
-    return hashlib.sha256(Path(vector_math.__file__).read_bytes()).hexdigest()[:16]
+    """A digest of vector_math.py and cached_calls.py: numba's disk cache does not see a change
+    in a function a kernel calls, so the kernel's source names the version it was
+    compiled against."""
+    digest = hashlib.sha256()
+    for module in (vector_math, cached_calls):
+        digest.update(Path(module.__file__).read_bytes())
+    return digest.hexdigest()[:16]
 
 
 def loop_source(region: Region, inputs: list, outputs: list, *, fast: bool = True) -> str:

@@ -114,14 +114,15 @@ def loop_source(loop, stack_names: dict) -> tuple[str, Parameters, list, list] |
         return None
     body, in_place, owned = made
     for j, i in owned:  # a carry updated in place starts from a copy of its initial value
-        before[before.index(f"c{j}_{i} = {text_init[j, i]}")] = f"c{j}_{i} = np.copy({text_init[j, i]})"
+        before[before.index(f"c{j}_{i} = {text_init[j, i]}")] = f"c{j}_{i} = cc.copy({text_init[j, i]})"
     stacked, finals = _returned(loop)
     for j, o in stacked:
         v = loop.nodes[j].outputs[o]
-        before.append(f"s{j}_{o} = np.empty((K,) + {tuple(v.shape)!r}, np.{v.dtype.name})")
+        before.append(f"s{j}_{o} = cc.empty_{v.dtype.name}((K,) + {tuple(v.shape)!r})")
         if (j, o) not in in_place:
             body += element_loops.copy_lines(f"s{j}_{o}", f"v{j}_{o}", tuple(v.shape), prefix="k")
     lines = ["import numpy as np", "from numba import njit", "from xformad_numba import vector_math as vm"]
+    lines.append("from xformad_numba import cached_calls as cc")
     lines += [f"# vector_math {_math_version()}", PRELUDE, ""]
     lines.append('@njit(cache=True, error_model="numpy", nogil=True)')
     lines.append(f"def kernel({', '.join(['K', *params.names])}):")
@@ -264,7 +265,7 @@ def _statement(node, j: int, operands: list, indices, params: Parameters) -> lis
 def _matmul(node, ops, shapes, indices, params):
     if not all(len(s) in (1, 2) for s in shapes) or not all(_dtype(a) == _F64 for a in node.inputs):
         return None
-    return f"np.dot(np.ascontiguousarray({ops[0]}), np.ascontiguousarray({ops[1]}))"
+    return f"cc.dot({ops[0]}, {ops[1]})"
 
 
 def _index_text(spec, indices, params: Parameters) -> str | None:

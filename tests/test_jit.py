@@ -375,3 +375,23 @@ def test_a_function_named_like_a_kernel_does_not_shadow_it():
         xformad.jit(xformad.grad(lambda a: einsum(a, b).sum()))(a),
         xformad.grad(lambda a: einsum(a, b).sum())(a),
     )
+
+
+def test_a_result_computed_from_an_array_made_inside_compiles():
+    """numpy hands the subclass of an array made inside the function (xformad's Buffer)
+    on to what is computed from it (np.all(..., out=view) * s): the traced result is an
+    ndarray as the emitted program's is, so the program is verified and used, not refused
+    with a RetraceWarning and run eagerly ever after."""
+
+    def f(x):
+        return np.all(x > 0, out=(x > 5)[0, ...]) * np.sum(x)
+
+    x = np.array([0.3, -0.7, 1.1])
+    g = xformad.jit(xformad.grad(f), compile_after=0)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        for v in (x, x + 1.0, x):
+            got = g(v)
+            assert type(got) is np.ndarray
+            np.testing.assert_array_equal(got, xformad.grad(f)(v))
+    assert g.cache_info().specializations == 1

@@ -88,6 +88,8 @@ STRUCTURED = {
     "a matrix times bands": lambda x: W[:5, 1:] @ np.exp(x[1:] + x[:-1]),
     "bands summed": lambda x: np.sum((x[3:] - x[:-3]) ** 2) * x[:-1],
     "stepped slice (dense)": lambda x: x[::2] * x[1::2],
+    "relu by where": lambda x: np.where(x > 0, x, 0.0) @ W + np.where(x < 0.5, np.sin(x), 0.0),
+    "clamp": lambda x: np.clip(np.tanh(x) * 2, -1.5, 1.5) * U,
 }
 
 

@@ -29,7 +29,7 @@ from __future__ import annotations
 import numpy as np
 
 from .. import backends
-from ..tracing import concrete
+from ..tracing import Tracer, concrete
 from .batch_rules import shape_of
 
 
@@ -283,3 +283,37 @@ def placed(prim, size, args, batched, params):
         return None
     a, b = window
     return DiagonalBatch({o - a: _placed(d, a, shape[0] - b) for o, d in x.bands.items()}, size)
+
+
+def _is_zero(value) -> bool:
+    """A shared operand known to be all zeros (a concrete value: a traced one may differ
+    on a later call of a compiled program, so it is not looked at)."""
+    if type(value) is DiagonalBatch or type(value) is Tracer:
+        return False
+    try:
+        return bool(np.all(np.asarray(value) == 0))
+    except Exception:
+        return False
+
+
+def selected(prim, size, args, batched, params):
+    """``where(c, x, 0)`` (a select's cotangent: relu, clamps) with ``c`` shared: each
+    entry is kept or zeroed, so the batch keeps its bands; both branches diagonal select
+    band by band."""
+    c, x, y = args
+    if batched[0]:
+        return None
+    diag = [a for a in (x, y) if type(a) is DiagonalBatch]
+    first = diag[0]
+    if not _fits(c, first.member_shape) or not all(first.same_layout(a) for a in diag):
+        return None
+    for a, b in zip((x, y), batched[1:]):
+        if type(a) is not DiagonalBatch and (b or not _fits(a, first.member_shape) or not _is_zero(a)):
+            return None
+    zero = first.dtype.type(0)
+    bands = {}
+    for o in {o for a in diag for o in a.bands}:
+        left = x.bands.get(o, zero) if type(x) is DiagonalBatch else zero
+        right = y.bands.get(o, zero) if type(y) is DiagonalBatch else zero
+        bands[o] = prim.bind(c, left, right, **params)
+    return DiagonalBatch(bands, size)

@@ -309,6 +309,7 @@ where_p.def_vjp(
     lambda ct, ans, c, x, y: np.where(c, _zero_like_ct(ct), ct),
 )
 where_p.def_emit(lambda args, params, text: f"xp.where({args[0]}, {args[1]}, {args[2]})")
+where_p.def_diagonal(diagonal.selected)
 
 # --- piecewise constant and logical: no derivative -----------------------------------------
 _ND_UNARY = (

@@ -28,7 +28,7 @@ def plan_at_once(monkeypatch):
     model = tiering.CostModel()
     model.traced_ratio = model.eager_ratio = 0.0
     monkeypatch.setattr(tiering, "model", model)
-    monkeypatch.setattr(tiering.Warmup, "graduates", lambda self, nodes: False)
+    monkeypatch.setattr(tiering.Warmup, "graduates", lambda self, nodes, backend=None: False)
     return monkeypatch
 
 
@@ -55,7 +55,7 @@ def test_every_program_planned_then_emitted_gives_eagers_numbers(program, plan_a
         assert bitwise(jg(*args), want)  # the plan
     other = program.make_args(np.random.default_rng(1))
     assert bitwise(jg(*other), g(*other))  # a failed guard re-traces, never stale
-    plan_at_once.setattr(tiering.Warmup, "graduates", lambda self, nodes: True)
+    plan_at_once.setattr(tiering.Warmup, "graduates", lambda self, nodes, backend=None: True)
     traces = jg.cache_info().compiles
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always")
@@ -156,7 +156,7 @@ def test_emitted_code_slower_than_its_plan_keeps_the_plan(plan_at_once):
         jg(x)
     plan = _entry(jg)
     assert plan.interpreted
-    plan_at_once.setattr(tiering.Warmup, "graduates", lambda self, nodes: True)
+    plan_at_once.setattr(tiering.Warmup, "graduates", lambda self, nodes, backend=None: True)
     jg(x)  # graduates
     assert not _entry(jg).interpreted
     clock["step"] = 1.0  # the emitted code's calls measure 1: twice the plan's
@@ -177,7 +177,7 @@ def test_a_refused_graduation_warns_and_keeps_the_plan(plan_at_once):
     jg = xformad.jit(xformad.grad(f), compile_after="auto")
     jg(x), jg(x)
     plan = _entry(jg)
-    plan_at_once.setattr(tiering.Warmup, "graduates", lambda self, nodes: True)
+    plan_at_once.setattr(tiering.Warmup, "graduates", lambda self, nodes, backend=None: True)
 
     def mismatch(*args, **kwargs):
         raise jit_module.CodegenMismatch("xformad.jit: ... running it eagerly ...")

@@ -155,3 +155,29 @@ def test_the_environment_variable_sets_the_default(monkeypatch):
     assert xformad.jit(loss).compile_after == 7
     monkeypatch.delenv("XFORMAD_JIT_COMPILE_AFTER")
     assert xformad.jit(loss).compile_after == "auto"
+
+
+def test_a_compiling_backends_emission_cost_delays_graduation(monkeypatch):
+    """A backend whose emission compiles (numba: seconds) says so (``emission_seconds``):
+    a plan graduates to emitted code there only once that cost fits the 10% budget, and
+    the estimate is learnt from each emission."""
+    model = tiering.CostModel()
+    monkeypatch.setattr(tiering, "model", model)
+
+    class Plain:
+        name, emission_seconds = "plain", 0.0
+
+    class Compiling:
+        name, emission_seconds = "compiling", 1.0
+
+    warmup = tiering.Warmup()
+    for _ in range(10):
+        warmup.record(1e-3, 10)  # ten eager calls of 1 ms
+    warmup.timed(1e-4)  # one call of the plan
+    assert warmup.graduates(10, Plain())  # 0.6 ms of codegen fits the budget
+    assert not warmup.graduates(10, Compiling())  # a second's compile does not
+    model.observe_codegen(0.01 + model.codegen_per_node * 10, 10, Compiling())  # it took 10 ms
+    assert model.emission_fixed["compiling"] == pytest.approx(0.505)
+    per_node = model.codegen_per_node
+    model.observe_codegen(0.002, 10, Plain())  # a plain backend's emission teaches the per-node cost
+    assert model.codegen_per_node == pytest.approx(0.5 * (per_node + 0.002 / 10))

@@ -55,6 +55,10 @@ class Backend:
     # another order or call another math library declares its bound here, and jit checks
     # each new program against the traced results within it
     result_tolerance: float = 0.0
+    # what emitting a program costs here beyond writing its source (a compiling backend's
+    # compile, seconds): jit's tiering starts from it, so that a signature graduates to
+    # emitted code only where that still keeps its calls within 10% over eager ones
+    emission_seconds: float = 0.0
 
     def __init__(self):
         self.kernels: dict = KernelTable()

@@ -462,7 +462,7 @@ class Jitted:
             self.last_retrace_reason = "compiled calls were slower than eager ones: runs eagerly"
             _log(f"xformad.jit: {self._name()}: {self.last_retrace_reason}")
         elif entry.interpreted:
-            if entry.may_graduate and warmup.graduates(entry.nodes):
+            if entry.may_graduate and warmup.graduates(entry.nodes, entry.backend):
                 self._graduate(entries, entry, leaves, result, warmup)
         elif len(warmup.trial) >= tiering.TRIAL_CALLS:
             entries.warmup = None  # trusted: no more timing
@@ -487,7 +487,7 @@ class Jitted:
         emitted.fallback = entry
         entries[entries.index(entry)] = emitted
         seconds = tiering.now() - start
-        tiering.model.observe_codegen(seconds, entry.nodes)
+        tiering.model.observe_codegen(seconds, entry.nodes, entry.backend)
         warmup.graduated(seconds)
         _log(f"xformad.jit: {self._name()}: emitted its plan as code ({entry.nodes} nodes, {seconds:.3f} s)")
 

@@ -63,6 +63,10 @@ class CostModel:
         self.eager_ratio = 5000.0
         # emitting source and compile() of it, per node of the derivative program
         self.codegen_per_node = 60e-6
+        # backend name -> what emitting a program costs there beyond that (a compiling
+        # backend's compile: numba's, seconds), starting from the backend's own estimate
+        # (``Backend.emission_seconds``) and learnt from each emission, as the rest is
+        self.emission_fixed: dict = {}
 
     def predict(self, nodes: float, eager_seconds: float) -> float:
         """A compile's cost, from an eager call's time and what it recorded."""
@@ -78,8 +82,20 @@ class CostModel:
         else:
             self.eager_ratio = 0.5 * (self.eager_ratio + ratio)
 
-    def observe_codegen(self, seconds: float, program_nodes: int) -> None:
-        if program_nodes > 0:
+    def codegen_cost(self, program_nodes: int, backend=None) -> float:
+        """What emitting a program of ``program_nodes`` nodes for ``backend`` costs."""
+        return self.codegen_per_node * program_nodes + self._fixed(backend)
+
+    def _fixed(self, backend) -> float:
+        if backend is None:
+            return 0.0
+        return self.emission_fixed.get(backend.name, getattr(backend, "emission_seconds", 0.0))
+
+    def observe_codegen(self, seconds: float, program_nodes: int, backend=None) -> None:
+        if backend is not None and getattr(backend, "emission_seconds", 0.0) > 0:
+            beyond = max(0.0, seconds - self.codegen_per_node * program_nodes)
+            self.emission_fixed[backend.name] = 0.5 * (self._fixed(backend) + beyond)
+        elif program_nodes > 0:
             self.codegen_per_node = 0.5 * (self.codegen_per_node + seconds / program_nodes)
 
 
@@ -157,13 +173,14 @@ class Warmup:
         self.demoted = _median(self.trial) > margin * self.mean()
         return self.demoted
 
-    def graduates(self, program_nodes: int) -> bool:
+    def graduates(self, program_nodes: int, backend=None) -> bool:
         """Whether emitting the interpreted program as source fits the budget now: this
-        call, plus the codegen and one verifying run, within 10% over as many eager calls."""
+        call, plus the codegen (and a compiling backend's compile) and one verifying run,
+        within 10% over as many eager calls."""
         if len(self.trial) < 1 or not self.calls:
             return False
         run = _median(self.trial)
-        cost = model.codegen_per_node * program_nodes + run
+        cost = model.codegen_cost(program_nodes, backend) + run
         return self.spent + cost <= (1 + BOUND) * self.total * self.mean()
 
     def graduated(self, seconds: float) -> None:

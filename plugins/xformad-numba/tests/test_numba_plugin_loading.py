@@ -31,7 +31,7 @@ def test_tiers_graduate_to_the_fused_program(numba_backend, monkeypatch):
     model = tiering.CostModel()
     model.traced_ratio = model.eager_ratio = 0.0
     monkeypatch.setattr(tiering, "model", model)
-    monkeypatch.setattr(tiering.Warmup, "graduates", lambda self, nodes: True)
+    monkeypatch.setattr(tiering.Warmup, "graduates", lambda self, nodes, backend=None: True)
 
     def f(x):
         return np.sum(np.exp(-x * x) * np.cos(x))

@@ -27,6 +27,9 @@ class NumbaBackend(Backend):
     priority = -1  # never chosen by backend="auto" over numpy: ask for it by name
     xp = np
     result_tolerance = 1e-12
+    # a rolled program's numba compile, new kernels in a new process: 1.7-3.5 s measured
+    # (benchmarks/RESULTS.md, issue 16); jit learns the real figure from each emission
+    emission_seconds = 2.5
 
     def __init__(self):
         super().__init__()

@@ -6,6 +6,7 @@ Without dask installed the tests are not collected (the root test run stays gree
 
 from __future__ import annotations
 
+import faulthandler
 import importlib.util
 
 import numpy as np
@@ -24,6 +25,18 @@ def client():
     yield client
     client.close()
     cluster.close()
+
+
+# a compute waits for workers for ever: if the cluster's workers die, a test would hang the
+# whole run; past this long, every thread's stack is printed and the run exits (a failure)
+HANG_SECONDS = 300
+
+
+@pytest.fixture(autouse=True)
+def _fail_instead_of_hanging():
+    faulthandler.dump_traceback_later(HANG_SECONDS, exit=True)
+    yield
+    faulthandler.cancel_dump_traceback_later()
 
 
 @pytest.fixture

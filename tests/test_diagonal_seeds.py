@@ -187,3 +187,10 @@ def test_banded_batch_dense_and_first_member(offsets, size):
     np.testing.assert_array_equal(batch.dense(), want)
     np.testing.assert_array_equal(batch.first_member(), want[0])
     assert batch.shape == (size, 5)
+
+
+def test_a_diagonal_batch_is_batched_along_its_first_axis_only():
+    seeds = DiagonalBatch.seeds(np.ones((3, 3)))
+    with pytest.raises(xformad.XformadError, match="batched along axis 0 only"):
+        xformad.vmap(lambda s: s * 2.0, in_axes=1)(seeds)
+    np.testing.assert_array_equal(xformad.vmap(lambda s: s * 2.0)(seeds), 2.0 * np.eye(9).reshape(9, 3, 3))

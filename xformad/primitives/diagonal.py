@@ -185,9 +185,9 @@ def scaling(prim, size, args, batched, params):
     return None
 
 
-def entrywise(prim, size, args, batched, params):
-    """A linear map of each entry on its own (negative, conjugate, real part): zeros stay
-    zeros, so the batch keeps its bands."""
+def per_band(prim, size, args, batched, params):
+    """A map that keeps zeros zero and every entry's flat position (negative, conjugate; a
+    C-order reshape): applied to each band's values, the batch keeps its bands."""
     return args[0].map(lambda d: prim.bind(d, **params))
 
 
@@ -206,11 +206,6 @@ def summed(prim, size, args, batched, params):
         else:
             bands[o] = prim.bind(right.dtype.type(0) if left is None else left, right, **params)
     return DiagonalBatch(bands, size)
-
-
-def reshaped(prim, size, args, batched, params):
-    """A C-order reshape keeps every entry's flat position: the same bands, reshaped."""
-    return args[0].map(lambda d: prim.bind(d, **params))
 
 
 def total(prim, size, args, batched, params):

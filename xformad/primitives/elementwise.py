@@ -139,11 +139,11 @@ negative_p = Primitive("negative", lambda xp, x: -x)
 negative_p.def_notation("−{0}", forward=("−{d}",))
 negative_p.def_expression()
 negative_p.def_linear(lambda g: -g)
-negative_p.def_diagonal(diagonal.entrywise)
+negative_p.def_diagonal(diagonal.per_band)
 
 conj_p = Primitive("conjugate", _ufunc_kernel("conjugate"))
 conj_p.def_linear(np.conjugate)
-conj_p.def_diagonal(diagonal.entrywise)
+conj_p.def_diagonal(diagonal.per_band)
 
 real_p = Primitive("real", _ufunc_kernel("real"))
 real_p.def_jvp(lambda t, ans, x: np.real(t))

@@ -77,7 +77,7 @@ def _batch_broadcast_to(prim, size, args, batched, params):
 
 
 reshape_p.def_batch(_batch_reshape)
-reshape_p.def_diagonal(diagonal.reshaped)
+reshape_p.def_diagonal(diagonal.per_band)
 transpose_p.def_batch(_batch_transpose)
 broadcast_to_p.def_batch(_batch_broadcast_to)
 flip_p.def_batch(shifted_axes("axis"))

@@ -9,7 +9,6 @@ from __future__ import annotations
 import numpy as np
 
 from .. import backends
-from ..buffers import Buffer
 from ..errors import TracerConversionError
 from ..ir import Literal
 from ..numpy_api.draws import recording
@@ -67,18 +66,11 @@ def trace_for_compile(fn, args, kwargs, static=frozenset(), backend=None, *, con
     ]
     graph.out_tree = out_tree
     ref = inputs[0] if inputs else None
-    results = [to_caller(_plain(value_of(x, call.trace)), ref, be) for x in out_leaves]
+    results = [to_caller(value_of(x, call.trace), ref, be) for x in out_leaves]
     closes = any(type(r) is Tracer for r in results) or any(type(a.value) is Tracer for a in graph.literals())
     traced = TracedProgram(graph, be, inputs, results, out_tree, closes)
     traced.draws = draws
     return traced
-
-
-def _plain(value):
-    """A traced value as the caller gets it: numpy hands a Buffer's subclass on to what is
-    computed from one (``np.all(..., out=buffer) * s``), the emitted program returns an
-    ndarray, and the caller gets an ndarray either way."""
-    return value.view(np.ndarray) if type(value) is Buffer else value
 
 
 def trace_with_fallback(fn, args, kwargs, static=frozenset(), backend=None) -> tuple[TracedProgram, bool]:

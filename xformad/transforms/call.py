@@ -8,7 +8,7 @@ from typing import Any
 import numpy as np
 
 from .. import backends, intercept, reach
-from ..buffers import resolve_tree
+from ..buffers import Buffer, resolve_tree
 from ..errors import ConstantWriteError, NonDifferentiableInputError, XformadError
 from ..numpy_api.draws import generator_stand_ins
 from ..tracing import Trace, Tracer, _stack, new_trace
@@ -203,6 +203,8 @@ def to_caller(value: Any, leaf: Any, backend) -> Any:
     """A result in the caller's array type: numpy in, numpy out; python scalar -> numpy scalar."""
     if type(value) is Tracer:
         return value
+    if type(value) is Buffer:  # numpy passes an array-made-inside's subclass on to results
+        value = value.view(np.ndarray)
     if backend.name != "numpy" and not backend.owns(leaf) and backend.owns(value):
         value = backend.to_host(value)
     if isinstance(value, np.ndarray):

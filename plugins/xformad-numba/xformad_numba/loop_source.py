@@ -10,6 +10,7 @@ parameters 1-d views of the inputs or Python numbers. It returns the tuple of it
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import math
 from pathlib import Path
@@ -36,10 +37,11 @@ def is_array(atom, shape: tuple) -> bool:
     return tuple(value_shape) == shape and shape != ()
 
 
-def _math_version() -> str:
+@functools.cache
+def _helpers_version() -> str:
     """A digest of vector_math.py and cached_calls.py: numba's disk cache does not see a change
     in a function a kernel calls, so the kernel's source names the version it was
-    compiled against."""
+    compiled against (read once per process, as the modules are)."""
     digest = hashlib.sha256()
     for module in (vector_math, cached_calls):
         digest.update(Path(module.__file__).read_bytes())
@@ -84,7 +86,7 @@ def loop_source(region: Region, inputs: list, outputs: list, *, fast: bool = Tru
             arrays.append((f"o{len(arrays)}", f"t{j}", out))
     lines = ["import numpy as np", "from numba import njit", scalar_ops.PRELUDE, ""]
     if fast:
-        lines[2:2] = ["from xformad_numba import vector_math as vm", f"# vector_math {_math_version()}"]
+        lines[2:2] = ["from xformad_numba import vector_math as vm", f"# helpers {_helpers_version()}"]
     lines.append('@njit(cache=True, error_model="numpy", nogil=True)')
     lines.append(f"def kernel({', '.join(['n', *(name for name, _, _ in arrays), *params])}):")
     step = [*loads, *body, *checks]

@@ -17,7 +17,7 @@ import numpy as np
 from xformad.ir import Literal, Var
 
 from . import element_loops, scalar_ops
-from .loop_source import _math_version, _number
+from .loop_source import _helpers_version, _number
 
 _F64, _BOOL = np.dtype(np.float64), np.dtype(np.bool_)
 _ALLOWED = {_F64, _BOOL}
@@ -123,7 +123,7 @@ def loop_source(loop, stack_names: dict) -> tuple[str, Parameters, list, list] |
             body += element_loops.copy_lines(f"s{j}_{o}", f"v{j}_{o}", tuple(v.shape), prefix="k")
     lines = ["import numpy as np", "from numba import njit", "from xformad_numba import vector_math as vm"]
     lines.append("from xformad_numba import cached_calls as cc")
-    lines += [f"# vector_math {_math_version()}", PRELUDE, ""]
+    lines += [f"# helpers {_helpers_version()}", PRELUDE, ""]
     lines.append('@njit(cache=True, error_model="numpy", nogil=True)')
     lines.append(f"def kernel({', '.join(['K', *params.names])}):")
     lines += [f"    {s}" for s in before]

@@ -32,51 +32,43 @@ def _sum_vjp(ct, ans, x, axis, keepdims):
     return da.broadcast_to(small, x.shape, chunks=x.chunks)
 
 
-def _matmul_rules(generic: tuple) -> tuple:
-    """matmul's cotangents written with what dask.array has (``np.swapaxes``; dask arrays
-    have no ``.mT``), the vector's as dask's own matrix-vector product; traced sweeps
-    (jit, higher order) and host operands keep xformad's rules."""
-    generic_a, generic_b = generic
-
-    def vjp_a(ct, ans, a, b):
-        if not _lazy_among(ct, a, b):
-            return generic_a(ct, ans, a, b)
-        if np.ndim(b) == 1:
-            return ct * b if np.ndim(a) == 1 else np.expand_dims(ct, -1) * b
-        if np.ndim(a) == 1:
-            return np.matmul(b, np.expand_dims(ct, -1))[..., 0]
-        return np.matmul(ct, np.swapaxes(b, -1, -2))
-
-    def vjp_b(ct, ans, a, b):
-        if not _lazy_among(ct, a, b):
-            return generic_b(ct, ans, a, b)
-        if np.ndim(a) == 1:
-            return ct * a if np.ndim(b) == 1 else np.expand_dims(a, -1) * np.expand_dims(ct, -2)
-        if np.ndim(b) == 1:
-            return (
-                np.swapaxes(a, -1, -2) @ ct
-                if np.ndim(a) == 2
-                else np.matmul(np.expand_dims(ct, -2), a)[..., 0, :]
-            )
-        return np.matmul(np.swapaxes(a, -1, -2), ct)
-
-    return (vjp_a, vjp_b)
+def _matmul_a(ct, ans, a, b):
+    if np.ndim(b) == 1:
+        return ct * b if np.ndim(a) == 1 else np.expand_dims(ct, -1) * b
+    if np.ndim(a) == 1:
+        return np.matmul(b, np.expand_dims(ct, -1))[..., 0]
+    return np.matmul(ct, np.swapaxes(b, -1, -2))
 
 
-def _logaddexp_rules(generic: tuple) -> tuple:
-    generic_x, generic_y = generic
+def _matmul_b(ct, ans, a, b):
+    if np.ndim(a) == 1:
+        return ct * a if np.ndim(b) == 1 else np.expand_dims(a, -1) * np.expand_dims(ct, -2)
+    if np.ndim(b) == 1:
+        if np.ndim(a) == 2:
+            return np.swapaxes(a, -1, -2) @ ct
+        return np.matmul(np.expand_dims(ct, -2), a)[..., 0, :]
+    return np.matmul(np.swapaxes(a, -1, -2), ct)
 
-    def vjp_x(ct, ans, x, y):
-        if not _lazy_among(ct, x, y):
-            return generic_x(ct, ans, x, y)
-        return ct / (1 + np.exp(y - x))
 
-    def vjp_y(ct, ans, x, y):
-        if not _lazy_among(ct, x, y):
-            return generic_y(ct, ans, x, y)
-        return ct / (1 + np.exp(x - y))
+def _logaddexp_x(ct, ans, x, y):
+    return ct / (1 + np.exp(y - x))
 
-    return (vjp_x, vjp_y)
+
+def _logaddexp_y(ct, ans, x, y):
+    return ct / (1 + np.exp(x - y))
+
+
+def _on_lazy_values(rules: tuple, generic: tuple) -> tuple:
+    """Each of a binary primitive's ``rules`` where its values are dask arrays, and the
+    generic rule in its place for traced sweeps (jit, higher order) and host operands."""
+
+    def choose(rule, fallback):
+        def vjp(ct, ans, a, b):
+            return rule(ct, ans, a, b) if _lazy_among(ct, a, b) else fallback(ct, ans, a, b)
+
+        return vjp
+
+    return tuple(choose(rule, fallback) for rule, fallback in zip(rules, generic))
 
 
 def _lazy_among(*values) -> bool:
@@ -88,6 +80,6 @@ def vjp_overrides(primitives: dict) -> dict:
     """primitive name -> the per-input VJP rules the dask backend uses instead."""
     return {
         "reduce_sum": (_sum_vjp,),
-        "matmul": _matmul_rules(primitives["matmul"].vjp_rules),
-        "logaddexp": _logaddexp_rules(primitives["logaddexp"].vjp_rules),
+        "matmul": _on_lazy_values((_matmul_a, _matmul_b), primitives["matmul"].vjp_rules),
+        "logaddexp": _on_lazy_values((_logaddexp_x, _logaddexp_y), primitives["logaddexp"].vjp_rules),
     }

@@ -19,13 +19,24 @@ from .core import Primitive
 def masked_product(xp, ct, d):
     """``ct * d`` with 0 wherever ``ct == 0`` (where the plain product would be NaN)."""
     r = ct * d
-    if type(r) is np.float64:  # scalar fast path: math.isfinite is ~30x cheaper than numpy
+    kind = type(r)
+    if kind is np.float64:  # scalar fast path: math.isfinite is ~30x cheaper than numpy
         return r if math.isfinite(r) or ct != 0 else np.float64(0.0)
-    # 0 * inf shows as NaN and one NaN makes the sum NaN: a cheap vectorised test that
-    # allocates nothing (an inf - inf in the sum only costs a harmless masking pass)
-    if r.dtype.kind in "fc" and r.size and _isnan(r.sum()):
+    if r.dtype.kind not in "fc" or not r.size:
+        return r
+    # 0 * inf shows as NaN and one NaN makes the sum NaN: a cheap test that allocates
+    # nothing (an inf - inf in the sum only costs a harmless masking pass). Python's sum of
+    # a small array's elements costs a tenth of numpy's reduction, whose fixed cost is ~2 µs.
+    if kind is np.ndarray and r.size <= _SUMMED_IN_PYTHON:
+        total = sum(r.ravel().tolist())
+    else:
+        total = r.sum()
+    if _isnan(total):
         return xp.where(ct == 0, r.dtype.type(0), r)
     return r
+
+
+_SUMMED_IN_PYTHON = 64  # elements: tolist() costs ~20 ns each
 
 
 def _isnan(s) -> bool:

@@ -132,7 +132,7 @@ def _finisher(expected: type, backend) -> Callable | None:
     return None
 
 
-_NOT_RUN = object()  # Specialisation._first_result before the program ran
+_NOT_RUN = object()  # a Specialisation's program not run yet (Specialisation._verify runs it)
 
 
 def _needs_finishing(value, expected_value) -> bool:
@@ -195,6 +195,7 @@ class Specialisation:
         self.may_graduate = interpreted  # to emitted code, once hot (tiering.py)
         self.fallback = None  # the interpreted specialisation this one was emitted from
         self.nodes = len(graph.nodes)
+        first = _NOT_RUN  # the program's result on ``leaves``, where building it ran it
         if interpreted:
             program = Interpreted(graph, backend)
             self.program_graph = program.graph  # whose guards GuardFailed numbers
@@ -206,15 +207,19 @@ class Specialisation:
             flat = out_tree.kind == "leaf" or (
                 out_tree.kind == "tuple" and all(c.kind == "leaf" for c in out_tree.children)
             )
-            if not (flat and self._returns_callers_values(emitted, name, leaves, results, out_tree)):
+            if flat:
+                first = self._returns_callers_values(emitted, name, leaves, results, out_tree)
+            if first is _NOT_RUN:
                 self._with_fix_ups(emitted, name, leaves, results, out_tree, backend)
             self.program_graph = self.source.graph
-        self._verify(name, leaves, results, out_tree)
+        self._verify(name, leaves, results, out_tree, first)
 
-    def _returns_callers_values(self, emitted, name, leaves, results, out_tree) -> bool:
+    def _returns_callers_values(self, emitted, name, leaves, results, out_tree):
         """The common case, compiled once: the program returns the caller's values itself,
         a float64 result it computes as a Python float wrapped in np.float64 on return
-        (the scalar plan says which). False when a result would need more fix-ups."""
+        (the scalar plan says which). Returns its result on ``leaves`` (what ``_verify``
+        checks: no second run of a large program), or ``_NOT_RUN`` when a result would
+        need more fix-ups."""
         floats = emitted.scalars.floats
         wrappers = [
             "float64" if type(want) is np.float64 and type(atom) is Var and atom in floats else None
@@ -227,10 +232,9 @@ class Specialisation:
         first = run(*leaves)
         got = [first] if single else list(first)
         if any(_needs_finishing(g, w) for g, w in zip(got, results)):
-            return False
+            return _NOT_RUN
         self.source, self.run = source, run
-        self._first_result = first  # what _verify checks: no second run of a large program
-        return True
+        return first
 
     def _with_fix_ups(self, emitted, name, leaves, results, out_tree, backend) -> None:
         """Results whose types the program does not return as traced (a read-only view, a
@@ -241,8 +245,7 @@ class Specialisation:
         self.source = plain
         self.run = self._runner(program, finishers, out_tree)
 
-    def _verify(self, name: str, leaves, results: list, out_tree) -> None:
-        first = self.__dict__.pop("_first_result", _NOT_RUN)
+    def _verify(self, name: str, leaves, results: list, out_tree, first=_NOT_RUN) -> None:
         got, tree = tree_flatten(self.run(*leaves) if first is _NOT_RUN else first)
         tolerance = getattr(self.backend, "result_tolerance", 0.0) if not self.interpreted else 0.0
         same = tree == out_tree and all(

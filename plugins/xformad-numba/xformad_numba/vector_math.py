@@ -134,6 +134,13 @@ def _pow2(e: _Emit, k):
     return e.b.bitcast(shifted, _F64)
 
 
+def _pow2_halves(e: _Emit, k):
+    """2^k as two factors, 2^floor(k/2) and 2^(k - floor(k/2)): 2^k itself may be
+    subnormal or overflow."""
+    half = e.floor(e.mul(k, e.c(0.5)))
+    return _pow2(e, half), _pow2(e, e.sub(k, half))
+
+
 def _reduce_ln2(e: _Emit, x):
     """(k, r) with x = k ln2 + r, |r| <= ln2 / 2, for x clamped to [-746, 710]."""
     xc = e.pick(e.lt(x, e.c(710.0)), x, e.c(710.0))
@@ -144,8 +151,8 @@ def _reduce_ln2(e: _Emit, x):
 
 def _exp(e: _Emit, x):
     k, r = _reduce_ln2(e, x)
-    half = e.floor(e.mul(k, e.c(0.5)))  # two factors: 2^k itself may be subnormal or overflow
-    y = e.mul(e.mul(e.add(e.c(1.0), _expm1_small(e, r)), _pow2(e, half)), _pow2(e, e.sub(k, half)))
+    low, high = _pow2_halves(e, k)
+    y = e.mul(e.mul(e.add(e.c(1.0), _expm1_small(e, r)), low), high)
     y = e.pick(e.lt(x, e.c(710.0)), y, e.c(float("inf")))
     y = e.pick(e.gt(x, e.c(-746.0)), y, e.c(0.0))
     return e.pick(e.eq(x, x), y, x)
@@ -154,8 +161,7 @@ def _exp(e: _Emit, x):
 def _expm1(e: _Emit, x):
     xc = e.pick(e.gt(x, e.c(-40.0)), x, e.c(-40.0))  # expm1 is -1 below
     k, r = _reduce_ln2(e, xc)
-    half = e.floor(e.mul(k, e.c(0.5)))
-    low, high = _pow2(e, half), _pow2(e, e.sub(k, half))
+    low, high = _pow2_halves(e, k)
     p = _expm1_small(e, r)
     scale = e.mul(low, high)
     y = e.add(e.mul(scale, p), e.sub(scale, e.c(1.0)))

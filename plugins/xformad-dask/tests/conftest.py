@@ -6,7 +6,6 @@ Without dask installed the tests are not collected (the root test run stays gree
 
 from __future__ import annotations
 
-import faulthandler
 import importlib.util
 
 import numpy as np
@@ -28,15 +27,17 @@ def client():
 
 
 # a compute waits for workers for ever: if the cluster's workers die, a test would hang the
-# whole run; past this long, every thread's stack is printed and the run exits (a failure)
+# whole run; past this long, the clusters' state and every thread's stack are printed and the
+# run exits (a failure)
 HANG_SECONDS = 300
 
 
 @pytest.fixture(autouse=True)
-def _fail_instead_of_hanging():
-    faulthandler.dump_traceback_later(HANG_SECONDS, exit=True)
-    yield
-    faulthandler.cancel_dump_traceback_later()
+def _fail_instead_of_hanging(request):
+    from hang_report import HangWatch
+
+    with HangWatch(request.node.nodeid, HANG_SECONDS):
+        yield
 
 
 @pytest.fixture

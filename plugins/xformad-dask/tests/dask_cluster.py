@@ -16,4 +16,7 @@ def start_cluster(**worker_options):
         dashboard_address=None,
         **worker_options,
     )
+    from hang_report import clusters
+
+    clusters.append(cluster)  # reported if a test hangs
     return cluster, Client(cluster)

@@ -1,0 +1,89 @@
+"""What a hung dask test prints before it ends the run: the state of every LocalCluster the
+tests started (is each worker process alive, its exit code, what the scheduler knows of
+it, the workers' and nannies' last log lines) and every thread's stack.
+
+A compute waits for workers for ever, so a test whose workers died would hang the whole run
+with nothing to say why; this is the evidence the next person needs.
+"""
+
+from __future__ import annotations
+
+import faulthandler
+import os
+import sys
+import threading
+
+clusters: list = []  # every LocalCluster the tests started, for the report
+
+
+def _write(text: str) -> None:
+    for stream in (sys.__stdout__, sys.__stderr__):  # CI may keep only one of them
+        try:
+            stream.write(text)
+            stream.flush()
+        except Exception:  # noqa: BLE001  (a closed stream must not stop the report)
+            pass
+
+
+def _cluster_state(cluster) -> str:
+    lines = [f"cluster {cluster!r}"]
+    try:
+        known = dict(cluster.scheduler.workers)
+        lines.append(f"  scheduler knows {len(known)} worker(s): {sorted(known)}")
+        for address, ws in known.items():
+            lines.append(f"    {address}: status={ws.status} processing={len(ws.processing)}")
+        lines.append(f"  tasks on the scheduler: {len(cluster.scheduler.tasks)}")
+    except Exception as exc:  # noqa: BLE001
+        lines.append(f"  scheduler state unreadable: {exc!r}")
+    for name, nanny in dict(cluster.workers).items():
+        process = getattr(getattr(nanny, "process", None), "process", None)
+        if process is None:
+            lines.append(f"  worker {name}: nanny status={nanny.status}, no process")
+            continue
+        lines.append(
+            f"  worker {name}: nanny status={nanny.status} pid={process.pid} "
+            f"alive={process.is_alive()} exitcode={process.exitcode}"
+        )
+    try:
+        for name, log in cluster.get_logs(scheduler=False, workers=True).items():
+            entries = log.splitlines() if isinstance(log, str) else list(log or ())
+            tail = entries[:15]  # newest first
+            lines.append(f"  log of {name}:")
+            lines.extend(f"    {entry}" for entry in tail)
+    except Exception as exc:  # noqa: BLE001
+        lines.append(f"  worker logs unreadable: {exc!r}")
+    return "\n".join(lines) + "\n"
+
+
+def _report_and_exit(test_id: str, seconds: float) -> None:
+    _write(f"\n\n=== {test_id} still running after {seconds:.0f} s: reporting and exiting ===\n")
+    for cluster in clusters:
+        try:
+            _write(_cluster_state(cluster))
+        except Exception as exc:  # noqa: BLE001
+            _write(f"cluster report failed: {exc!r}\n")
+    for stream in (sys.__stdout__, sys.__stderr__):
+        try:
+            faulthandler.dump_traceback(file=stream, all_threads=True)
+        except Exception:  # noqa: BLE001
+            pass
+    os._exit(1)
+
+
+class HangWatch:
+    """A timer per test: past ``seconds``, report and exit the run (a failure). Backed by
+    faulthandler's own timer, which fires even if no Python thread can run."""
+
+    def __init__(self, test_id: str, seconds: float):
+        self._timer = threading.Timer(seconds, _report_and_exit, args=(test_id, seconds))
+        self._timer.daemon = True
+        self._seconds = seconds
+
+    def __enter__(self):
+        self._timer.start()
+        faulthandler.dump_traceback_later(self._seconds + 60, exit=True)
+        return self
+
+    def __exit__(self, *exc):
+        self._timer.cancel()
+        faulthandler.cancel_dump_traceback_later()

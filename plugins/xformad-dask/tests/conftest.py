@@ -36,7 +36,7 @@ HANG_SECONDS = 300
 def _fail_instead_of_hanging(request):
     from hang_report import HangWatch
 
-    with HangWatch(request.node.nodeid, HANG_SECONDS):
+    with HangWatch(request.node.nodeid, HANG_SECONDS, request.config):
         yield
 
 

@@ -33,6 +33,9 @@ def _cluster_state(cluster) -> str:
         for address, ws in known.items():
             lines.append(f"    {address}: status={ws.status} processing={len(ws.processing)}")
         lines.append(f"  tasks on the scheduler: {len(cluster.scheduler.tasks)}")
+        for topic in ("all", "worker-ttl-timed-out", "scheduler"):  # workers added, removed, why
+            for stamp, event in list(cluster.scheduler.events.get(topic, ()))[-20:]:
+                lines.append(f"  event {topic} {stamp:.1f}: {event}")
     except Exception as exc:  # noqa: BLE001
         lines.append(f"  scheduler state unreadable: {exc!r}")
     for name, nanny in dict(cluster.workers).items():
@@ -45,7 +48,7 @@ def _cluster_state(cluster) -> str:
             f"alive={process.is_alive()} exitcode={process.exitcode}"
         )
     try:
-        for name, log in cluster.get_logs(scheduler=False, workers=True).items():
+        for name, log in cluster.get_logs(scheduler=True, workers=True).items():
             entries = log.splitlines() if isinstance(log, str) else list(log or ())
             tail = entries[:15]  # newest first
             lines.append(f"  log of {name}:")
@@ -55,7 +58,15 @@ def _cluster_state(cluster) -> str:
     return "\n".join(lines) + "\n"
 
 
-def _report_and_exit(test_id: str, seconds: float) -> None:
+def _report_and_exit(test_id: str, seconds: float, config) -> None:
+    # pytest captures file descriptors 1 and 2 into temporary files that an exiting process
+    # never prints: hand the real ones back first
+    capture = config.pluginmanager.getplugin("capturemanager") if config is not None else None
+    if capture is not None:
+        try:
+            capture.suspend_global_capture(in_=False)
+        except Exception:  # noqa: BLE001
+            pass
     _write(f"\n\n=== {test_id} still running after {seconds:.0f} s: reporting and exiting ===\n")
     for cluster in clusters:
         try:
@@ -74,8 +85,8 @@ class HangWatch:
     """A timer per test: past ``seconds``, report and exit the run (a failure). Backed by
     faulthandler's own timer, which fires even if no Python thread can run."""
 
-    def __init__(self, test_id: str, seconds: float):
-        self._timer = threading.Timer(seconds, _report_and_exit, args=(test_id, seconds))
+    def __init__(self, test_id: str, seconds: float, config=None):
+        self._timer = threading.Timer(seconds, _report_and_exit, args=(test_id, seconds, config))
         self._timer.daemon = True
         self._seconds = seconds
 

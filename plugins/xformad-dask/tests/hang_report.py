@@ -33,9 +33,6 @@ def _cluster_state(cluster) -> str:
         for address, ws in known.items():
             lines.append(f"    {address}: status={ws.status} processing={len(ws.processing)}")
         lines.append(f"  tasks on the scheduler: {len(cluster.scheduler.tasks)}")
-        for topic in ("all", "worker-ttl-timed-out", "scheduler"):  # workers added, removed, why
-            for stamp, event in list(cluster.scheduler.events.get(topic, ()))[-20:]:
-                lines.append(f"  event {topic} {stamp:.1f}: {event}")
     except Exception as exc:  # noqa: BLE001
         lines.append(f"  scheduler state unreadable: {exc!r}")
     for name, nanny in dict(cluster.workers).items():
@@ -62,12 +59,17 @@ def _report_and_exit(test_id: str, seconds: float, config) -> None:
     # pytest captures file descriptors 1 and 2 into temporary files that an exiting process
     # never prints: hand the real ones back first
     capture = config.pluginmanager.getplugin("capturemanager") if config is not None else None
+    captured = ("", "")
     if capture is not None:
         try:
+            captured = capture.read_global_capture()  # the test's output so far
             capture.suspend_global_capture(in_=False)
         except Exception:  # noqa: BLE001
             pass
     _write(f"\n\n=== {test_id} still running after {seconds:.0f} s: reporting and exiting ===\n")
+    for name, text in zip(("stdout", "stderr"), captured):  # worker processes write here too
+        tail = (text or "").splitlines()[-80:]
+        _write(f"--- captured {name} of the test, last {len(tail)} lines ---\n" + "\n".join(tail) + "\n")
     for cluster in clusters:
         try:
             _write(_cluster_state(cluster))

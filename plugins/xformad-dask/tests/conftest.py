@@ -16,14 +16,23 @@ if importlib.util.find_spec("dask") is None or importlib.util.find_spec("distrib
 
 
 @pytest.fixture(scope="session")
-def client():
-    """A Client of a 2-worker LocalCluster: dask's default scheduler once it is made."""
+def _session_cluster():
     from dask_cluster import start_cluster
 
     cluster, client = start_cluster()
-    yield client
-    client.close()
-    cluster.close()
+    state = {"cluster": cluster, "client": client}
+    yield state
+    state["client"].close()
+    state["cluster"].close()
+
+
+@pytest.fixture
+def client(_session_cluster):
+    """A Client of a 2-worker LocalCluster (dask's default scheduler once it is made), shared
+    by the whole run; replaced, with a warning, if its workers went away (dask_cluster.py)."""
+    from dask_cluster import ensure_workers
+
+    return ensure_workers(_session_cluster)
 
 
 # a compute waits for workers for ever: if the cluster's workers die, a test would hang the

@@ -43,9 +43,10 @@ def has_its_workers(cluster) -> bool:
 
 
 def _report_and_close(cluster, client, when: str) -> None:
+    from hang_report import newest_log_lines
+
     try:
-        log = cluster.get_logs(scheduler=True, workers=False).get("Scheduler", "")
-        lines = (log.splitlines() if isinstance(log, str) else [str(e) for e in log])[:12]
+        lines = newest_log_lines(cluster.get_logs(scheduler=True, workers=False).get("Scheduler"), 12)
     except Exception as exc:  # noqa: BLE001  (the report must not fail the test)
         lines = [f"(scheduler log unreadable: {exc!r})"]
     warnings.warn(
@@ -64,23 +65,22 @@ def start_cluster(**worker_options):
     workers for SETTLE_SECONDS, and its Client."""
     from hang_report import clusters
 
-    for attempt in range(1, ATTEMPTS + 1):
+    for _ in range(ATTEMPTS):
         cluster, client = _make(worker_options)
         clusters.append(cluster)  # reported if a test hangs
         client.wait_for_workers(WORKERS, timeout=60)
         time.sleep(SETTLE_SECONDS)
         if has_its_workers(cluster):
             return cluster, client
-        if attempt == ATTEMPTS:
-            raise RuntimeError(f"the test LocalCluster lost its workers {ATTEMPTS} times in a row")
         _report_and_close(cluster, client, f"within {SETTLE_SECONDS:.0f} s of starting")
-    raise AssertionError("unreachable")
+    raise RuntimeError(f"the test LocalCluster lost its workers {ATTEMPTS} times in a row")
 
 
-def ensure_workers(state: dict, worker_options=None):
-    """``state["cluster"], state["client"]``, replaced first if the cluster lost its workers."""
+def ensure_workers(state: dict):
+    """``state["cluster"], state["client"]`` (the session's cluster), replaced first if the
+    cluster lost its workers."""
     cluster, client = state["cluster"], state["client"]
     if not has_its_workers(cluster):
         _report_and_close(cluster, client, "between tests")
-        state["cluster"], state["client"] = start_cluster(**(worker_options or {}))
+        state["cluster"], state["client"] = start_cluster()
     return state["client"]

@@ -1,6 +1,6 @@
 """What a hung dask test prints before it ends the run: the state of every LocalCluster the
 tests started (is each worker process alive, its exit code, what the scheduler knows of
-it, the workers' and nannies' last log lines) and every thread's stack.
+it, the scheduler's and the workers' last log lines) and every thread's stack.
 
 A compute waits for workers for ever, so a test whose workers died would hang the whole run
 with nothing to say why; this is the evidence the next person needs.
@@ -25,6 +25,13 @@ def _write(text: str) -> None:
             pass
 
 
+def newest_log_lines(log, count: int) -> list:
+    """The ``count`` newest lines of one entry of ``cluster.get_logs()`` (a string, newest
+    line first, in this distributed; a list of records in others)."""
+    entries = log.splitlines() if isinstance(log, str) else [str(e) for e in log or ()]
+    return entries[:count]
+
+
 def _cluster_state(cluster) -> str:
     lines = [f"cluster {cluster!r}"]
     try:
@@ -46,10 +53,8 @@ def _cluster_state(cluster) -> str:
         )
     try:
         for name, log in cluster.get_logs(scheduler=True, workers=True).items():
-            entries = log.splitlines() if isinstance(log, str) else list(log or ())
-            tail = entries[:15]  # newest first
             lines.append(f"  log of {name}:")
-            lines.extend(f"    {entry}" for entry in tail)
+            lines.extend(f"    {entry}" for entry in newest_log_lines(log, 15))
     except Exception as exc:  # noqa: BLE001
         lines.append(f"  worker logs unreadable: {exc!r}")
     return "\n".join(lines) + "\n"

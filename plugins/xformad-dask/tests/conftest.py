@@ -43,8 +43,10 @@ HANG_SECONDS = 300
 
 @pytest.fixture(autouse=True)
 def _fail_instead_of_hanging(request):
+    import cluster_watch
     from hang_report import HangWatch
 
+    cluster_watch.current_test[0] = request.node.nodeid
     with HangWatch(request.node.nodeid, HANG_SECONDS, request.config):
         yield
 

@@ -43,6 +43,7 @@ def has_its_workers(cluster) -> bool:
 
 
 def _report_and_close(cluster, client, when: str) -> None:
+    import cluster_watch
     from hang_report import newest_log_lines
 
     try:
@@ -52,7 +53,7 @@ def _report_and_close(cluster, client, when: str) -> None:
     warnings.warn(
         ClusterLostWorkers(
             f"the test LocalCluster lost its workers {when}; replacing it. Scheduler log, "
-            "newest first:\n" + "\n".join(lines)
+            "newest first:\n" + "\n".join(lines) + "\n" + cluster_watch.report()
         ),
         stacklevel=3,
     )
@@ -63,11 +64,12 @@ def _report_and_close(cluster, client, when: str) -> None:
 def start_cluster(**worker_options):
     """A LocalCluster of 2 single-threaded worker processes on 127.0.0.1 that kept its
     workers for SETTLE_SECONDS, and its Client."""
-    from hang_report import clusters
+    import cluster_watch
 
+    cluster_watch.start()
     for _ in range(ATTEMPTS):
         cluster, client = _make(worker_options)
-        clusters.append(cluster)  # reported if a test hangs
+        cluster_watch.clusters.append(cluster)  # watched, and reported if a test hangs
         client.wait_for_workers(WORKERS, timeout=60)
         time.sleep(SETTLE_SECONDS)
         if has_its_workers(cluster):

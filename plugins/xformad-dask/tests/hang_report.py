@@ -13,7 +13,8 @@ import os
 import sys
 import threading
 
-clusters: list = []  # every LocalCluster the tests started, for the report
+from cluster_watch import clusters
+from cluster_watch import report as witness_report
 
 
 def _write(text: str) -> None:
@@ -72,19 +73,22 @@ def _report_and_exit(test_id: str, seconds: float, config) -> None:
         except Exception:  # noqa: BLE001
             pass
     _write(f"\n\n=== {test_id} still running after {seconds:.0f} s: reporting and exiting ===\n")
+    # the stacks first: CI keeps the tail of a long output, where the evidence must be
+    for stream in (sys.__stdout__, sys.__stderr__):
+        try:
+            faulthandler.dump_traceback(file=stream, all_threads=True)
+        except Exception:  # noqa: BLE001
+            pass
     for name, text in zip(("stdout", "stderr"), captured):  # worker processes write here too
-        tail = (text or "").splitlines()[-80:]
+        tail = (text or "").splitlines()[-20:]
         _write(f"--- captured {name} of the test, last {len(tail)} lines ---\n" + "\n".join(tail) + "\n")
     for cluster in clusters:
         try:
             _write(_cluster_state(cluster))
         except Exception as exc:  # noqa: BLE001
             _write(f"cluster report failed: {exc!r}\n")
-    for stream in (sys.__stdout__, sys.__stderr__):
-        try:
-            faulthandler.dump_traceback(file=stream, all_threads=True)
-        except Exception:  # noqa: BLE001
-            pass
+    _write(witness_report())
+    _write(f"=== {test_id} hung: the report above ends here ===\n")
     os._exit(1)
 
 

@@ -1,5 +1,5 @@
-"""Fixtures for the dask plugin's tests: one LocalCluster of two worker processes on
-127.0.0.1 for the whole run (starting one costs about a second), and seeded data.
+"""Fixtures for the dask plugin's tests: one LocalCluster of two workers (threads of this
+process, dask_cluster.py says why) on 127.0.0.1 for the whole run, and seeded data.
 
 Without dask installed the tests are not collected (the root test run stays green).
 """

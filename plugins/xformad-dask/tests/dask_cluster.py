@@ -1,13 +1,18 @@
-"""Starting the LocalClusters the tests run on: 2 single-threaded worker processes on
-127.0.0.1, no dashboard.
+"""Starting the LocalClusters the tests run on: 2 single-threaded workers, no dashboard.
 
-On fresh clones under load (CI), both worker processes of the session's cluster have been
-seen to exit about 2 s after it started, their nannies closed instead of restarting them,
-and the next compute waited for workers for ever (the scheduler's log: "Remove worker ...
-handle-worker-cleanup", "Lost all workers"; the cause is not found yet). So a cluster is
-used only once it has kept its workers for a few seconds, and a cluster found without
-workers before a test is replaced; both are reported as a ClusterLostWorkers warning with
-the scheduler's log, so the event stays visible in the run's summary.
+The cluster most tests share has its workers in this process (``processes=False``: threads,
+talking to the scheduler in memory). On fresh clones under load (CI), both worker processes
+of a process-based session cluster have been seen to leave at the same instant ("Remove
+worker ... handle-worker-cleanup", "Lost all workers"), their nannies closed instead of
+restarting them, and the next compute waited for workers for ever; the cause is not found
+(cluster_watch.py records the evidence). The client still pickles each graph for the
+scheduler, which is what these tests need; the one test that needs worker processes (a
+per-process memory limit, test_memory_limit.py) starts its own.
+
+A process-based cluster is used only once it has kept its workers for a few seconds, and
+a cluster found without workers before a test is replaced; both are reported as a
+ClusterLostWorkers warning with the scheduler's log and the witness's record, so the event
+stays visible in the run's summary.
 """
 
 from __future__ import annotations
@@ -24,14 +29,19 @@ class ClusterLostWorkers(UserWarning):
     """A test LocalCluster's worker processes went away; it was replaced."""
 
 
-def _make(worker_options):
+def _make(processes, worker_options):
     from dask.distributed import Client, LocalCluster
 
+    if processes:
+        worker_options = {"host": "127.0.0.1", **worker_options}
+    else:
+        # threads share this process's memory: a per-worker limit would pause on the test
+        # run's own footprint; they talk to the scheduler in memory (inproc://), no socket
+        worker_options = {"memory_limit": 0, **worker_options}
     cluster = LocalCluster(
         n_workers=WORKERS,
         threads_per_worker=1,
-        processes=True,
-        host="127.0.0.1",
+        processes=processes,
         dashboard_address=None,
         **worker_options,
     )
@@ -61,17 +71,18 @@ def _report_and_close(cluster, client, when: str) -> None:
     cluster.close()
 
 
-def start_cluster(**worker_options):
-    """A LocalCluster of 2 single-threaded worker processes on 127.0.0.1 that kept its
-    workers for SETTLE_SECONDS, and its Client."""
+def start_cluster(processes: bool = False, **worker_options):
+    """A LocalCluster of 2 single-threaded workers on 127.0.0.1, and its Client; with
+    ``processes``, the workers are processes and the cluster kept them for SETTLE_SECONDS."""
     import cluster_watch
 
     cluster_watch.start()
     for _ in range(ATTEMPTS):
-        cluster, client = _make(worker_options)
+        cluster, client = _make(processes, worker_options)
         cluster_watch.clusters.append(cluster)  # watched, and reported if a test hangs
         client.wait_for_workers(WORKERS, timeout=60)
-        time.sleep(SETTLE_SECONDS)
+        if processes:
+            time.sleep(SETTLE_SECONDS)
         if has_its_workers(cluster):
             return cluster, client
         _report_and_close(cluster, client, f"within {SETTLE_SECONDS:.0f} s of starting")

@@ -23,7 +23,7 @@ def small_workers():
     with dask.config.set(
         {"distributed.worker.memory.target": False, "distributed.worker.memory.spill": False}
     ):
-        cluster, client = start_cluster(memory_limit=LIMIT)
+        cluster, client = start_cluster(processes=True, memory_limit=LIMIT)
     yield client
     client.close()
     cluster.close()

@@ -52,7 +52,7 @@ def has_its_workers(cluster) -> bool:
     return len(cluster.scheduler.workers) == WORKERS
 
 
-def _report_and_close(cluster, client, when: str) -> None:
+def report_and_close(cluster, client, when: str) -> None:
     import cluster_watch
     from hang_report import newest_log_lines
 
@@ -85,7 +85,7 @@ def start_cluster(processes: bool = False, **worker_options):
             time.sleep(SETTLE_SECONDS)
         if has_its_workers(cluster):
             return cluster, client
-        _report_and_close(cluster, client, f"within {SETTLE_SECONDS:.0f} s of starting")
+        report_and_close(cluster, client, f"within {SETTLE_SECONDS:.0f} s of starting")
     raise RuntimeError(f"the test LocalCluster lost its workers {ATTEMPTS} times in a row")
 
 
@@ -94,6 +94,6 @@ def ensure_workers(state: dict):
     cluster lost its workers."""
     cluster, client = state["cluster"], state["client"]
     if not has_its_workers(cluster):
-        _report_and_close(cluster, client, "between tests")
+        report_and_close(cluster, client, "between tests")
         state["cluster"], state["client"] = start_cluster()
     return state["client"]

@@ -41,7 +41,7 @@ def test_the_plugin_surface_is_one_module():
 # reach only its own layer and those below; the tracer's calls upwards are connected at
 # import (tracing.connect), function-local imports of a lower module are the exception.
 LAYERS = [
-    ("errors", "tree", "ir", "views", "hookspecs"),
+    ("errors", "tree", "ir", "views", "hookspecs", "post_import"),
     ("backends",),
     ("tracing",),
     ("buffers", "intercept", "reach"),

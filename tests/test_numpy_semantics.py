@@ -459,8 +459,14 @@ def _ufunc_with_out(ufunc):
     return f
 
 
+def _every_handler() -> dict:
+    registry = __import__("xformad.plugins").plugins.registry()
+    registry.import_deferred()  # the plugins' ufuncs too (scipy.special's register on its import)
+    return registry.handlers
+
+
 UFUNC_HANDLERS = sorted(
-    (fn for fn in __import__("xformad.plugins").plugins.registry().handlers if isinstance(fn, np.ufunc)),
+    (fn for fn in _every_handler() if isinstance(fn, np.ufunc)),
     key=lambda u: u.__name__,
 )
 _NO_DERIVATIVE = (np.bool_, np.integer)
@@ -571,11 +577,10 @@ def test_out_of_every_other_array_function(func):
 
 def test_every_handler_that_takes_out_has_a_case():
     """The guard: a numpy callable xformad serves that accepts out= is tested here."""
-    import xformad.plugins as plugins
 
     missing = [
         getattr(fn, "__name__", repr(fn))
-        for fn in plugins.registry().handlers
+        for fn in _every_handler()
         if _serves_out(fn)
         and not isinstance(fn, np.ufunc)
         and fn not in OUT_CASES
@@ -613,12 +618,9 @@ _VIEW_CALLS = {
 
 
 def _one_argument_calls():
-    import xformad.plugins as plugins
 
     calls = {
-        f"np.{getattr(fn, '__name__', fn)}": fn
-        for fn in plugins.registry().handlers
-        if not isinstance(fn, np.ufunc)
+        f"np.{getattr(fn, '__name__', fn)}": fn for fn in _every_handler() if not isinstance(fn, np.ufunc)
     }
     calls.update(_VIEW_CALLS)
     return calls

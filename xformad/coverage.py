@@ -227,7 +227,7 @@ def _scipy_section() -> list[str]:
     """What the project's scipy plugin (plugins/xformad-scipy) serves, family by family,
     from each family's COVERAGE table; a line saying how to get it where it is not installed."""
     try:
-        from xformad_scipy.plugin import FAMILIES
+        from xformad_scipy.plugin import FAMILIES, family
     except ImportError:
         return [
             "### scipy (the xformad-scipy plugin)",
@@ -235,7 +235,7 @@ def _scipy_section() -> list[str]:
             "Not installed here: `pip install -e plugins/xformad-scipy` lists it.",
             "",
         ]
-    rows = [row for family in FAMILIES for row in getattr(family, "COVERAGE", ())]
+    rows = [row for name in FAMILIES.values() for row in getattr(family(name), "COVERAGE", ())]
     out = [
         f"### scipy (the xformad-scipy plugin, {len(rows)})",
         "",

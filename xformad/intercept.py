@@ -26,10 +26,10 @@ import sys
 import threading
 import types
 
-from . import tracing
+from . import post_import, tracing
 from .tracing import _stack
 
-_lock = threading.Lock()
+_lock = threading.RLock()  # re-entered: refresh() may run inside _install's registry build
 _open = 0  # outermost traces open in the process, all threads together
 _plan = None  # a _Plan: the modules whose class is swapped, and the attributes set one by one
 _plan_for = None  # (registry, number of interceptions) the plan was made from
@@ -85,6 +85,15 @@ def release() -> None:
         _open -= 1
         if _open == 0:
             _uninstall()
+
+
+def refresh(registry) -> None:
+    """``registry`` gained interceptions (a deferred registration ran, ``Registry.when_imported``):
+    if a trace is open now, it gets them at once, not from the next trace on."""
+    with _lock:
+        if _installed and _plan_for is not None and _plan_for[0] is registry:
+            _uninstall()
+            _install()
 
 
 def installed() -> bool:
@@ -253,6 +262,8 @@ def _install() -> None:
     if _plugins is None:
         from . import plugins as _plugins
     registry = _plugins.registry()
+    if post_import.waiting_any():
+        post_import.settle()  # a waited module imported in a way the finder did not see
     if _plan_for is None or _plan_for[0] is not registry or _plan_for[1] != len(registry.interceptions):
         _plan, _plan_for = _make_plan(registry), (registry, len(registry.interceptions))
     if not _plan.current():  # a module's class or a class attribute changed since the plan

@@ -254,7 +254,9 @@ def validate(plugin, name: str = "plugin-under-test") -> Registry:
     """Load ``plugin`` (a module or object with hook implementations) next to the built-ins
     the way xformad would, but strictly: a misspelt hook, a hook with wrong arguments, a
     hook that raises, a conflict with a built-in, or a differentiable primitive without
-    rules raises instead of warning. Returns the registry it builds, to inspect.
+    rules raises instead of warning. Registrations deferred to a library's import
+    (``Registry.when_imported``) are run too, by importing the library. Returns the
+    registry it builds, to inspect.
 
     >>> import xformad.plugins
     >>> reg = xformad.plugins.validate(object())  # a plugin with no hooks is valid
@@ -269,7 +271,11 @@ def validate(plugin, name: str = "plugin-under-test") -> Registry:
     except pluggy.PluginValidationError as exc:
         hooks = ", ".join(unknown_hooks(pm, plugin)) or str(exc)
         raise PluginError(f"plugin {name!r} is invalid: {hooks}") from exc
-    return build_registry(pm, strict=True)
+    reg = build_registry(pm, strict=True)
+    reg.import_deferred()  # registrations waiting for a library's import run now, checked too
+    if reg.deferred_failures:
+        raise PluginError("; ".join(reg.deferred_failures))
+    return reg
 
 
 def reset() -> None:

@@ -10,9 +10,12 @@ from __future__ import annotations
 
 import importlib
 import types
+import warnings
+import weakref
 from collections.abc import Callable
 from typing import Any
 
+from . import intercept, post_import
 from .errors import PluginError, UnsupportedOperation
 
 
@@ -26,6 +29,7 @@ class Registry:
         self.kept_interceptions: set = set()  # keys installed at the first trace and kept
         self.owner: dict = {}  # (kind, primitive name / callable / backend name) -> plugin name
         self.current_plugin = "xformad"
+        self.deferred_failures: list = []  # what deferred registrations raised (validate() shows it)
 
     def add_primitive(self, primitive) -> None:
         """Register a Primitive under its name (names are global: prefix yours, e.g. ``scipy.erf``)."""
@@ -83,6 +87,59 @@ class Registry:
         if always:
             self.kept_interceptions.add(key)
 
+    def when_imported(self, module_name: str, register: Callable) -> None:
+        """Call ``register(registry)`` once the module ``module_name`` is imported: now if it
+        is, else right after the program imports it, even inside a trace
+        (``xformad/post_import.py``). A plugin serving a library registers its tables this
+        way, so that a program not using the library never imports it (the scipy plugin:
+        ``registry.when_imported("scipy.stats", stats.register)``). What ``register``
+        makes belongs to the plugin whose hook called this; if a deferred ``register``
+        raises, what it made is removed again and a PluginWarning says so (the program's
+        import itself never fails)."""
+        if post_import.imported(module_name):
+            register(self)  # within the plugin's hook: its failure is the hook's
+            return
+        plugin, this = self.current_plugin, weakref.ref(self)
+
+        def later(module):
+            registry = this()
+            if registry is not None:
+                registry._register_deferred(plugin, module_name, register)
+
+        post_import.when_imported(module_name, later)
+
+    def import_deferred(self) -> None:
+        """Import every module a deferred registration waits for, so that the tables are
+        complete (what ``xformad plugins`` and the coverage report list)."""
+        for name in post_import.waiting():
+            try:
+                importlib.import_module(name)
+            except ImportError:
+                pass  # the library is not installed: nothing of it can be served
+
+    def _register_deferred(self, plugin: str, module_name: str, register: Callable) -> None:
+        from .plugins import PluginWarning
+        from .primitives.core import check_rules
+
+        previous, self.current_plugin = self.current_plugin, plugin
+        before = set(self.owner)
+        try:
+            register(self)
+            check_rules(self.primitives[k[1]] for k in set(self.owner) - before if k[0] == "primitive")
+        except Exception as exc:  # noqa: BLE001  (reported; the user's import goes on)
+            self._remove(set(self.owner) - before)
+            what = f"xformad plugin {plugin!r}: its registration for {module_name} raised {exc!r}"
+            self.deferred_failures.append(what)
+            warnings.warn(
+                f"{what} when the program imported {module_name}; what it registered is removed "
+                f"and {module_name}'s functions are not served. Fix or reinstall the plugin.",
+                PluginWarning,
+                stacklevel=3,
+            )
+        finally:
+            self.current_plugin = previous
+        intercept.refresh(self)
+
     def add_backend(self, backend) -> None:
         self._claim(("backend", backend.name), f"backend {backend.name!r}")
         self.backends[backend.name] = backend
@@ -99,17 +156,19 @@ class Registry:
 
     def rollback(self, plugin: str) -> None:
         """Remove every entry ``plugin`` made (its hook failed half way)."""
+        self._remove({key for key, owner in self.owner.items() if owner == plugin})
+
+    def _remove(self, keys: set) -> None:
         tables = {
             "primitive": self.primitives,
             "callable": self.handlers,
             "backend": self.backends,
             "interception": self.interceptions,
         }
-        for key, owner in list(self.owner.items()):
-            if owner == plugin:
-                kind, item = key
-                tables[kind].pop(item, None)
-                del self.owner[key]
+        for key in keys:
+            kind, item = key
+            tables[kind].pop(item, None)
+            del self.owner[key]
 
     def provided_by(self, plugin: str) -> dict:
         """What ``plugin`` registered: counts of primitives and callables, backend names."""

@@ -29,6 +29,7 @@ def report() -> dict:
         warnings.simplefilter("ignore", plugins.PluginWarning)
         pm = plugins.plugin_manager()
         reg = plugins.registry()
+        reg.import_deferred()  # a plugin's tables for a library not imported yet count too
     rows = []
     for name, plugin in pm.list_name_plugin():
         if plugin is None:

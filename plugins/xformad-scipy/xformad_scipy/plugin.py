@@ -1,25 +1,38 @@
 """The xformad plugin module (entry point ``scipy`` in the ``xformad`` group).
 
 Each scipy family is its own subpackage with the same two functions, so the hooks below
-only list them.
+only list them. A family registers once the program imports the scipy module it serves
+(``Registry.when_imported``): loading the plugin imports no scipy, and a program that never
+imports ``scipy.stats`` (half a second) does not pay for it on its first gradient.
 """
 
 from __future__ import annotations
 
+import importlib
+
 from xformad.extend import hookimpl
 
-from . import integrate, linalg, signal, special, stats
+FAMILIES = {  # the scipy module a family serves -> the family's subpackage
+    "scipy.special": "special",
+    "scipy.stats": "stats",
+    "scipy.linalg": "linalg",
+    "scipy.signal": "signal",
+    "scipy.integrate": "integrate",
+}
 
-FAMILIES = (special, stats, linalg, signal, integrate)
+
+def family(name: str):
+    """The family subpackage ``name`` (``"stats"``: ``xformad_scipy.stats``)."""
+    return importlib.import_module(f"xformad_scipy.{name}")
 
 
 @hookimpl
 def xformad_register_primitives(registry):
-    for family in FAMILIES:
-        family.register_primitives(registry)
+    for module, name in FAMILIES.items():
+        registry.when_imported(module, lambda reg, name=name: family(name).register_primitives(reg))
 
 
 @hookimpl
 def xformad_register_interceptions(registry):
-    for family in FAMILIES:
-        family.register_interceptions(registry)
+    for module, name in FAMILIES.items():
+        registry.when_imported(module, lambda reg, name=name: family(name).register_interceptions(reg))

@@ -1,0 +1,119 @@
+"""Run a callback when a module is imported: at once if it is imported already, else right
+after its import finishes, whenever and in whichever thread that happens.
+
+A plugin serving a library registers what it knows about the library only once the user's
+program has imported it (``Registry.when_imported``): registering the scipy plugin's tables
+needs ``scipy.stats`` and ``scipy.signal`` imported, half a second that a program not using
+them would otherwise pay on its first gradient.
+
+While some callback waits, a finder at the front of ``sys.meta_path`` looks for the waited
+module's spec through the finders behind it and chains the callback onto the spec's loader
+(``exec_module``): the module runs as it would, then the callbacks run, before the import
+statement returns. This is PEP 369's post-import hook, the pattern of ``wrapt.when_imported``.
+"""
+
+from __future__ import annotations
+
+import sys
+import threading
+import warnings
+
+_lock = threading.RLock()
+_waiting: dict = {}  # module name -> [callback(module)], each called once
+_done: set = set()  # modules whose import ran the callbacks (their spec may still say initialising)
+
+
+def when_imported(name: str, callback) -> None:
+    """``callback(module)`` once the module ``name`` is imported (now, if it is)."""
+    with _lock:
+        now = imported(name)
+        if not now:
+            _waiting.setdefault(name, []).append(callback)
+            if _finder not in sys.meta_path:
+                sys.meta_path.insert(0, _finder)
+    if now:
+        callback(sys.modules[name])
+
+
+def settle() -> None:
+    """Run the callbacks of waited modules that are imported by now without the finder
+    having seen them (an import already under way in another thread when the wait began)."""
+    for name in [n for n in list(_waiting) if imported(n)]:
+        _imported(name)
+
+
+def imported(name: str) -> bool:
+    """Whether the module ``name`` is imported, its body run to the end."""
+    module = sys.modules.get(name)
+    return module is not None and (name in _done or not _initializing(module))
+
+
+def waiting_any() -> bool:
+    """Whether any callback waits (checked at every outermost trace: kept to one call)."""
+    return bool(_waiting)
+
+
+def waiting() -> list:
+    """The names of the modules some callback waits for."""
+    with _lock:
+        return sorted(_waiting)
+
+
+def _initializing(module) -> bool:
+    spec = getattr(module, "__spec__", None)
+    return bool(getattr(spec, "_initializing", False))
+
+
+def _imported(name: str) -> None:
+    module = sys.modules.get(name)
+    if module is None:
+        return
+    with _lock:
+        _done.add(name)
+        callbacks = _waiting.pop(name, [])
+        if not _waiting and _finder in sys.meta_path:
+            sys.meta_path.remove(_finder)
+    for callback in callbacks:
+        try:
+            callback(module)
+        except Exception as exc:  # noqa: BLE001  (the user's import must not fail for xformad)
+            warnings.warn(f"xformad: a callback on the import of {name} raised {exc!r}", RuntimeWarning, 2)
+
+
+class _Finder:
+    """Finds nothing itself: for a waited module, it asks the finders behind it and chains
+    the callbacks onto the loader of the spec they return."""
+
+    def find_spec(self, name, path=None, target=None):
+        if name not in _waiting:
+            return None
+        for finder in list(sys.meta_path):
+            if finder is self or not hasattr(finder, "find_spec"):
+                continue
+            spec = finder.find_spec(name, path, target)
+            if spec is not None:
+                break
+        else:
+            return None
+        loader = spec.loader
+        if loader is not None and hasattr(loader, "exec_module"):
+            _chain(loader, name)
+        return spec
+
+    def invalidate_caches(self) -> None:
+        pass
+
+
+def _chain(loader, name: str) -> None:
+    run = loader.exec_module
+
+    def exec_module(module):
+        run(module)
+        _imported(name)
+
+    # on the loader object, not its class: a file loader is made per module, and its type
+    # (which importlib.resources and others look at) stays what it was
+    loader.exec_module = exec_module
+
+
+_finder = _Finder()

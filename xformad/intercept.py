@@ -262,8 +262,7 @@ def _install() -> None:
     if _plugins is None:
         from . import plugins as _plugins
     registry = _plugins.registry()
-    if post_import.waiting_any():
-        post_import.settle()  # a waited module imported in a way the finder did not see
+    post_import.settle()  # a waited module imported in a way the finder did not see
     if _plan_for is None or _plan_for[0] is not registry or _plan_for[1] != len(registry.interceptions):
         _plan, _plan_for = _make_plan(registry), (registry, len(registry.interceptions))
     if not _plan.current():  # a module's class or a class attribute changed since the plan

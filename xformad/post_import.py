@@ -21,6 +21,7 @@ import warnings
 _lock = threading.RLock()
 _waiting: dict = {}  # module name -> [callback(module)], each called once
 _done: set = set()  # modules whose import ran the callbacks (their spec may still say initialising)
+_modules_seen = -1  # len(sys.modules) when settle() last looked
 
 
 def when_imported(name: str, callback) -> None:
@@ -37,7 +38,12 @@ def when_imported(name: str, callback) -> None:
 
 def settle() -> None:
     """Run the callbacks of waited modules that are imported by now without the finder
-    having seen them (an import already under way in another thread when the wait began)."""
+    having seen them (an import already under way in another thread when the wait began).
+    Called at every outermost trace: it looks again only once ``sys.modules`` has grown."""
+    global _modules_seen
+    if not _waiting or len(sys.modules) == _modules_seen:
+        return
+    _modules_seen = len(sys.modules)
     for name in [n for n in list(_waiting) if imported(n)]:
         _imported(name)
 
@@ -46,11 +52,6 @@ def imported(name: str) -> bool:
     """Whether the module ``name`` is imported, its body run to the end."""
     module = sys.modules.get(name)
     return module is not None and (name in _done or not _initializing(module))
-
-
-def waiting_any() -> bool:
-    """Whether any callback waits (checked at every outermost trace: kept to one call)."""
-    return bool(_waiting)
 
 
 def waiting() -> list:

@@ -89,7 +89,9 @@ def release() -> None:
 
 def refresh(registry) -> None:
     """``registry`` gained interceptions (a deferred registration ran, ``Registry.when_imported``):
-    if a trace is open now, it gets them at once, not from the next trace on."""
+    if a trace is open now, it gets them at once, not from the next trace on. (The wrappers
+    are lifted and put back: a traced value that reaches an intercepted function in another
+    thread at that instant meets the original, which refuses it with a clear error.)"""
     with _lock:
         if _installed and _plan_for is not None and _plan_for[0] is registry:
             _uninstall()
@@ -104,7 +106,8 @@ def installed() -> bool:
 def _make_plan(registry) -> _Plan:
     by_module: dict = {}
     kept: list = []
-    for key, handler in registry.interceptions.items():
+    # a snapshot: another thread's import may be adding a deferred registration's entries
+    for key, handler in list(registry.interceptions.items()):
         module = registry.intercepted_owners.get(key) or sys.modules.get(key[0])
         original = getattr(module, key[1], None) if module is not None else None
         if original is None:

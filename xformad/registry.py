@@ -82,10 +82,12 @@ class Registry:
         )
         key = (owner, name)
         self._claim(("interception", key), f"interception of {key[0]}.{name}")
-        self.interceptions[key] = handler
+        # the handler last: a plan made meanwhile in another thread (a registration deferred
+        # to an import, intercept._make_plan) sees the entry whole or not at all
         self.intercepted_owners[key] = module
         if always:
             self.kept_interceptions.add(key)
+        self.interceptions[key] = handler
 
     def when_imported(self, module_name: str, register: Callable) -> None:
         """Call ``register(registry)`` once the module ``module_name`` is imported: now if it

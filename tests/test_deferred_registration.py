@@ -68,6 +68,28 @@ def test_a_callback_runs_after_the_import_and_at_once_for_an_imported_module(lib
     assert seen == [2.0, "now"]
 
 
+def test_a_module_from_a_shared_loader_is_waited_for_without_changing_the_loader(tmp_path, monkeypatch):
+    # a zip importer serves every module of its archive: it is wrapped for the one module
+    # waited for, never changed
+    import zipfile
+
+    archive = tmp_path / "modules.zip"
+    with zipfile.ZipFile(archive, "w") as z:
+        z.writestr("_deferred_zipped_a.py", "VALUE = 1\n")
+        z.writestr("_deferred_zipped_b.py", "VALUE = 2\n")
+    monkeypatch.syspath_prepend(str(archive))
+    seen = []
+    try:
+        post_import.when_imported("_deferred_zipped_a", lambda module: seen.append(module.VALUE))
+        a, b = _import("_deferred_zipped_a"), _import("_deferred_zipped_b")
+        assert seen == [1] and (a.VALUE, b.VALUE) == (1, 2)
+        assert "exec_module" not in vars(b.__loader__)  # the archive's importer is unchanged
+        assert a.__spec__.loader.get_source("_deferred_zipped_a") == "VALUE = 1\n"
+    finally:
+        sys.modules.pop("_deferred_zipped_a", None)
+        sys.modules.pop("_deferred_zipped_b", None)
+
+
 def test_a_deferred_registration_waits_for_the_import(installed, library):  # noqa: F811
     name, calls = library(), []
     installed({"lazy": _serving(name, calls)})

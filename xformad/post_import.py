@@ -14,6 +14,7 @@ statement returns. This is PEP 369's post-import hook, the pattern of ``wrapt.wh
 
 from __future__ import annotations
 
+import importlib.machinery
 import sys
 import threading
 import warnings
@@ -97,12 +98,22 @@ class _Finder:
         else:
             return None
         loader = spec.loader
-        if loader is not None and hasattr(loader, "exec_module"):
+        if isinstance(loader, _PER_MODULE):
             _chain(loader, name)
+        elif loader is not None and hasattr(loader, "exec_module"):
+            spec.loader = _Chained(loader, name)  # a loader shared by many modules: wrapped
         return spec
 
     def invalidate_caches(self) -> None:
         pass
+
+
+# the file loaders a path finder makes afresh for each module it finds
+_PER_MODULE = (
+    importlib.machinery.SourceFileLoader,
+    importlib.machinery.SourcelessFileLoader,
+    importlib.machinery.ExtensionFileLoader,
+)
 
 
 def _chain(loader, name: str) -> None:
@@ -112,9 +123,28 @@ def _chain(loader, name: str) -> None:
         run(module)
         _imported(name)
 
-    # on the loader object, not its class: a file loader is made per module, and its type
-    # (which importlib.resources and others look at) stays what it was
+    # on this module's own loader object, not its class: the loader's type (which
+    # importlib.resources and others look at) stays what it was
     loader.exec_module = exec_module
+
+
+class _Chained:
+    """Another finder's loader, which may serve other modules too (a class such as
+    ``BuiltinImporter``, a zip importer): left as it is, wrapped for this one module."""
+
+    def __init__(self, loader, name: str):
+        self._loader, self._name = loader, name
+
+    def create_module(self, spec):
+        create = getattr(self._loader, "create_module", None)
+        return create(spec) if create is not None else None
+
+    def exec_module(self, module):
+        self._loader.exec_module(module)
+        _imported(self._name)
+
+    def __getattr__(self, attribute):  # get_source, get_resource_reader, is_package, ...
+        return getattr(self._loader, attribute)
 
 
 _finder = _Finder()

@@ -288,6 +288,11 @@ fmod_p.def_pointwise(lambda ans, x, y: 1, lambda ans, x, y: -np.trunc(x / y), sa
 copysign_p = Primitive("copysign", _ufunc_kernel("copysign"))
 copysign_p.def_pointwise(lambda ans, x, y: np.sign(x) * np.sign(ans), None, safe=False)
 
+# x moved one step of its floating-point grid towards y: slope 1 in x (as math.nextafter's,
+# and as finite differences say), none in y
+nextafter_p = Primitive("nextafter", _ufunc_kernel("nextafter"))
+nextafter_p.def_pointwise(lambda ans, x, y: 1, None, safe=False)
+
 # --- select --------------------------------------------------------------------------------
 where_p = Primitive("where", lambda xp, c, x, y: xp.where(c, x, y))
 where_p.def_notation(forward=("{d}", "where({a}, {d}, 0)", "where({a}, 0, {d})"))
@@ -344,7 +349,6 @@ _ND_BINARY = (
     "right_shift",
     "gcd",
     "lcm",
-    "nextafter",
     "heaviside",
 )
 NONDIFF = {name: Primitive(name, _kernel_for(name)) for name in _ND_UNARY + _ND_BINARY}

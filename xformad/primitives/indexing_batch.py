@@ -87,6 +87,11 @@ def _blocks_first(out, before: int, rank: int):
 def _member_to_batch(v, v_batched: bool, size: int, target: tuple, before: int, rank: int):
     """A value assigned to a member's target ``target`` as the batch's target expects it:
     (batch, target) for basic indices, the advanced block first for index arrays."""
+    shape = shape_of(v)
+    member = shape[1:] if v_batched else shape
+    extra = len(member) - len(target)
+    if extra > 0:  # numpy's assignment drops a value's leading length-1 axes (a[:] = row[None])
+        v = np.reshape(v, (shape[:1] if v_batched else ()) + member[extra:])
     if v_batched:
         v = with_rank(v, len(target))
     v = np.broadcast_to(v, (size,) + target)

@@ -11,6 +11,9 @@ import numpy as np
 
 
 def unbroadcast(c, shape: tuple):
+    """``c`` summed over the axes along which a value of ``shape`` was broadcast to ``c``'s
+    shape, or broadcast up to ``shape``: shapes aligned on the right, as numpy aligns them
+    (a (2,) tangent of a (1, 2) value is its one row, not a sum)."""
     cs = np.shape(c)
     if cs == shape:
         return c
@@ -18,6 +21,9 @@ def unbroadcast(c, shape: tuple):
     if extra > 0:
         c = np.sum(c, axis=tuple(range(extra)))
         cs = cs[extra:]
+    elif extra < 0:
+        cs = (1,) * -extra + cs
+        c = np.reshape(c, cs)
     axes = tuple(i for i, (have, want) in enumerate(zip(cs, shape)) if want == 1 and have != 1)
     if axes:
         c = np.sum(c, axis=axes, keepdims=True)

@@ -7,6 +7,7 @@ lowerings and plugins' primitives are found the same way.
 from __future__ import annotations
 
 import inspect
+import sys
 
 import numpy as np
 
@@ -34,7 +35,24 @@ def _handlers() -> dict:
     return plugins.registry().handlers
 
 
+def _ufunc_home(fn) -> str | None:
+    """The public module a ufunc that numpy does not own is found in (scipy's carry no
+    ``__module__``): ``scipy.special`` for ``scipy.special.kl_div``; None if none is known."""
+    name = getattr(fn, "__name__", None)
+    if not name:
+        return None
+    for home in ("scipy.special",):
+        module = sys.modules.get(home)
+        if module is not None and getattr(module, name, None) is fn:
+            return home
+    return None
+
+
 def qualname(fn) -> str:
+    if isinstance(fn, np.ufunc) and getattr(np, getattr(fn, "__name__", ""), None) is not fn:
+        home = _ufunc_home(fn)
+        if home is not None:
+            return f"{home}.{fn.__name__}"
     module = getattr(fn, "__module__", None) or "numpy"
     module = {"numpy._core.multiarray": "numpy", "numpy._core.fromnumeric": "numpy"}.get(module, module)
     if isinstance(fn, np.ufunc) or module.startswith("numpy."):

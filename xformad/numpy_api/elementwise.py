@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from ..errors import TracerConversionError
 from ..primitives import elementwise as ew
 from ..primitives.contraction import matmul_p
 from ..tracing import FAST_UFUNCS
@@ -26,6 +27,7 @@ _DIRECT = {
     np.remainder: ew.remainder_p,
     np.fmod: ew.fmod_p,
     np.copysign: ew.copysign_p,
+    np.nextafter: ew.nextafter_p,
     np.negative: ew.negative_p,
     np.exp: ew.exp_p,
     np.exp2: ew.exp2_p,
@@ -80,14 +82,26 @@ def fabs(x):
     return np.abs(x)
 
 
+def _scaled_as_numpy(ufunc, x):
+    """``ufunc(x)`` for np.radians / np.degrees as numpy's loops compute it: ``x`` times
+    the constant in the loop's own precision (``180.0f / NPY_PIf`` in float32, which is
+    not float32(180 / pi)), float16 through the float32 loop."""
+    x = as_operand(x)
+    out = np.dtype(ufunc(np.zeros((), dtype=dtype_of(x))).dtype)  # numpy's loop (and errors)
+    work = np.dtype(np.float32) if out == np.float16 else out
+    constant = ufunc(work.type(1))  # 1 * c is c exactly
+    y = astype(x, work) * constant
+    return astype(y, out)
+
+
 @implements(np.deg2rad, np.radians)
 def deg2rad(x):
-    return x * (np.pi / 180)
+    return _scaled_as_numpy(np.radians, x)
 
 
 @implements(np.rad2deg, np.degrees)
 def rad2deg(x):
-    return x * (180 / np.pi)
+    return _scaled_as_numpy(np.degrees, x)
 
 
 @implements(np.float_power)
@@ -167,6 +181,13 @@ def astype(x, dtype):
         return np.asarray(x).astype(dtype)
     if x.dtype == dtype:
         return x
+    if dtype.kind not in "biufc":  # object, text, dates: no number left to differentiate
+        raise TracerConversionError(
+            f"a traced value was converted to dtype {dtype.name}: xformad traces arrays of "
+            "numbers, and an array of that dtype would drop the derivative. Keep the values "
+            "in a numeric array (np.array([a, b]) or np.stack([a, b]), without dtype=object) "
+            "and convert after the differentiated function returns."
+        )
     return ew.convert_p.bind(x, dtype=dtype)
 
 

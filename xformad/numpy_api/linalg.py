@@ -1,9 +1,9 @@
 """numpy.linalg on traced arrays: decompositions bind primitives, the rest is lowered.
 
-inv is a solve against the identity (as numpy computes it), lstsq the pseudo-inverse
-applied to b, norms are elementwise operations and reductions (singular values for the
-spectral and nuclear norms), matrix_power repeated products, svd(hermitian=True) numpy's
-own eigh-based formula. Conventions and limits: docs/linalg.md.
+inv is a solve against the identity (as numpy computes it), lstsq numpy's own solution
+differentiated as the pseudo-inverse applied to b, norms are elementwise operations and
+reductions (singular values for the spectral and nuclear norms), matrix_power repeated
+products, svd(hermitian=True) numpy's own eigh-based formula. Conventions and limits: docs/linalg.md.
 """
 
 from __future__ import annotations
@@ -208,22 +208,27 @@ def pinv(a, rcond=None, hermitian=False, *, rtol=_NO_VALUE):
 
 @implements(np.linalg.lstsq)
 def lstsq(a, b, rcond=None):
-    """The minimum-norm least-squares solution pinv(a) @ b; rank is a plain int."""
+    """numpy's own solution, residuals and singular values (LAPACK gelsd, in double
+    precision), differentiated as the minimum-norm solution pinv(a) @ b; rank is a plain
+    int."""
     a, b = _inexact(a), _inexact(b)
-    m, n = shape_of(a)[-2:]
-    if rcond is None:
-        rcond = max(m, n) * float(np.finfo(np.result_type(dtype_of(a), dtype_of(b))).eps)
+    for x in (a, b if ndim_of(b) != 1 else a):
+        if ndim_of(x) != 2:
+            raise np.linalg.LinAlgError(
+                f"{ndim_of(x)}-dimensional array given. Array must be two-dimensional"
+            )
+    m, n = shape_of(a)
+    if shape_of(b)[0] != m:
+        raise np.linalg.LinAlgError("Incompatible dimensions")
+    if rcond is None:  # numpy's default: eps of the double precision it computes in
+        rcond = max(m, n) * float(np.finfo(np.float64).eps)
     vector = ndim_of(b) == 1
     bm = np.expand_dims(b, -1) if vector else b
-    x = la.pinv_p.bind(a, rcond=float(rcond), hermitian=False) @ bm
-    s = svd(a, compute_uv=False)
+    x, residuals, s = la.lstsq_p.bind(a, bm, rcond=float(rcond))
     # the rank decides numpy's output structure: int() of a traced count records a guard,
     # so a compiled program re-traces when the rank changes
     rank = int(np.sum(s > rcond * s[..., :1])) if min(m, n) else 0
-    if rank == n and m > n:
-        resid = bm - a @ x
-        residuals = np.sum(_abs2(resid), axis=0)
-    else:
+    if not (rank == n and m > n):
         residuals = np.zeros((0,), dtype=np.finfo(dtype_of(x)).dtype)
     return (x[..., 0] if vector else x), residuals, rank, s
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 import operator
 import string
 
@@ -9,38 +10,69 @@ import numpy as np
 
 from ..primitives.contraction import einsum_p
 from .dispatch import implements
-from .util import as_operand, ndim_of
+from .util import as_operand, ndim_of, shape_of
 
 
 @implements(np.dot)
 def dot(a, b, out=None):
+    """numpy's dot: BLAS on vectors and matrices (the same products matmul makes), and for
+    a higher-dimensional operand one dot product of a row of ``a`` and a column of ``b`` per
+    element, as numpy's generic loop computes it (``_dot_per_element``)."""
     a, b = as_operand(a), as_operand(b)
     na, nb = ndim_of(a), ndim_of(b)
     if na == 0 or nb == 0:
         return np.multiply(a, b)
-    if nb <= 2:
+    if na <= 2 and nb <= 2:
         return np.matmul(a, b)
-    return tensordot(a, b, axes=([na - 1], [nb - 2]))
+    return _dot_per_element(a, b)
+
+
+def _dot_per_element(a, b):
+    """``np.dot(a, b)`` for ``a`` or ``b`` of more than two dimensions: numpy computes each
+    element with its dtype's dot function (BLAS's ``ddot`` for float64) on one row of ``a``
+    and one column of ``b``. A matmul of a (1, n) row by an (n, 1) column calls that same
+    function, so here every element is such a product, broadcast over all the pairs."""
+    n = shape_of(a)[-1]
+    columns = np.moveaxis(b, -2, -1) if ndim_of(b) >= 2 else b  # (..., k, n) or (n,)
+    lead_a, lead_b = shape_of(a)[:-1], shape_of(columns)[:-1]
+    rows = np.reshape(a, lead_a + (1,) * len(lead_b) + (1, n))
+    product = np.matmul(rows, np.expand_dims(columns, -1))  # (*lead_a, *lead_b, 1, 1)
+    return np.reshape(product, lead_a + lead_b)
+
+
+def _axes_list(axes):
+    try:
+        return list(axes)
+    except TypeError:
+        return [axes]
 
 
 @implements(np.tensordot)
 def tensordot(a, b, axes=2):
+    """numpy's own algorithm: the summed axes moved last in ``a`` and first in ``b``, both
+    reshaped into matrices, one matrix product (numpy's dot of two matrices), reshaped."""
     a, b = as_operand(a), as_operand(b)
-    na, nb = ndim_of(a), ndim_of(b)
-    if isinstance(axes, (int, np.integer)):
-        axes_a = list(range(na - axes, na))
-        axes_b = list(range(axes))
+    try:
+        iter(axes)
+    except Exception:
+        axes_a, axes_b = list(range(-axes, 0)), list(range(axes))
     else:
         axes_a, axes_b = axes
-        axes_a = [int(x) % na for x in np.atleast_1d(axes_a)]
-        axes_b = [int(x) % nb for x in np.atleast_1d(axes_b)]
-    letters = iter("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ")
-    sa = [next(letters) for _ in range(na)]
-    sb = [next(letters) for _ in range(nb)]
-    for i, j in zip(axes_a, axes_b):
-        sb[j] = sa[i]
-    out = [c for i, c in enumerate(sa) if i not in axes_a] + [c for j, c in enumerate(sb) if j not in axes_b]
-    return einsum(f"{''.join(sa)},{''.join(sb)}->{''.join(out)}", a, b)
+    axes_a, axes_b = _axes_list(axes_a), _axes_list(axes_b)
+    if len(set(axes_a)) != len(axes_a) or len(set(axes_b)) != len(axes_b):
+        raise ValueError("duplicate axes are not allowed in tensordot")
+    as_, bs = shape_of(a), shape_of(b)
+    nda, ndb = len(as_), len(bs)
+    if len(axes_a) != len(axes_b) or any(as_[i] != bs[j] for i, j in zip(axes_a, axes_b)):
+        raise ValueError("shape-mismatch for sum")
+    axes_a = [int(i) + nda if i < 0 else int(i) for i in axes_a]
+    axes_b = [int(j) + ndb if j < 0 else int(j) for j in axes_b]
+    notin_a = [k for k in range(nda) if k not in axes_a]
+    notin_b = [k for k in range(ndb) if k not in axes_b]
+    summed = math.prod(as_[i] for i in axes_a)
+    at = np.reshape(np.transpose(a, notin_a + axes_a), (math.prod(as_[i] for i in notin_a), summed))
+    bt = np.reshape(np.transpose(b, axes_b + notin_b), (summed, math.prod(bs[j] for j in notin_b)))
+    return np.reshape(np.matmul(at, bt), tuple(as_[i] for i in notin_a) + tuple(bs[j] for j in notin_b))
 
 
 @implements(np.outer)
@@ -50,14 +82,25 @@ def outer(a, b, out=None):
 
 @implements(np.inner)
 def inner(a, b):
+    """numpy's inner: ``dot(a, b)`` with the last two axes of ``b`` swapped."""
+    a, b = as_operand(a), as_operand(b)
     if ndim_of(a) == 0 or ndim_of(b) == 0:
         return np.multiply(a, b)
-    return tensordot(a, b, axes=([-1], [-1]))
+    if shape_of(a)[-1] != shape_of(b)[-1]:
+        raise ValueError(
+            f"shapes {shape_of(a)} and {shape_of(b)} not aligned: {shape_of(a)[-1]} "
+            f"(dim {ndim_of(a) - 1}) != {shape_of(b)[-1]} (dim {ndim_of(b) - 1})"
+        )
+    return dot(a, np.swapaxes(b, -1, -2) if ndim_of(b) >= 2 else b)
 
 
 @implements(np.vdot)
 def vdot(a, b):
-    return np.sum(np.conjugate(np.ravel(a)) * np.ravel(b))
+    """One dot product of the flattened arrays, ``a`` conjugated (BLAS's dot, as numpy)."""
+    a, b = np.ravel(as_operand(a)), np.ravel(as_operand(b))
+    if np.iscomplexobj(a):
+        a = np.conjugate(a)
+    return np.matmul(a, b)
 
 
 def _explicit_subscripts(subscripts: str, operands) -> str:

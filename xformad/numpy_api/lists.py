@@ -80,17 +80,22 @@ class _Concatenator:
                 "and traced values",
                 "build the pieces with np.arange/np.linspace and join them with np.concatenate",
             )
-        arrays = [to_array(buffers.resolve(i, plain_constants=False)) for i in items]
-        ref = self._original[tuple(standins(a) for a in arrays)]
+        items = [buffers.resolve(i, plain_constants=False) for i in items]
+        arrays = [to_array(i) for i in items]
+        # a scalar item (1.0, np.float32(2)) goes to numpy as it is, so that it promotes the
+        # result as numpy's weak-scalar rules say: np.r_[x32, 1.0] is float32
+        ref = self._original[
+            tuple(i if type(i) in np.ScalarType else standins(a) for i, a in zip(items, arrays))
+        ]
         pieces = []
         for a in arrays:
             if self._columns:
                 a = np.reshape(a, (-1, 1)) if np.ndim(a) <= 1 else a
             else:
                 a = np.atleast_1d(a)
-            pieces.append(a)
-        result = np.concatenate(pieces, axis=-1 if self._columns else 0)
-        return result if result.dtype == ref.dtype else result.astype(ref.dtype)
+            # each piece cast to the result's dtype before joining, as numpy does
+            pieces.append(a if a.dtype == ref.dtype else a.astype(ref.dtype))
+        return np.concatenate(pieces, axis=-1 if self._columns else 0)
 
     def __len__(self):
         return len(self._original)

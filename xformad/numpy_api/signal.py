@@ -9,6 +9,8 @@ follows from the primitives' rules.
 
 from __future__ import annotations
 
+import warnings
+
 import numpy as np
 
 from ..errors import UnsupportedOperation
@@ -161,41 +163,60 @@ def polyval(p, x):
 
 @implements(np.vander)
 def vander(x, N=None, increasing=False):
-    """Columns of powers built by repeated products (x**0 at x = 0 stays differentiable)."""
+    """Columns of powers built by repeated products, in numpy's dtype (x's promoted with
+    int: float64 for float32 x) (x**0 at x = 0 stays differentiable)."""
     x = _operand(x)
     if ndim_of(x) != 1:
         raise ValueError("x must be a one-dimensional array or sequence.")
+    dtype = np.promote_types(x.dtype, int)
+    x = x.astype(dtype)
     n = shape_of(x)[0] if N is None else int(N)
     columns = [np.ones_like(x)] if n else []
     for _ in range(1, n):
         columns.append(columns[-1] * x)
     if not columns:
-        return np.zeros((shape_of(x)[0], 0), dtype=x.dtype)
+        return np.zeros((shape_of(x)[0], 0), dtype=dtype)
     return np.stack(columns if increasing else columns[::-1], axis=1)
 
 
 @implements(np.polyfit)
 def polyfit(x, y, deg, rcond=None, full=False, w=None, cov=False):
-    """Least squares through np.linalg.lstsq, so the fit differentiates in x, y and w."""
+    """numpy's own steps (its dtypes, its column scaling, np.linalg.lstsq), so the fit is
+    numpy's to the bit and differentiates in x, y and w."""
     if full or cov:
         raise UnsupportedOperation("np.polyfit(full=True or cov=True)", "call it with the defaults")
+    order = int(deg) + 1
+    # ``+ 0.0``: integers become float64, floats keep their precision
     x, y = _operand(x), _operand(y)
-    dtype = np.result_type(x.dtype, y.dtype, float)
-    x, y = x.astype(dtype), y.astype(dtype)
-    deg = int(deg)
+    x, y = x.astype(np.result_type(x.dtype, 0.0)), y.astype(np.result_type(y.dtype, 0.0))
     if deg < 0:
         raise ValueError("expected deg >= 0")
-    lhs = vander(x, deg + 1)
+    if ndim_of(x) != 1:
+        raise TypeError("expected 1D vector for x")
+    if shape_of(x)[0] == 0:
+        raise TypeError("expected non-empty vector for x")
+    if ndim_of(y) < 1 or ndim_of(y) > 2:
+        raise TypeError("expected 1D or 2D array for y")
+    if shape_of(x)[0] != shape_of(y)[0]:
+        raise TypeError("expected x and y to have same length")
+    if rcond is None:
+        rcond = shape_of(x)[0] * np.finfo(x.dtype).eps
+    lhs = vander(x, order)  # float64 for float32 x, as numpy's vander
     rhs = y
     if w is not None:
         w = _operand(w)
-        lhs = lhs * w[:, None]
-        rhs = rhs * (w if ndim_of(y) == 1 else w[:, None])
-    if rcond is None:
-        rcond = shape_of(x)[0] * float(np.finfo(dtype).eps)
-    # scale the columns to unit norm, as numpy does, for a well-conditioned solve
+        w = w.astype(np.result_type(w.dtype, 0.0))
+        if ndim_of(w) != 1:
+            raise TypeError("expected a 1-d array for weights")
+        if shape_of(w)[0] != shape_of(y)[0]:
+            raise TypeError("expected w and y to have the same length")
+        # numpy multiplies in place: each product cast back to the dtype it is written into
+        lhs = (lhs * w[:, None]).astype(lhs.dtype)
+        rhs = (rhs * (w[:, None] if ndim_of(rhs) == 2 else w)).astype(rhs.dtype)
     scale = np.sqrt(np.sum(lhs * lhs, axis=0))
-    coef = np.linalg.lstsq(lhs / scale, rhs, rcond=rcond)[0]
+    coef, _, rank, _ = np.linalg.lstsq(lhs / scale, rhs, rcond)
+    if rank != order:
+        warnings.warn("Polyfit may be poorly conditioned", np.exceptions.RankWarning, stacklevel=2)
     return coef / (scale if ndim_of(coef) == 1 else scale[:, None])
 
 

@@ -202,24 +202,45 @@ def _to_rows(a, axis):
 
 
 def _positions(q, count, method):
-    """Indices (lo, hi) into each sorted row and the weight of hi, per row and quantile."""
-    pos = q * (count - 1).astype(q.dtype)  # count is integer: keep q's precision
+    """numpy's virtual indexes (``_quantile`` in numpy/lib/_function_base_impl.py), per row
+    and quantile: the indices (lo, hi) into each sorted row and gamma, the weight of hi as
+    numpy computes it, or None where numpy takes one element without interpolating."""
+    last = count - 1
+    # (n - 1) * q with n a Python int there: in q's dtype (float32 q stays float32)
+    scaled = last.astype(q.dtype) * q if q.dtype.kind == "f" else last * q
+    if method in ("lower", "higher", "nearest") or (method == "linear" and scaled.dtype.kind in "iub"):
+        if method != "linear":  # np.around: ties to even, as numpy
+            scaled = {"lower": np.floor, "higher": np.ceil, "nearest": np.round}[method](scaled)
+        index = np.clip(scaled.astype(np.intp), 0, np.maximum(last, 0))
+        return index, index, None
     if method == "linear":
-        lo = np.floor(pos)
-        frac = pos - lo
-    elif method == "lower":
-        lo, frac = np.floor(pos), None
-    elif method == "higher":
-        lo, frac = np.ceil(pos), None
-    elif method == "nearest":
-        lo, frac = np.round(pos), None  # ties to even, as numpy
+        virtual = scaled
     else:  # midpoint
-        lo = np.floor(pos)
-        frac = (np.ceil(pos) > lo).astype(q.dtype) * 0.5
-    last = np.maximum(count - 1, 0)
-    lo = np.clip(lo, 0, last)
-    hi = np.minimum(lo + 1, last)
-    return lo.astype(np.intp), hi.astype(np.intp), frac
+        virtual = 0.5 * (np.floor(scaled) + np.ceil(scaled))
+    lo = np.floor(virtual)
+    above = virtual >= last  # numpy's index -1 there: the last value, for lo and hi both
+    lo_index = np.where(above, last, lo)
+    hi_index = np.where(above, last, lo + 1)
+    if method == "linear":
+        # numpy's gamma is virtual minus the lower index it uses: -1 above the last
+        gamma = (virtual - np.where(above, -1, lo)).astype(virtual.dtype)
+    else:
+        gamma = np.where(np.remainder(virtual, 1) == 0, 0.0, 0.5).astype(virtual.dtype)
+    top = np.maximum(last, 0)
+    return np.clip(lo_index, 0, top).astype(np.intp), np.clip(hi_index, 0, top).astype(np.intp), gamma
+
+
+def _lerp(low, high, gamma, weak: bool):
+    """numpy's ``_lerp``: ``low + d * t``, and ``high - d * (1 - t)`` where t >= 0.5, with
+    ``d = high - low`` in the values' dtype. A Python-scalar q makes numpy's t a Python
+    float (weakly typed), so float32 values interpolate in float32 then."""
+    diff = high - low
+    if weak:
+        work = np.result_type(dtype_of(diff), 0.0)
+        t, one_minus_t = gamma.astype(work), (1 - gamma).astype(work)
+    else:
+        t, one_minus_t = gamma, 1 - gamma
+    return np.where(gamma >= 0.5, high - diff * one_minus_t, low + diff * t)
 
 
 def _quantile(a, q, axis, method, keepdims, skip_nan, name):
@@ -228,11 +249,7 @@ def _quantile(a, q, axis, method, keepdims, skip_nan, name):
     a = _operand(a)
     if np.iscomplexobj(a):
         raise TypeError("a must be an array of real numbers")
-    # numpy's result type: interpolating methods promote a (ints to float64) with q, a
-    # Python-scalar q counting weakly; selecting methods keep a's dtype
-    interpolating = method in ("linear", "midpoint")
-    q_kind = q if isinstance(q, (int, float)) else dtype_of(_operand(q))
-    out_dtype = np.result_type(_float_dtype(a), q_kind) if interpolating else np.dtype(dtype_of(a))
+    weak = type(q) in (int, float)  # numpy's weak_q: the result type follows a's alone
     q = _operand(q)
     if not is_tracer(q) and (np.any(q < 0) or np.any(q > 1)):
         raise ValueError("Quantiles must be in the range [0, 1]")
@@ -248,25 +265,62 @@ def _quantile(a, q, axis, method, keepdims, skip_nan, name):
     count = np.sum(~nan, axis=-1) if skip_nan else np.full((n_rows,), n)
     expand = (n_rows,) + (1,) * len(q_shape)
     count_b = np.reshape(count, expand)
-    pos_dtype = out_dtype if interpolating else np.float64
-    lo, hi, frac = _positions(q.astype(pos_dtype), count_b, method)
+    lo, hi, gamma = _positions(q, count_b, method)
     row_b = np.reshape(np.arange(n_rows), expand)
     # getitem, not ordered[...]: a plain ndarray cannot take traced indices (a traced q)
     low = getitem(ordered, (row_b, lo))
-    if interpolating:
-        low = low.astype(out_dtype)
-        result = low + frac * (getitem(ordered, (row_b, hi)).astype(out_dtype) - low)
-    else:
-        result = low
-    if np.dtype(dtype_of(a)).kind in "fc":  # a NaN makes the quantile NaN (or is skipped)
-        undefined = count_b == 0 if skip_nan else np.reshape(np.any(nan, axis=-1), expand)
+    result = low if gamma is None else _lerp(low, getitem(ordered, (row_b, hi)), gamma, weak)
+    return _finish(result, a, nan, count_b, skip_nan, q_shape, rest_shape, axes, keepdims)
+
+
+def _finish(result, a, nan, count_b, skip_nan, q_shape, rest_shape, axes, keepdims):
+    """NaN where numpy's result is NaN, (rows, *q) -> (*q, *rest) with the reduced axes
+    back as 1s for keepdims, and a 0-d result as a numpy scalar, as numpy returns it."""
+    if np.dtype(dtype_of(a)).kind in "fc":  # a NaN makes the result NaN (or is skipped)
+        undefined = count_b == 0 if skip_nan else np.reshape(np.any(nan, axis=-1), shape_of(count_b))
         result = np.where(undefined, np.nan, result)
-    # (rows, *q) -> (*q, *rest), then the reduced axes back as 1s for keepdims
     result = np.moveaxis(result, 0, -1) if q_shape else result
     if keepdims:
         kept = tuple(1 if i in axes else s for i, s in enumerate(shape_of(a)))
-        return np.reshape(result, q_shape + kept)
-    return np.reshape(result, q_shape + rest_shape)
+        result = np.reshape(result, q_shape + kept)
+    else:
+        result = np.reshape(result, q_shape + rest_shape)
+    return result[()] if ndim_of(result) == 0 else result
+
+
+def _median(a, axis, keepdims, skip_nan, name):
+    """numpy's median: the mean of the middle one or two sorted values (np.mean's
+    arithmetic: float16 summed in float32, integers in float64). nanmedian along an axis
+    shorter than 600 goes through numpy's masked median, which halves the sum of the two
+    middle values in the array's own dtype (the middle value twice for an odd count)."""
+    a = _operand(a)
+    if np.iscomplexobj(a):  # numpy sorts complex values; no derivative order to follow here
+        raise UnsupportedOperation(f"np.{name} of a complex array", "take the median of the real part")
+    rows, rest_shape, axes = _to_rows(a, axis)
+    n_rows, n = shape_of(rows)
+    if n == 0:
+        raise ValueError(f"np.{name} of an empty array")
+    nan = np.isnan(rows)
+    order = np.argsort(rows, axis=-1)  # NaNs sort last
+    row_index = np.reshape(np.arange(n_rows), (n_rows, 1))
+    ordered = rows[row_index, order]
+    count = np.sum(~nan, axis=-1) if skip_nan else np.full((n_rows,), n)
+    count_b = np.reshape(count, (n_rows,))
+    half = count_b // 2
+    odd = count_b % 2 == 1
+    lo = np.clip(np.where(odd, half, half - 1), 0, n - 1)
+    hi = np.clip(half, 0, n - 1)
+    row_b = np.arange(n_rows)
+    low, high = getitem(ordered, (row_b, lo)), getitem(ordered, (row_b, hi))
+    dtype = np.dtype(dtype_of(a))
+    masked = skip_nan and rest_shape != () and n < 600
+    if masked:  # np.ma.median: (low + high) / 2 in the array's dtype
+        result = (low + high) / 2
+    else:
+        work = np.dtype(np.float32) if dtype == np.float16 else _float_dtype(a)
+        low, high = low.astype(work), high.astype(work)
+        result = np.where(odd, low, (low + high) / 2).astype(dtype if dtype == np.float16 else work)
+    return _finish(result, a, nan, count_b, skip_nan, (), rest_shape, axes, keepdims)
 
 
 def _method(method, interpolation):
@@ -359,12 +413,12 @@ def nanpercentile(
 
 @implements(np.median)
 def median(a, axis=None, out=None, overwrite_input=False, keepdims=False):
-    return _quantile(a, 0.5, axis, "linear", keepdims, False, "median")
+    return _median(a, axis, keepdims, False, "median")
 
 
 @implements(np.nanmedian)
 def nanmedian(a, axis=None, out=None, overwrite_input=False, keepdims=False):
-    return _quantile(a, 0.5, axis, "linear", keepdims, True, "nanmedian")
+    return _median(a, axis, keepdims, True, "nanmedian")
 
 
 # --- covariance and correlation ------------------------------------------------------------

@@ -1,7 +1,8 @@
-"""Linear-algebra primitives: solve, det, slogdet, cholesky, eigh, svd, eig, qr and pinv.
+"""Linear-algebra primitives: solve, det, slogdet, cholesky, eigh, svd, eig, qr, pinv and
+lstsq.
 
 Each acts on the last two axes, with leading batch axes, as ``numpy.linalg`` does; the
-rest of ``numpy.linalg`` (inv, lstsq, norms, matrix_power, ...) is lowered onto these in
+rest of ``numpy.linalg`` (inv, norms, matrix_power, ...) is lowered onto these in
 ``numpy_api/linalg.py``. The rules follow Giles (2008), "Collected matrix derivative
 results", in the structure JAX uses, and are written in numpy calls so they differentiate
 again. Conventions (docs/linalg.md):
@@ -676,7 +677,86 @@ pinv_p.def_jvp(_pinv_jvp)
 pinv_p.def_vjp(_pinv_vjp)
 
 
+# --- lstsq: numpy's own solution (LAPACK gelsd), differentiated as pinv(a) @ b -----------
+def _lstsq_kernel(xp, a, b, rcond):
+    """numpy's lstsq of ``a`` (m, n) and ``b`` (m, k): the solution, the residuals (zeros
+    where numpy returns none, so the shape is fixed: the numpy layer drops them) and the
+    singular values, all as numpy computes them. A stack (vmap) is solved one by one."""
+    if a.ndim > 2 or b.ndim > 2:
+        lead = np.broadcast_shapes(a.shape[:-2], b.shape[:-2])
+        a = xp.broadcast_to(a, lead + a.shape[-2:])
+        b = xp.broadcast_to(b, lead + b.shape[-2:])
+        parts = [_lstsq_kernel(xp, a[i], b[i], rcond) for i in np.ndindex(lead)]
+        return tuple(xp.reshape(xp.stack([p[j] for p in parts]), lead + parts[0][j].shape) for j in range(3))
+    x, residuals, _, s = xp.linalg.lstsq(a, b, rcond=rcond)
+    if residuals.shape[-1:] != b.shape[-1:]:
+        residuals = xp.zeros(b.shape[-1:], dtype=s.dtype)
+    return x, residuals, s
+
+
+lstsq_p = Primitive("lstsq", _lstsq_kernel, multiple_results=True)
+
+
+def _lstsq_parts(a, b, x, rcond):
+    """What the rules share: P = pinv(a) (the solution is P b) and the residual b - a x."""
+    _real_only(a, "np.linalg.lstsq")
+    return pinv_p.bind(a, rcond=rcond, hermitian=False), b - a @ x
+
+
+def _lstsq_jvp(tangents, ans, a, b, rcond):
+    """x = P b with pinv's derivative (Golub & Pereyra) for dP; the residuals sum |b - a x|^2
+    per column; the singular values move by diag(U^T dA V)."""
+    ta, tb = tangents
+    x = ans[0]
+    p, r = _lstsq_parts(a, b, x, rcond)
+    dx = dr = ds = None
+    if ta is not None:
+        tat = _mT(ta)
+        w = _mT(p) @ x
+        # dP b = -P dA x + P P^T dA^T r + (I - P A) dA^T P^T x, with r = b - A x
+        dx = -(p @ (ta @ x)) + p @ (_mT(p) @ (tat @ r)) + (tat @ w - p @ (a @ (tat @ w)))
+        dr = -(ta @ x)
+        u, _, vh = svd_p.bind(a, full_matrices=False)
+        ds = np.sum(u * (ta @ _mT(vh)), axis=-2)
+    if tb is not None:
+        dxb = p @ tb
+        dx = dxb if dx is None else dx + dxb
+        dr = tb if dr is None else dr + tb
+    dr = dr - a @ dx  # the change of r = b - a x
+    dres = 2 * np.sum(r * dr, axis=-2)
+    return dx, dres, ds
+
+
+def _lstsq_vjp(ct, ans, needed, a, b, rcond):
+    ct_x, ct_res, ct_s = ct
+    x = ans[0]
+    p, r = _lstsq_parts(a, b, x, rcond)
+    ct_a = ct_b = None
+
+    def acc(u, v):
+        return v if u is None else u + v
+
+    if ct_res is not None:  # res = sum(r * r, axis=-2), r = b - a x
+        ct_r = 2 * r * np.expand_dims(ct_res, -2)
+        ct_b = ct_r
+        ct_a = -(ct_r @ _mT(x))
+        ct_x = acc(ct_x, -(_mT(a) @ ct_r))
+    if ct_x is not None:  # x = P b
+        ct_b = acc(ct_b, _mT(p) @ ct_x)
+        if needed[0]:
+            ct_a = acc(ct_a, _pinv_vjp(ct_x @ _mT(b), p, a, rcond, False))
+    if ct_s is not None and needed[0]:
+        u, _, vh = svd_p.bind(a, full_matrices=False)
+        ct_a = acc(ct_a, (u * np.expand_dims(ct_s, -2)) @ vh)
+    return ct_a, ct_b
+
+
+lstsq_p.def_jvp_joint(_lstsq_jvp)
+lstsq_p.def_vjp_joint(_lstsq_vjp)
+
+
 # vmap: numpy.linalg works on stacks of matrices, so the batch is one more stack axis
 solve_p.def_batch(batch_rules.stacked(2, 2))
+lstsq_p.def_batch(batch_rules.stacked(2, 2))
 for _p in (det_p, slogdet_p, cholesky_p, eigh_p, svd_p, eig_p, qr_p, pinv_p):
     _p.def_batch(batch_rules.stacked(2))

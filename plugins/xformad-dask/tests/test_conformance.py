@@ -21,6 +21,7 @@ REFUSED = {
     "eigh",
     "eig",
     "pinv",
+    "lstsq",
     "svd",
     "qr",
     "solve",

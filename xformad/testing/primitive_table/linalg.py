@@ -1,5 +1,5 @@
 """Spec rows for the linear-algebra primitives (solve, det, slogdet, cholesky, eigh, svd,
-qr, pinv). Each function keeps its input well conditioned (a shifted or symmetrised
+qr, pinv, lstsq). Each function keeps its input well conditioned (a shifted or symmetrised
 matrix) and its output free of the sign freedom of eigen/singular vectors."""
 
 from __future__ import annotations
@@ -54,6 +54,12 @@ def _eig_factors(x):
     return np.concatenate([np.ravel(np.real(w)), np.ravel(np.imag(w)), np.ravel(np.abs(v) ** 2)])
 
 
+def _lstsq_all(a, b):
+    """Solution, residuals (a tall full-rank a has them) and singular values together."""
+    x, residuals, _, s = np.linalg.lstsq(a + 3.0 * np.eye(*a.shape), b, rcond=None)
+    return np.concatenate([np.ravel(x), np.ravel(residuals), np.ravel(s)])
+
+
 MATRIX_SHAPES = [((3, 3),), ((2, 3, 3),)]
 RECT_SHAPES = [((3, 3),), ((4, 3),), ((3, 4),), ((2, 4, 3),)]
 C128 = np.complex128
@@ -79,4 +85,5 @@ CASES: list[Case] = [
     Case("svd", lambda x: np.linalg.svd(x, compute_uv=False), RECT_SHAPES),
     Case("qr", _qr_factors, RECT_SHAPES),
     Case("pinv", np.linalg.pinv, RECT_SHAPES),
+    Case("lstsq", _lstsq_all, [((4, 3), (4,)), ((4, 3), (4, 2)), ((3, 4), (3,)), ((3, 3), (3, 2))]),
 ]

@@ -254,6 +254,21 @@ def _quantile(a, q, axis, method, keepdims, skip_nan, name):
     if not is_tracer(q) and (np.any(q < 0) or np.any(q > 1)):
         raise ValueError("Quantiles must be in the range [0, 1]")
     q_shape = shape_of(q)
+    rest_shape, axes, n_rows, nan, ordered, count = _sorted_rows(a, axis, skip_nan, name)
+    expand = (n_rows,) + (1,) * len(q_shape)
+    count_b = np.reshape(count, expand)
+    lo, hi, gamma = _positions(q, count_b, method)
+    row_b = np.reshape(np.arange(n_rows), expand)
+    # getitem, not ordered[...]: a plain ndarray cannot take traced indices (a traced q)
+    low = getitem(ordered, (row_b, lo))
+    result = low if gamma is None else _lerp(low, getitem(ordered, (row_b, hi)), gamma, weak)
+    return _finish(result, a, nan, count_b, skip_nan, q_shape, rest_shape, axes, keepdims)
+
+
+def _sorted_rows(a, axis, skip_nan: bool, name: str):
+    """``a``'s reduced axes as rows, each sorted (NaNs last): (the kept shape, the reduced
+    axes, the number of rows, where the NaNs are, the sorted rows, each row's count of
+    values that take part: all, or the non-NaN ones with ``skip_nan``)."""
     rows, rest_shape, axes = _to_rows(a, axis)
     n_rows, n = shape_of(rows)
     if n == 0:
@@ -263,14 +278,7 @@ def _quantile(a, q, axis, method, keepdims, skip_nan, name):
     row_index = np.reshape(np.arange(n_rows), (n_rows, 1))
     ordered = rows[row_index, order]
     count = np.sum(~nan, axis=-1) if skip_nan else np.full((n_rows,), n)
-    expand = (n_rows,) + (1,) * len(q_shape)
-    count_b = np.reshape(count, expand)
-    lo, hi, gamma = _positions(q, count_b, method)
-    row_b = np.reshape(np.arange(n_rows), expand)
-    # getitem, not ordered[...]: a plain ndarray cannot take traced indices (a traced q)
-    low = getitem(ordered, (row_b, lo))
-    result = low if gamma is None else _lerp(low, getitem(ordered, (row_b, hi)), gamma, weak)
-    return _finish(result, a, nan, count_b, skip_nan, q_shape, rest_shape, axes, keepdims)
+    return rest_shape, axes, n_rows, nan, ordered, count
 
 
 def _finish(result, a, nan, count_b, skip_nan, q_shape, rest_shape, axes, keepdims):
@@ -296,15 +304,8 @@ def _median(a, axis, keepdims, skip_nan, name):
     a = _operand(a)
     if np.iscomplexobj(a):  # numpy sorts complex values; no derivative order to follow here
         raise UnsupportedOperation(f"np.{name} of a complex array", "take the median of the real part")
-    rows, rest_shape, axes = _to_rows(a, axis)
-    n_rows, n = shape_of(rows)
-    if n == 0:
-        raise ValueError(f"np.{name} of an empty array")
-    nan = np.isnan(rows)
-    order = np.argsort(rows, axis=-1)  # NaNs sort last
-    row_index = np.reshape(np.arange(n_rows), (n_rows, 1))
-    ordered = rows[row_index, order]
-    count = np.sum(~nan, axis=-1) if skip_nan else np.full((n_rows,), n)
+    rest_shape, axes, n_rows, nan, ordered, count = _sorted_rows(a, axis, skip_nan, name)
+    n = shape_of(ordered)[-1]
     count_b = np.reshape(count, (n_rows,))
     half = count_b // 2
     odd = count_b % 2 == 1

@@ -121,9 +121,39 @@ cumsum_p.def_jvp(lambda t, ans, x, axis: np.cumsum(t, axis=axis))
 cumsum_p.def_vjp(lambda ct, ans, x, axis: _reverse_cumsum(ct, axis))
 
 # cumprod's rules divide by x: exact away from zeros (as autograd's)
+# cumprod's derivatives divide by x, exact up to the first zero of each row: there the
+# products are split. With z that zero, y_k (k < z) has dy_k/dx_j = y_k / x_j; for k >= z
+# only x_z's own term survives, dy_k/dx_z = L * Q_k with L = prod_{i<z} x_i and
+# Q_k = prod_{z<i<=k} x_i (later zeros make Q zero, as they make the products zero).
+def _cumprod_split(x, axis):
+    """(before the first zero, the first zero, L, Q, x with 1 from the first zero on)."""
+    zero = x == 0
+    zeros_so_far = np.cumsum(zero, axis=axis)
+    before = zeros_so_far == 0
+    first = zero & (zeros_so_far == 1)
+    x_before = np.where(before, x, 1)
+    lead = np.prod(x_before, axis=axis, keepdims=True)  # L: a row without zeros never reads it
+    after = np.cumprod(np.where(before | first, 1, x), axis=axis)  # Q
+    return before, first, lead, after, x_before
+
+
+def _cumprod_jvp(t, ans, x, axis):
+    before, first, lead, after, x_before = _cumprod_split(x, axis)
+    up_to_zero = ans * np.cumsum(np.where(before, safe_mul(t, 1 / x_before), 0), axis=axis)
+    t_zero = np.sum(np.where(first, t, 0), axis=axis, keepdims=True)
+    return np.where(before, up_to_zero, safe_mul(t_zero * lead, after))
+
+
+def _cumprod_vjp(ct, ans, x, axis):
+    before, first, lead, after, x_before = _cumprod_split(x, axis)
+    up_to_zero = safe_mul(_reverse_cumsum(np.where(before, ct * ans, 0), axis), 1 / x_before)
+    at_zero = np.sum(np.where(before, 0, safe_mul(ct, after)), axis=axis, keepdims=True)
+    return np.where(before, up_to_zero, np.where(first, safe_mul(at_zero, lead), 0))
+
+
 cumprod_p = Primitive("cumprod", lambda xp, x, axis: xp.cumprod(x, axis=axis))
-cumprod_p.def_jvp(lambda t, ans, x, axis: ans * np.cumsum(safe_mul(t, 1 / x), axis=axis))
-cumprod_p.def_vjp(lambda ct, ans, x, axis: safe_mul(_reverse_cumsum(ct * ans, axis), 1 / x))
+cumprod_p.def_jvp(_cumprod_jvp)
+cumprod_p.def_vjp(_cumprod_vjp)
 
 # vmap: the batch axis goes first, every axis parameter moves up by one
 for _p in (sum_p, max_p, min_p, prod_p, all_p, any_p):

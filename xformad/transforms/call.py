@@ -29,6 +29,11 @@ def normalize_argnums(argnums, nargs: int) -> tuple[int, ...]:
                 f"{nargs} positional argument(s); pass the differentiated inputs positionally."
             )
         out.append(int(a) % nargs)
+    if len(set(out)) != len(out):  # JAX refuses too: one input cannot be two
+        raise XformadError(
+            f"argnums={argnums!r} names an argument twice; list each argument once (the "
+            "gradient comes back once per entry of argnums)."
+        )
     return tuple(out)
 
 

@@ -1,0 +1,66 @@
+"""cumprod's derivatives where the input holds zeros: its rules divide by x, which is exact
+only up to a row's first zero (beyond it the products are split, primitives/reductions.py).
+Both modes and second order against central finite differences."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+import xformad
+
+from .test_right_aligned_shapes import central_differences
+
+WEIGHTS = np.array([0.7, -1.3, 0.4, 2.0, 0.9])
+ROWS = [
+    [1.5, 0.0, 2.0],
+    [1.5, 0.0, 2.0, 0.0, 3.0],
+    [0.0, 2.0, 3.0, 1.0, -1.0],
+    [1.2, 2.0, 3.0, 0.5, 0.0],
+    [1.2, -2.0, 3.0, 0.5, 0.7],
+]
+
+
+@pytest.mark.parametrize("row", ROWS, ids=[str(r) for r in ROWS])
+@pytest.mark.parametrize("scan", [np.cumprod, getattr(np, "cumulative_prod", np.cumprod)])
+@pytest.mark.parametrize("mode", ["grad", "jacfwd"])
+def test_a_row_with_zeros(row, scan, mode):
+    x = np.array(row)
+
+    def f(x):
+        return np.sum(scan(x) * WEIGHTS[: len(x)])
+
+    np.testing.assert_allclose(getattr(xformad, mode)(f)(x), central_differences(f, x), atol=1e-8)
+
+
+@pytest.mark.parametrize("axis", [0, 1])
+def test_a_matrix_with_zeros_along_either_axis(axis):
+    x = np.array([[1.5, 0.0, 2.0], [0.5, 2.0, 3.0], [0.0, 0.0, 1.0]])
+    w = np.arange(1.0, 10.0).reshape(3, 3)
+
+    def f(x):
+        return np.sum(np.cumprod(x, axis=axis) * w)
+
+    want = central_differences(f, x)
+    np.testing.assert_allclose(xformad.grad(f)(x), want, atol=1e-7)
+    np.testing.assert_allclose(xformad.jacfwd(f)(x), want, atol=1e-7)
+
+
+def test_second_order_across_a_zero():
+    def f(x):
+        return np.sum(np.cumprod(x) ** 2)
+
+    x = np.array([1.5, 0.0, 2.0, 0.7])
+    want = np.array([central_differences(lambda y: xformad.grad(f)(y)[i], x) for i in range(4)])
+    np.testing.assert_allclose(xformad.hessian(f)(x), want, atol=1e-7)
+
+
+def test_nancumprod_skips_a_nan_after_a_zero():
+    g = xformad.grad(lambda x: np.sum(np.nancumprod(x)))(np.array([1.5, 0.0, np.nan, 2.0]))
+    np.testing.assert_array_equal(g, [1.0, 6.0, 0.0, 0.0])
+
+
+@pytest.mark.parametrize("argnums", [(0, 0), (0, 1, -2)])
+def test_an_argument_named_twice_in_argnums_is_refused(argnums):
+    with pytest.raises(xformad.XformadError, match="names an argument twice"):
+        xformad.grad(lambda x, y: x * y + x, argnums=argnums)(2.0, 3.0)

@@ -10,7 +10,7 @@ from ..primitives import shape as sh
 from ..tracing import concrete
 from ..views import NUMPY_READ_ONLY, as_view, read_only, same_view
 from .dispatch import implements
-from .util import as_operand, is_tracer, ndim_of, normalize_shape, resolve_shape, shape_of
+from .util import as_operand, is_tracer, ndim_of, normalize_shape, resolve_shape, shape_of, standin
 
 
 @implements(np.shape)
@@ -68,7 +68,58 @@ def flat_copy(a):
 
 @implements(np.ravel)
 def ravel(a, order="C"):
-    return reshape(a, (-1,), order=order)
+    """numpy's ravel: the elements in ``order``, a view where numpy's ravel of the traced
+    value's own array makes one (a contiguous array in that order) and a copy otherwise
+    (``y[:, 1].ravel()`` copies, where ``y[:, 1].reshape(-1)`` does not)."""
+    a = as_operand(a)
+    order = "C" if order is None else order
+    if order not in ("C", "F", "A", "K"):
+        raise ValueError(f"order must be one of 'C', 'F', 'A', or 'K' (got {order!r})")
+    if not is_tracer(a):
+        return np.ravel(a, order)
+    plain = standin(a)
+    axes = _ravel_axes(plain, order)  # ravel in C order of the transposed axes
+    shown = tuple(shape_of(a)[i] for i in axes)
+    inverse = tuple(int(i) for i in np.argsort(axes))
+    identity = axes == tuple(range(len(axes)))
+
+    def derive(base):
+        moved = base if identity else sh.transpose_p.bind(base, axes=axes)
+        return sh.reshape_p.bind(moved, shape=(int(np.prod(shown, dtype=np.int64)),))
+
+    out = derive(a)
+    if not np.may_share_memory(np.ravel(plain, order), plain):
+        return out  # numpy copied: a new value
+
+    def writeback(base, new):
+        back = sh.reshape_p.bind(new, shape=shown)
+        return back if identity else sh.transpose_p.bind(back, axes=inverse)
+
+    return as_view(a, out, derive, writeback)
+
+
+def _ravel_axes(plain, order: str) -> tuple:
+    """The axes whose C order is ``order``'s for this array: 'F' reversed, 'A' as 'F' for
+    a Fortran-ordered array, 'K' the axes by their strides (memory order)."""
+    n = plain.ndim
+    c_order, f_order = tuple(range(n)), tuple(range(n))[::-1]
+    if order == "C":
+        return c_order
+    if order == "F":
+        return f_order
+    if order == "A":
+        return f_order if plain.flags.f_contiguous and not plain.flags.c_contiguous else c_order
+    if plain.flags.c_contiguous:
+        return c_order
+    if plain.flags.f_contiguous:
+        return f_order
+    strides = [st for st, size in zip(plain.strides, plain.shape) if size > 1]
+    if any(st <= 0 for st in strides):
+        raise UnsupportedOperation(
+            "np.ravel(order='K') of an array with negative or zero strides",
+            "write np.ravel(x) (C order), or np.ravel(np.ascontiguousarray(x))",
+        )
+    return tuple(sorted(range(n), key=lambda i: -plain.strides[i] if plain.shape[i] > 1 else 0))
 
 
 @implements(np.transpose, getattr(np, "permute_dims", np.transpose))

@@ -270,7 +270,11 @@ arctan2_p.def_pointwise(lambda ans, y, x: x / (x * x + y * y), lambda ans, y, x:
 
 hypot_p = Primitive("hypot", _ufunc_kernel("hypot"))
 hypot_p.def_expression(arity=2)
-hypot_p.def_pointwise(lambda ans, x, y: x / ans, lambda ans, x, y: y / ans)
+# at the origin, where no derivative exists, the slope is 0, as |x|'s is at 0 (x / ans
+# would be 0 / 0 there)
+hypot_p.def_pointwise(
+    lambda ans, x, y: x / np.where(ans == 0, 1, ans), lambda ans, x, y: y / np.where(ans == 0, 1, ans)
+)
 
 logaddexp_p = Primitive("logaddexp", _ufunc_kernel("logaddexp"))
 logaddexp_p.def_expression(arity=2)

@@ -1,6 +1,7 @@
-"""cumprod's derivatives where the input holds zeros: its rules divide by x, which is exact
-only up to a row's first zero (beyond it the products are split, primitives/reductions.py).
-Both modes and second order against central finite differences."""
+"""Derivatives at zeros, against central finite differences: cumprod where the input holds
+zeros (its rules divide by x, exact only up to a row's first zero; beyond it the products
+are split, primitives/reductions.py), in both modes and to second order; hypot at the
+origin; and argnums naming an argument twice, refused."""
 
 from __future__ import annotations
 
@@ -64,3 +65,10 @@ def test_nancumprod_skips_a_nan_after_a_zero():
 def test_an_argument_named_twice_in_argnums_is_refused(argnums):
     with pytest.raises(xformad.XformadError, match="names an argument twice"):
         xformad.grad(lambda x, y: x * y + x, argnums=argnums)(2.0, 3.0)
+
+
+def test_hypot_at_the_origin_has_slope_zero_as_abs_does():
+    assert xformad.grad(lambda x: np.hypot(x, 0.0))(0.0) == 0.0 == xformad.grad(np.abs)(0.0)
+    at_origin = xformad.jacfwd(lambda x: np.hypot(x, np.zeros(2)))(np.zeros(2))
+    np.testing.assert_array_equal(at_origin, np.zeros((2, 2)))
+    np.testing.assert_allclose(xformad.grad(lambda v: np.hypot(v[0], v[1]))(np.array([3.0, 4.0])), [0.6, 0.8])

@@ -1,7 +1,7 @@
 """Derivatives at zeros, against central finite differences: cumprod where the input holds
 zeros (its rules divide by x, exact only up to a row's first zero; beyond it the products
 are split, primitives/reductions.py), in both modes and to second order; hypot at the
-origin; and argnums naming an argument twice, refused."""
+origin; det at singular matrices (the adjugate); argnums naming an argument twice, refused."""
 
 from __future__ import annotations
 
@@ -72,3 +72,31 @@ def test_hypot_at_the_origin_has_slope_zero_as_abs_does():
     at_origin = xformad.jacfwd(lambda x: np.hypot(x, np.zeros(2)))(np.zeros(2))
     np.testing.assert_array_equal(at_origin, np.zeros((2, 2)))
     np.testing.assert_allclose(xformad.grad(lambda v: np.hypot(v[0], v[1]))(np.array([3.0, 4.0])), [0.6, 0.8])
+
+
+SINGULAR = {
+    "rank 1 of 2": np.array([[1.0, 2.0], [2.0, 4.0]]),
+    "rank 2 of 3": np.array([[1.0, 2.0, 3.0], [4.0, 5.0, 6.0], [7.0, 8.0, 9.0]]),
+    "zero": np.zeros((3, 3)),
+}
+
+
+@pytest.mark.parametrize("name", list(SINGULAR))
+@pytest.mark.parametrize("mode", ["grad", "jacfwd"])
+def test_det_at_a_singular_matrix_is_the_adjugate(name, mode):
+    a = SINGULAR[name]
+    want = central_differences(np.linalg.det, a)
+    np.testing.assert_allclose(getattr(xformad, mode)(np.linalg.det)(a), want, atol=1e-7)
+
+
+def test_det_of_a_stack_with_one_singular_member():
+    stack = np.stack([SINGULAR["rank 1 of 2"], np.array([[2.0, 1.0], [0.0, 3.0]])])
+    got = xformad.grad(lambda s: np.sum(np.linalg.det(s)))(stack)
+    np.testing.assert_allclose(got[0], [[4.0, -2.0], [-2.0, 1.0]], atol=1e-12)
+    np.testing.assert_array_equal(got[1], [[3.0, -0.0], [-1.0, 2.0]])  # the inverse's, exactly
+
+
+def test_second_order_of_det_at_a_singular_matrix():
+    hessian = xformad.hessian(np.linalg.det)(SINGULAR["rank 1 of 2"]).reshape(4, 4)
+    want = np.array([[0, 0, 0, 1], [0, 0, -1, 0], [0, -1, 0, 0], [1, 0, 0, 0]], dtype=float)
+    np.testing.assert_allclose(hessian, want, atol=1e-12)

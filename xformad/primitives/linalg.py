@@ -200,9 +200,49 @@ def _inverse_transpose(a):
 
 
 # --- det and slogdet: d log det a = tr(a^{-1} da) ----------------------------------------
+# At a singular matrix det is still differentiable (a polynomial): d det = tr(adj(a) da),
+# and adj(a) = det(a) a^{-1} has no inverse to go through; there it comes from the SVD.
+def _adjugate_transpose(a):
+    """adj(a)^T of real matrices, singular ones too: with a = U diag(s) V^T it is
+    det(U) det(V) U diag(c) V^T, c_i the product of the other singular values."""
+    _real_only(a, "np.linalg.det's derivative at a singular matrix")
+    u, s, vh = svd_p.bind(a, full_matrices=False)
+    ones = np.ones_like(s[..., :1])
+    before = np.cumprod(np.concatenate([ones, s[..., :-1]], axis=-1), axis=-1)
+    after = np.flip(np.cumprod(np.flip(np.concatenate([s[..., 1:], ones], axis=-1), -1), axis=-1), -1)
+    sign = det_p.bind(u) * det_p.bind(vh)
+    return _as_matrix_scale(sign) * ((u * np.expand_dims(before * after, -2)) @ vh)
+
+
+def _adjugate_t(a, ans):
+    """adj(a)^T: det(a) a^{-T} where a is invertible (exact where it always was), the SVD's
+    form for the singular matrices of a stack (LAPACK's LU met an exact zero pivot there:
+    det is exactly 0, and a solve would raise)."""
+    singular = ans == 0
+    if not bool(np.any(singular)):
+        return None
+    held = _as_matrix_scale(singular)
+    invertible = np.where(held, _eye(a), a)  # the singular members' solve is not used
+    return np.where(held, _adjugate_transpose(a), _as_matrix_scale(ans) * _inverse_transpose(invertible))
+
+
+def _det_jvp(t, ans, a):
+    adj_t = _adjugate_t(a, ans)
+    if adj_t is not None:
+        return np.sum(adj_t * t, axis=(-2, -1))
+    return ans * _trace(_solve(a, t))
+
+
+def _det_vjp(ct, ans, a):
+    adj_t = _adjugate_t(a, ans)
+    if adj_t is not None:
+        return _as_matrix_scale(ct) * adj_t
+    return _as_matrix_scale(ct * ans) * _inverse_transpose(a)
+
+
 det_p = Primitive("det", lambda xp, a: xp.linalg.det(a))
-det_p.def_jvp(lambda t, ans, a: ans * _trace(_solve(a, t)))
-det_p.def_vjp(lambda ct, ans, a: _as_matrix_scale(ct * ans) * _inverse_transpose(a))
+det_p.def_jvp(_det_jvp)
+det_p.def_vjp(_det_vjp)
 
 
 def _slogdet_kernel(xp, a):

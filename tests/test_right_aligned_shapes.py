@@ -112,3 +112,14 @@ def test_nextafter_has_slope_one_in_x_and_none_in_y():
     np.testing.assert_array_equal(xformad.grad(lambda y: np.sum(np.nextafter(x, y)))(y), [0.0, 0.0, 0.0])
     f = lambda x: np.sum(np.nextafter(x, y) ** 2)  # noqa: E731
     np.testing.assert_allclose(xformad.grad(f)(x), central_differences(f, x), rtol=1e-6)
+
+
+@pytest.mark.parametrize("cotangent", [lambda g: g, lambda g: g * np.ones(2)], ids=["scalar", "wrong length"])
+def test_a_custom_vjp_cotangent_smaller_or_unrelated_is_refused(cotangent):
+    @xformad.custom_vjp
+    def doubled_sum(x):
+        return np.sum(2.0 * x)
+
+    doubled_sum.defvjp(lambda x: (doubled_sum(x), None), lambda res, g: (cotangent(g),))
+    with pytest.raises(xformad.XformadError, match=r"shaped like the value"):
+        xformad.grad(doubled_sum)(np.ones(3))

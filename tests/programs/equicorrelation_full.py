@@ -36,4 +36,8 @@ PROGRAM = Program(
     autograd=False,
     note="np.full with a traced fill value and the in-place diagonal write are out of "
     "autograd's (and jax's) reach",
+    known_failures={
+        "emitted_source": "the emitted program's d/dmu differs from eager's by 1.8e-15 (rounding: "
+        "the same kernels on a different operand layout?); jit checks and falls back to eager"
+    },
 )

@@ -83,12 +83,16 @@ def ravel(a, order="C"):
     inverse = tuple(int(i) for i in np.argsort(axes))
     identity = axes == tuple(range(len(axes)))
 
+    view = np.may_share_memory(np.ravel(plain, order), plain)
+    if identity and len(shown) == 1:  # already flat: the array itself, or a copy of it
+        return same_view(a) if view else a.snapshot()
+
     def derive(base):
         moved = base if identity else sh.transpose_p.bind(base, axes=axes)
         return sh.reshape_p.bind(moved, shape=(int(np.prod(shown, dtype=np.int64)),))
 
     out = derive(a)
-    if not np.may_share_memory(np.ravel(plain, order), plain):
+    if not view:
         return out  # numpy copied: a new value
 
     def writeback(base, new):

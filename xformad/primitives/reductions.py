@@ -120,6 +120,7 @@ cumsum_p = Primitive("cumsum", lambda xp, x, axis: xp.cumsum(x, axis=axis))
 cumsum_p.def_jvp(lambda t, ans, x, axis: np.cumsum(t, axis=axis))
 cumsum_p.def_vjp(lambda ct, ans, x, axis: _reverse_cumsum(ct, axis))
 
+
 # cumprod's rules divide by x: exact away from zeros (as autograd's)
 # cumprod's derivatives divide by x, exact up to the first zero of each row: there the
 # products are split. With z that zero, y_k (k < z) has dy_k/dx_j = y_k / x_j; for k >= z

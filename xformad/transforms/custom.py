@@ -60,8 +60,38 @@ def _zeros(like):
 
 
 def _fit_leaf(c, like):
-    """A rule's cotangent or tangent leaf, fitted to ``like``'s shape and dtype."""
-    return fit_to(_as_array(c), tuple(like.shape), like.dtype)
+    """A rule's cotangent or tangent leaf, fitted to ``like``'s shape and dtype. Its shape
+    is ``like``'s up to leading length-1 axes, or one ``like`` was broadcast to (summed
+    back over the broadcast axes); a smaller one (a scalar for an array) or an unrelated one
+    is a mistake in the rule, not a broadcast to guess."""
+    c = _as_array(c)
+    have, want = tuple(np.shape(c)), tuple(like.shape)
+    if (
+        have != want
+        and _without_leading_ones(have) != _without_leading_ones(want)
+        and not _broadcast_from(want, have)
+    ):
+        raise CustomRuleError(
+            f"a custom rule returned a tangent or cotangent of shape {have} for a value of "
+            f"shape {want}; return one shaped like the value (np.broadcast_to(g, np.shape(x)) "
+            "where a broadcast is meant)."
+        )
+    return fit_to(c, want, like.dtype)
+
+
+def _broadcast_from(small: tuple, big: tuple) -> bool:
+    """Whether a value of shape ``small`` broadcasts to shape ``big``."""
+    try:
+        return np.broadcast_shapes(small, big) == big
+    except ValueError:
+        return False
+
+
+def _without_leading_ones(shape: tuple) -> tuple:
+    k = 0
+    while k < len(shape) and shape[k] == 1:
+        k += 1
+    return shape[k:]
 
 
 class _CallSpec:

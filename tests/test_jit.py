@@ -395,3 +395,8 @@ def test_a_result_computed_from_an_array_made_inside_compiles():
             assert type(got) is np.ndarray
             np.testing.assert_array_equal(got, xformad.grad(f)(v))
     assert g.cache_info().specializations == 1
+
+
+def test_jit_says_to_pass_an_array_keyword_positionally():
+    with pytest.raises(xformad.XformadError, match="pass the array positionally"):
+        xformad.jit(lambda x, w: np.sum(x * w))(np.ones(2), w=np.ones(2))

@@ -40,10 +40,15 @@ def static_key(value: Any, where: str) -> Any:
     try:
         hash(value)
     except TypeError:
+        keyword = where.startswith("keyword")
+        how = (
+            "pass the array positionally: jit's keyword arguments are static"
+            if keyword
+            else "make the argument dynamic (leave it out of static_argnums)"
+        )
         raise SignatureError(
             f"jit: {where} is static but unhashable ({type(value).__name__}); static values key "
-            "the cache. Pass a hashable value (a tuple instead of a list), or make the "
-            "argument dynamic (leave it out of static_argnums) if it is an array."
+            f"the cache. Pass a hashable value (a tuple instead of a list), or, for an array, {how}."
         ) from None
     return (type(value), value)
 

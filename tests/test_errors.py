@@ -55,6 +55,24 @@ def test_writing_tracer_into_plain_ndarray_is_refused():
         xformad.grad(f)(1.0)
 
 
+def test_writing_into_a_method_copy_of_an_argument_names_np_copy():
+    # a.copy() of an argument not being differentiated is a plain ndarray made inside
+    def f(x, a):
+        y = a.copy()
+        y[[0, 1]] += x
+        return np.sum(y**2)
+
+    with pytest.raises(xformad.TracerConversionError, match=r"a\.copy\(\).*np\.copy\(a\)"):
+        xformad.grad(f)(np.ones(2), np.arange(3.0))
+
+    def g(x, a):  # what the message says to write
+        y = np.copy(a)
+        y[[0, 1]] += x
+        return np.sum(y**2)
+
+    np.testing.assert_allclose(xformad.grad(g)(np.ones(2), np.arange(3.0)), [2.0, 4.0])
+
+
 def test_writing_traced_slice_into_plain_ndarray_is_refused():
     out = np.zeros((2, 3))
 

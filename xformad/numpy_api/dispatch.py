@@ -175,11 +175,14 @@ def write_out(out: tuple, result, where=True):
                 target[...] = value  # no derivative to drop: the value, guarded (__array__)
                 continue
             raise TracerConversionError(
-                "a traced result was written into a plain ndarray made outside the traced "
-                "function (through out=, or an in-place operator such as buf += x), which "
-                "would drop its derivative. Make the array inside the function (buf = "
-                "np.zeros(n) there takes traced values), use the returned value (buf = buf + "
-                "x, y = f(x)), or start from a traced array (buf = np.zeros_like(x))."
+                "a traced result was written into a plain ndarray (through out=, or an "
+                "in-place operator such as buf += x), which would drop its derivative. Such an "
+                "array was made outside the traced function, or inside it by a method or an "
+                "operator of a plain array (a.copy(), a * 1.0 of an argument not being "
+                "differentiated), which xformad cannot see. Make it with a numpy function "
+                "inside the function (buf = np.zeros(n), np.copy(a), np.array(a): those take "
+                "traced values), use the returned value (buf = buf + x), or start from a "
+                "traced array (buf = np.zeros_like(x))."
             )
         if type(value) is not Tracer:
             value = np.asarray(value)

@@ -31,6 +31,7 @@ from ..errors import UndefinedDerivativeError, UnsupportedOperation
 from ..tracing import concrete
 from . import batch_rules
 from .core import Primitive
+from .reductions import others_product
 from .rules import device_constant, safe_mul
 
 
@@ -202,16 +203,13 @@ def _inverse_transpose(a):
 # --- det and slogdet: d log det a = tr(a^{-1} da) ----------------------------------------
 # At a singular matrix det is still differentiable (a polynomial): d det = tr(adj(a) da),
 # and adj(a) = det(a) a^{-1} has no inverse to go through; there it comes from the SVD.
-def _adjugate_transpose(a):
+def _adjugate_t_from_svd(a):
     """adj(a)^T of real matrices, singular ones too: with a = U diag(s) V^T it is
     det(U) det(V) U diag(c) V^T, c_i the product of the other singular values."""
     _real_only(a, "np.linalg.det's derivative at a singular matrix")
     u, s, vh = svd_p.bind(a, full_matrices=False)
-    ones = np.ones_like(s[..., :1])
-    before = np.cumprod(np.concatenate([ones, s[..., :-1]], axis=-1), axis=-1)
-    after = np.flip(np.cumprod(np.flip(np.concatenate([s[..., 1:], ones], axis=-1), -1), axis=-1), -1)
     sign = det_p.bind(u) * det_p.bind(vh)
-    return _as_matrix_scale(sign) * ((u * np.expand_dims(before * after, -2)) @ vh)
+    return _as_matrix_scale(sign) * ((u * np.expand_dims(others_product(s, -1), -2)) @ vh)
 
 
 def _adjugate_t(a, ans):
@@ -223,7 +221,7 @@ def _adjugate_t(a, ans):
         return None
     held = _as_matrix_scale(singular)
     invertible = np.where(held, _eye(a), a)  # the singular members' solve is not used
-    return np.where(held, _adjugate_transpose(a), _as_matrix_scale(ans) * _inverse_transpose(invertible))
+    return np.where(held, _adjugate_t_from_svd(a), _as_matrix_scale(ans) * _inverse_transpose(invertible))
 
 
 def _det_jvp(t, ans, a):

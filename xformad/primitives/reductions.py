@@ -51,7 +51,7 @@ for _p in (max_p, min_p):
     _p.def_vjp(_extremum_vjp)
 
 
-def _others_product(x, axis):
+def others_product(x, axis):
     """prod of all elements but one along ``axis``, without dividing (exact at zeros)."""
     x = np.moveaxis(x, axis, -1)
     lead = x.shape[:-1]
@@ -72,7 +72,7 @@ def _prod_vjp(ct, ans, x, axis, keepdims):
     perm = rest + tuple(axes)
     xt = np.transpose(x, perm)
     flat = np.reshape(xt, xt.shape[: len(rest)] + (-1,))
-    others = np.reshape(_others_product(flat, -1), xt.shape)
+    others = np.reshape(others_product(flat, -1), xt.shape)
     grad = np.transpose(others, tuple(np.argsort(perm)))  # a tuple: dask takes no array of axes
     return expand_reduced(ct, shape, axis, keepdims) * grad
 

@@ -22,12 +22,11 @@ def unbroadcast(c, shape: tuple):
         c = np.sum(c, axis=tuple(range(extra)))
         cs = cs[extra:]
     elif extra < 0:
-        padded = (1,) * -extra + cs
-        if not any(want == 1 and have != 1 for have, want in zip(padded, shape)):
-            return np.broadcast_to(c, shape)  # nothing to sum: broadcasting aligns on the right
-        c, cs = np.reshape(c, padded), padded
+        cs = (1,) * -extra + cs  # compared on the right, as numpy broadcasts
     axes = tuple(i for i, (have, want) in enumerate(zip(cs, shape)) if want == 1 and have != 1)
     if axes:
+        if np.ndim(c) != len(cs):
+            c = np.reshape(c, cs)
         c = np.sum(c, axis=axes, keepdims=True)
     if np.shape(c) != shape:
         c = np.broadcast_to(c, shape)

@@ -155,7 +155,8 @@ Generated from the registry by `{command}` (numpy {numpy}); do not edit by hand.
 - Gradients through `np.where`, `np.maximum`/`minimum`, `clip` and `max`/`min` never pick
   up NaN from a branch that was not taken: see [nan_rule.md](nan_rule.md).
 - In-place writes (`x[i] = v`, `x[mask] = v`, `x[1:3] += v`, `x *= 2`, `out=` on a traced
-  array, `np.add.at`) are functional updates that differentiate, and views keep numpy's
+  array, `np.add.at` and every other `ufunc.at`, repeated indices applied in order as
+  numpy does) are functional updates that differentiate, and views keep numpy's
   sharing (`row = M[0]; row += v` changes `M`): see `xformad/views.py`.
 - Arrays made inside the traced function (`np.zeros/ones/empty/full`, their `_like` forms,
   `np.eye`, `np.identity`, `np.copy`, copies made by `np.array`) take traced values written

@@ -127,8 +127,9 @@ def _out_targets(out) -> tuple | None:
 
 
 def _ufunc_at(ufunc, target, index, values=None):
-    """np.add.at(x, idx, v) on a traced x: an in-place scatter-add that differentiates."""
-    from .indexing import scatter_add
+    """ufunc.at(x, idx, v) on a traced x: an in-place update that differentiates (np.add.at a
+    scatter-add; every other ufunc in rounds, ``indexing.apply_at``)."""
+    from .indexing import apply_at, scatter_add
 
     if type(target) is not Tracer:
         raise TracerConversionError(
@@ -139,10 +140,10 @@ def _ufunc_at(ufunc, target, index, values=None):
         )
     if ufunc is np.add:
         target._assign(scatter_add(target, index, values))
-    elif ufunc is np.subtract:
+    elif ufunc is np.subtract:  # a + (-v1) + (-v2) is a - v1 - v2 exactly
         target._assign(scatter_add(target, index, np.negative(values)))
     else:
-        raise UnsupportedOperation(f"{qualname(ufunc)}.at", "only np.add.at and np.subtract.at")
+        target._assign(apply_at(ufunc, target, index, values))
     return None
 
 

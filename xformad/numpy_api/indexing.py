@@ -38,6 +38,8 @@ def split_index(index) -> tuple[tuple, tuple]:
             spec.append(("i", int(item)))
         else:
             arr = as_operand(item) if isinstance(item, (list, tuple)) else item
+            if isinstance(item, (list, tuple)) and not is_tracer(arr) and arr.size == 0:
+                arr = arr.astype(np.intp)  # numpy indexes with [] (a float array) as intp
             if not is_tracer(arr) and not hasattr(arr, "dtype"):  # device index arrays stay put
                 arr = np.asarray(arr)
             if arr.dtype.kind not in "iub":
@@ -76,3 +78,39 @@ def scatter_add(x, index, values):
 
 
 tracing.connect(getitem=getitem, setitem=setitem)
+
+
+def apply_at(ufunc, target, index, values=None):
+    """``ufunc.at(target, index, values)`` for a ufunc other than add: each position the
+    index names is updated once per time it is named, in the index's order, as numpy does.
+    Lowered onto gathers and writes in rounds: round r updates the positions named more
+    than r times, with the values of their (r + 1)-th naming, so no round names a
+    position twice (a fancy write would keep only one) and every position sees numpy's
+    order of operations. A traced index is made concrete (and guarded)."""
+    positions = np.asarray(np.arange(target.size).reshape(target.shape)[index])
+    flat_positions = positions.ravel()
+    if values is not None:
+        values = np.ravel(np.broadcast_to(as_operand(values), positions.shape))
+    result = np.reshape(target, (-1,))
+    for picked in _rounds(flat_positions):
+        where = (flat_positions[picked],)
+        current = getitem(result, where)
+        updated = ufunc(current) if values is None else ufunc(current, getitem(values, (picked,)))
+        result = setitem(result, where, updated)
+    return np.reshape(result, target.shape)
+
+
+def _rounds(positions: np.ndarray) -> list:
+    """For each r, the indices k (ascending) of the entries whose position occurred r
+    times before them in ``positions``."""
+    n = positions.size
+    if n == 0:
+        return []
+    order = np.argsort(positions, kind="stable")
+    ordered = positions[order]
+    starts = np.ones(n, dtype=bool)
+    starts[1:] = ordered[1:] != ordered[:-1]
+    first_of_group = np.maximum.accumulate(np.where(starts, np.arange(n), 0))
+    rank = np.empty(n, dtype=np.intp)
+    rank[order] = np.arange(n) - first_of_group
+    return [np.flatnonzero(rank == r) for r in range(int(rank.max()) + 1)]

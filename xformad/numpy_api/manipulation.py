@@ -17,7 +17,7 @@ import operator
 
 import numpy as np
 
-from ..errors import TracerConversionError, UnsupportedOperation
+from ..errors import TracerConversionError
 from ..primitives import manipulation as mp
 from ..tracing import concrete
 from ..views import NUMPY_READ_ONLY, as_view
@@ -400,79 +400,6 @@ def repeat(a, repeats, axis=None):
         expanded = np.broadcast_to(np.expand_dims(a, axis + 1), shape[: axis + 1] + (r,) + shape[axis + 1 :])
         return np.reshape(expanded, shape[:axis] + (shape[axis] * r,) + shape[axis + 1 :])
     return take(a, np.repeat(np.arange(shape[axis]), repeats), axis=axis)
-
-
-_COPYING_PAD_MODES = ("edge", "reflect", "symmetric", "wrap")
-
-
-@implements(np.pad)
-def pad(array, pad_width, mode="constant", **kwargs):
-    a = _operand(array)
-    nd = ndim_of(a)
-    widths = np.broadcast_to(_static_ints(pad_width), (nd, 2))
-    if mode in ("constant", "empty"):
-        return _pad_constant(a, widths, kwargs.get("constant_values", 0) if mode == "constant" else 0)
-    if mode not in _COPYING_PAD_MODES or kwargs.get("reflect_type", "even") != "even":
-        raise UnsupportedOperation(
-            f"np.pad(mode={mode!r}, {kwargs})",
-            f"supported modes: 'constant', 'empty', {', '.join(repr(m) for m in _COPYING_PAD_MODES)} "
-            "with reflect_type='even'",
-        )
-    if all(_fits_one_reflection(b, e, n, mode) for (b, e), n in zip(widths, shape_of(a))):
-        for axis, (b, e) in enumerate(widths):
-            a = _pad_axis(a, axis, int(b), int(e), mode)
-        return a
-    # wider pads repeat the pattern: one gather, its index learned from np.pad itself
-    return _gather(a, np.pad(_labels(shape_of(a)), widths, mode=mode, **kwargs))
-
-
-def _fits_one_reflection(before, after, n: int, mode: str) -> bool:
-    if mode == "edge":
-        return n > 0
-    if mode == "reflect":
-        return n > 1 and before <= n - 1 and after <= n - 1
-    return before <= n and after <= n
-
-
-def _pad_axis(a, axis: int, before: int, after: int, mode: str):
-    """One axis of a copying pad as slices, flips and a concatenate: cheap in both sweeps."""
-    n = shape_of(a)[axis]
-
-    def part(start, stop, flipped):
-        piece = a[_along(axis, slice(start, stop))]
-        return np.flip(piece, axis) if flipped else piece
-
-    def edge(start, count):
-        shape = list(shape_of(a))
-        shape[axis] = count
-        return np.broadcast_to(part(start, start + 1, False), tuple(shape))
-
-    if mode == "edge":
-        head, tail = edge(0, before), edge(n - 1, after)
-    elif mode == "reflect":
-        head, tail = part(1, before + 1, True), part(n - 1 - after, n - 1, True)
-    elif mode == "symmetric":
-        head, tail = part(0, before, True), part(n - after, n, True)
-    else:  # wrap
-        head, tail = part(n - before, n, False), part(0, after, False)
-    pieces = ([head] if before else []) + [a] + ([tail] if after else [])
-    return np.concatenate(pieces, axis=axis) if len(pieces) > 1 else a
-
-
-def _pad_constant(a, widths, constant_values):
-    """The constant frame first, then ``a`` written into its interior (a slice setitem)."""
-    shape = shape_of(a)
-    interior = tuple(slice(int(b), int(b) + s) for (b, _), s in zip(widths, shape))
-    dtype = a.dtype
-    if is_tracer(constant_values):
-        nd = len(shape)
-        table = np.ravel(np.broadcast_to(constant_values, (nd, 2)).astype(dtype))
-        # numpy pads axis by axis, so corners take the later axis's value: let np.pad decide
-        markers = np.arange(2 * nd).reshape(nd, 2)
-        frame = table[np.pad(np.zeros(shape, np.intp), widths, constant_values=markers)]
-    else:
-        frame = np.pad(np.zeros(shape, dtype), widths, constant_values=constant_values)
-    return setitem(frame, interior, a)
 
 
 @implements(np.insert)

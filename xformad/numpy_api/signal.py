@@ -430,7 +430,10 @@ def linspace(start, stop, num=50, endpoint=True, retstep=False, dtype=None, axis
     delta = delta if delta.dtype == dt else delta.astype(dt)
     steps = np.reshape(np.arange(num, dtype=dt), (-1,) + (1,) * ndim_of(delta))
     step = delta / div if div > 0 else delta * np.nan
-    y = steps * step + start if div > 0 else steps * delta + start
+    if div > 0 and bool(np.any(step == 0)):  # numpy's order where a step underflows (gh-5437)
+        y = steps / div * delta + start
+    else:
+        y = steps * step + start if div > 0 else steps * delta + start
     if endpoint and num > 1:
         y[-1] = stop  # exact, as numpy makes it
     y = np.moveaxis(y, 0, axis) if axis != 0 else y

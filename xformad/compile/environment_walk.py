@@ -134,7 +134,12 @@ class Builder:
             v = self.fresh()
             self.fail_if(f"type({v} := {expr}) is not {self.const(t)} or {v} != {k}", what, "changed")
             return
-        if class_origin(t) == "user" and not isinstance(value, type):
+        if t is bytearray:  # mutable bytes: compared with a copy
+            k = self.const(bytes(value))
+            v = self.fresh()
+            self.fail_if(f"type({v} := {expr}) is not bytearray or {v} != {k}", what, "changed")
+            return
+        if (class_origin(t) == "user" or _is_attribute_bag(t)) and not isinstance(value, type):
             self.instance(expr, value, what, depth)
             return
         if class_origin(t) == "xformad":
@@ -449,3 +454,10 @@ def _cell_bound(cell) -> bool:
 
 def _self_name(method) -> str:
     return f"self (of {getattr(method, '__qualname__', 'the method')})"
+
+
+def _is_attribute_bag(cls) -> bool:
+    """Library classes whose instances are plain attribute bags, as configs are
+    (``argparse.Namespace`` from parse_args, ``types.SimpleNamespace``): walked as user
+    objects, since ``cfg.lr = 5.0`` changes what f reads."""
+    return cls is types.SimpleNamespace or (cls.__module__, cls.__qualname__) == ("argparse", "Namespace")

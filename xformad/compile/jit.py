@@ -30,6 +30,7 @@ from __future__ import annotations
 import contextlib
 import functools
 import gc
+import inspect
 import logging
 import os
 import warnings
@@ -571,8 +572,10 @@ class Jitted:
             if changed_static is not None:
                 env, changed = static_env, changed_static
         drew = env.rng_difference(random_before, env.rng_state(), traced.draws)
-        if changed is not None or drew is not None:
-            return self._stateful(env, changed, drew, traced)
+        if changed is not None or drew is not None or traced.written is not None:
+            result = self._stateful(env, changed, drew, traced)
+            # the trace left the caller's argument as it was: this call runs f itself
+            return self._eager(args, kwargs) if traced.written is not None else result
         if self._by_value is not by_value:  # switched to value-keyed constants: new key
             key, leaves = call_signature(args, kwargs, self._static_for(len(args)), self._by_value)
         self.compiles += 1
@@ -631,22 +634,33 @@ class Jitted:
 
     def _stateful(self, env: Environment, changed: int | None, drew: str | None, traced):
         name = self._name()
-        if changed is not None:
-            what = env.describe(changed)
-            problem = f"tracing it changed what it reads ({what})"
-            cause = (
-                "It keeps state between calls (a counter, a list it appends to, an attribute "
-                "it sets). Return the new state instead and pass it back in as an argument"
+        if traced.written is not None:
+            wrote = f"writes into its {_argument_name(self.fn, traced.written[0])} in place"
+            what = f"it {wrote}"
+            message = (
+                f"xformad.jit: {name} {wrote} ({traced.written[1]}). A compiled program "
+                "computes on its inputs' values and would not make that change in the "
+                "caller's object, as numpy does. Return the new value instead (w = w - lr * g; "
+                "return w), write into a copy made inside (w = w.copy()), or use "
+                "jit(f, on_impure='eager') to run it uncompiled."
             )
         else:
-            what = f"it draws random numbers ({drew} advanced while it was traced)"
-            problem = what
-            cause = "Draw the random sample outside and pass it as an argument"
-        message = (
-            f"xformad.jit: {name} is not pure: {problem}. A cached program would replay that "
-            f"one call, returning stale results. {cause}, or use jit(f, on_impure='eager') "
-            "to run it uncompiled."
-        )
+            if changed is not None:
+                what = env.describe(changed)
+                problem = f"tracing it changed what it reads ({what})"
+                cause = (
+                    "It keeps state between calls (a counter, a list it appends to, an attribute "
+                    "it sets). Return the new state instead and pass it back in as an argument"
+                )
+            else:
+                what = f"it draws random numbers ({drew} advanced while it was traced)"
+                problem = what
+                cause = "Draw the random sample outside and pass it as an argument"
+            message = (
+                f"xformad.jit: {name} is not pure: {problem}. A cached program would replay that "
+                f"one call, returning stale results. {cause}, or use jit(f, on_impure='eager') "
+                "to run it uncompiled."
+            )
         self._cache.clear()
         self._env = None
         self._check_env = never_changed
@@ -790,3 +804,12 @@ def _default_compile_after():
             f"XFORMAD_JIT_COMPILE_AFTER={text!r}: set it to 'auto' or to a number of eager "
             "calls (0: compile at once)"
         ) from None
+
+
+def _argument_name(fn, n: int) -> str:
+    """``argument 0 (w)``: its position, and its name where fn's signature tells it."""
+    try:
+        names = [p.name for p in inspect.signature(fn).parameters.values()]
+    except (TypeError, ValueError):
+        names = []
+    return f"argument {n} ({names[n]})" if n < len(names) and names[n] else f"argument {n}"

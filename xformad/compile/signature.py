@@ -50,7 +50,22 @@ def static_key(value: Any, where: str) -> Any:
             f"jit: {where} is static but unhashable ({type(value).__name__}); static values key "
             f"the cache. Pass a hashable value (a tuple instead of a list), or, for an array, {how}."
         ) from None
-    return (type(value), value)
+    return _typed(value)
+
+
+def _typed(value: Any) -> Any:
+    """A key that tells apart what == does not: 0.0 from -0.0 (np.copysign, np.arctan2 see
+    the sign), and (1, 2) from (1.0, 2) (np.array of it has another dtype)."""
+    kind = type(value)
+    if isinstance(value, (float, np.floating)):
+        return (kind, float(value).hex())
+    if isinstance(value, (complex, np.complexfloating)):
+        return (kind, complex(value).real.hex(), complex(value).imag.hex())
+    if isinstance(value, tuple):
+        return (kind, tuple(_typed(v) for v in value))
+    if isinstance(value, frozenset):
+        return (kind, frozenset(_typed(v) for v in value))
+    return (kind, value)
 
 
 def value_key(x: Any) -> Any:

@@ -36,6 +36,7 @@ class TracedProgram:
         self.out_tree = out_tree
         self.closes_over_tracer = closes_over_tracer
         self.draws: list = []  # random draws recorded as nodes (numpy_api/draws.py)
+        self.written: tuple | None = None  # (argument number, how) f changed in place
 
 
 def trace_for_compile(fn, args, kwargs, static=frozenset(), backend=None, *, constants=None) -> TracedProgram:
@@ -48,12 +49,16 @@ def trace_for_compile(fn, args, kwargs, static=frozenset(), backend=None, *, con
     keep = [constants is not None and constants(x) for x in leaves]
     inputs = [x for x, k in zip(leaves, keep) if not k]
 
+    passed: list = []  # (argument number, what fn was given: its leaves, their vars, structure)
+
     def flat_fn(*xs):
         it = iter(xs)
         full = iter([x if k else next(it) for x, k in zip(leaves, keep)])
         call_args = list(args)
         for i, (sub, treedef) in zip(dynamic, trees):
-            call_args[i] = tree_unflatten(treedef, [next(full) for _ in sub])
+            given = [next(full) for _ in sub]
+            call_args[i] = tree_unflatten(treedef, given)
+            passed.append((i, call_args[i], given, [getattr(x, "_var", None) for x in given], treedef))
         return fn(*call_args, **kwargs)
 
     be = backends.resolve(backend, inputs)
@@ -67,10 +72,32 @@ def trace_for_compile(fn, args, kwargs, static=frozenset(), backend=None, *, con
     graph.out_tree = out_tree
     ref = inputs[0] if inputs else None
     results = [to_caller(value_of(x, call.trace), ref, be) for x in out_leaves]
+    # an output the graph holds as a constant (a gradient that does not depend on the
+    # inputs, an array made inside): the caller gets its own copy, as on every later call,
+    # so writing into it cannot change what the cached program returns
+    results = [
+        r.copy() if type(atom) is Literal and (isinstance(r, np.ndarray) or be.owns(r)) else r
+        for atom, r in zip(graph.outputs, results)
+    ]
     closes = any(type(r) is Tracer for r in results) or any(type(a.value) is Tracer for a in graph.literals())
     traced = TracedProgram(graph, be, inputs, results, out_tree, closes)
     traced.draws = draws
+    traced.written = _written_argument(passed)
     return traced
+
+
+def _written_argument(passed: list) -> tuple | None:
+    """Which argument fn changed in place (``w -= g``, ``y[0] = 1``, ``log.append(v)``)
+    and how, or None. A cached program computes on its inputs' values and would not
+    make the change, which numpy (and an eager call) makes in the caller's objects."""
+    for n, value, given, given_vars, treedef in passed:
+        now, structure = tree_flatten(value)
+        if structure != treedef or any(a is not b for a, b in zip(now, given)):
+            return n, "an element was added, removed or replaced"
+        for t, var in zip(now, given_vars):
+            if type(t) is Tracer and t._var is not var:
+                return n, "an array written in place: x[i] = v, x -= v, out=x"
+    return None
 
 
 def trace_with_fallback(fn, args, kwargs, static=frozenset(), backend=None) -> tuple[TracedProgram, bool]:

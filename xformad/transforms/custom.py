@@ -169,7 +169,15 @@ class _CustomFunction:
                 )
         static = {i % len(args): args[i] for i in self.nondiff_argnums}
         for i, value in static.items():
-            if any(type(x) is Tracer for x in tree_flatten(value)[0]):
+            traced = [x for x in tree_flatten(value)[0] if type(x) is Tracer]
+            if traced and all(x.dtype.kind in "iub" for x in traced):  # jit traces integers
+                raise CustomRuleError(
+                    f"argument {i} of {self._name} is in nondiff_argnums but is a traced integer "
+                    "value: xformad.jit traces its integer arguments too. Mark the argument "
+                    "static on the jit (xformad.jit(f, static_argnums=...)) so it stays a plain "
+                    "value."
+                )
+            if traced:
                 raise CustomRuleError(
                     f"argument {i} of {self._name} is in nondiff_argnums but is being "
                     "differentiated (it is a traced value). Remove it from nondiff_argnums, or "

@@ -125,3 +125,18 @@ def _shift(value):
     if isinstance(value, tuple):
         return tuple(_shift(v) for v in value)
     return value * (1 + 1e-9)
+
+
+@pytest.mark.parametrize("exponent", [-3, -2, 3])
+def test_integer_powers_at_zero_give_numpys_infinities(fuse_everything, exponent):
+    # numba's integer power raises ZeroDivisionError at 0 for a negative exponent; numpy
+    # promotes the exponent to float and gives inf
+    x = np.linspace(0.0, 2.0, 9)
+    f = lambda x: np.sum(np.abs(x) ** exponent)  # noqa: E731
+    compiled = xformad.jit(xformad.value_and_grad(f), backend="numba", compile_after=0)
+    compiled(x + 1.0)
+    with np.errstate(all="ignore"):
+        expected = xformad.value_and_grad(f)(x)
+        got = compiled(x)
+    np.testing.assert_array_equal(got[0], expected[0])
+    np.testing.assert_array_equal(got[1], expected[1])

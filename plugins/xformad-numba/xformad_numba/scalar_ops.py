@@ -87,6 +87,10 @@ def scalar_expression(node: Node, operands: list[str], *, vector_math: bool = Fa
             and exponent.value in _POWER_FAST
         ):
             return _POWER_FAST[exponent.value].format(operands[0])
+        if type(exponent) is Literal and isinstance(exponent.value, (int, np.integer)):
+            # as a float, as numpy promotes it: numba's integer power raises
+            # ZeroDivisionError at x = 0 for a negative exponent, where numpy gives inf
+            return f"({operands[0]} ** {float(exponent.value)!r})"
     template = TEMPLATES[prim][1]
     if "{args}" in template:
         return template.replace("{args}", ", ".join(operands))

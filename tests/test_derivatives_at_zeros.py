@@ -9,6 +9,7 @@ import numpy as np
 import pytest
 
 import xformad
+from xformad.testing import check_grads
 
 from .test_right_aligned_shapes import central_differences
 
@@ -100,3 +101,17 @@ def test_second_order_of_det_at_a_singular_matrix():
     hessian = xformad.hessian(np.linalg.det)(SINGULAR["rank 1 of 2"]).reshape(4, 4)
     want = np.array([[0, 0, 0, 1], [0, 0, -1, 0], [0, -1, 0, 0], [1, 0, 0, 0]], dtype=float)
     np.testing.assert_allclose(hessian, want, atol=1e-12)
+
+
+def test_heaviside_is_its_second_argument_where_the_first_is_zero():
+    x1 = np.array([0.0, 1.0, 0.0, -2.0])
+    g = xformad.grad(lambda h: np.sum(np.heaviside(x1, h)))(0.3)
+    assert g == 2.0  # the two zeros of x1 take h itself
+    np.testing.assert_array_equal(xformad.grad(lambda x: np.sum(np.heaviside(x, 0.5)))(x1), np.zeros(4))
+
+
+def test_complex_sign_is_z_over_its_modulus():
+    # numpy >= 2: sign(z) = z / |z|, smooth away from 0 (real sign stays flat)
+    check_grads(lambda v: np.real(np.sign(v[0] + 1j * v[1])), (np.array([0.3, 4.0]),))
+    check_grads(np.sign, (np.array([0.3 + 4j, -1 - 0.5j, 2 + 0j]),))
+    np.testing.assert_array_equal(xformad.jacfwd(np.sign)(np.array([0j, 1 + 1j]))[0], [0, 0])

@@ -7,6 +7,7 @@ import numpy as np
 import pytest
 
 import xformad
+from xformad.testing import check_grads
 
 PUBLIC = sorted(n for n in dir(np.ndarray) if not n.startswith("_"))
 
@@ -102,3 +103,15 @@ def test_format_contains_and_divmod():
     assert xformad.value_and_grad(f)(x)[0] == pytest.approx(
         np.sum(np.floor_divide(7.0, x) + np.remainder(7.0, x) * x)
     )
+
+
+def test_partition_and_put_methods_work_in_place():
+    def f(x):
+        y = x * 1.0
+        y.partition(1)
+        y.put([0, 2], x[:2] * 3)
+        return y
+
+    x = np.array([3.0, 1.0, 2.0])
+    np.testing.assert_array_equal(xformad.vjp(f, x)[0], f(x.copy()))
+    check_grads(f, (x,))

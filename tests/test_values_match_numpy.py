@@ -1,7 +1,8 @@
 """Values that are numpy's to the bit: products (inner, tensordot, dot, vdot), lstsq and
-polyfit, np.r_ with Python scalars, degrees/radians, quantile/percentile/median; each value
-is compared with numpy's own result by type, dtype, shape and bytes, each gradient with
-central finite differences. Also: an unsupported scipy ufunc is named as scipy's."""
+polyfit, np.r_ with Python scalars, degrees/radians, quantile/percentile/median, gradient,
+cov, convolve/correlate, scalar results; each value is compared with numpy's own result by
+type, dtype, shape and bytes, each gradient with central finite differences. Also: an
+unsupported scipy ufunc is named as scipy's."""
 
 from __future__ import annotations
 
@@ -132,6 +133,29 @@ CASES = [
     ),
     ("median-f32-even", np.median, _draw(6, np.float32, seed=27)),
     ("median-axis1", lambda x: np.median(np.reshape(x, (4, 6)), axis=1), _draw(24, seed=28)),
+    # np.gradient: numpy's coefficients (-1.5 / h ...), written into f's dtype
+    ("gradient-edge2", lambda x: np.gradient(x, 0.3, edge_order=2), _draw(9, seed=29)),
+    (
+        "gradient-f32",
+        lambda x: np.stack(np.gradient(np.reshape(x, (3, 4)), 0.3, 0.7)),
+        _draw(12, np.float32, seed=30),
+    ),
+    (
+        "gradient-f32-coordinates",
+        lambda x: np.gradient(x, np.cumsum(_weights(9, np.float32)), edge_order=2),
+        _draw(9, np.float32, seed=31),
+    ),
+    ("gradient-f64-coordinates-f32", lambda x: np.gradient(x, np.cumsum(_weights(9))), _draw(9, np.float32)),
+    # cov multiplies by 1 / fact, as numpy
+    ("cov", lambda x: np.cov(np.reshape(x, (2, 6))), _draw(12, seed=32)),
+    ("cov-aweights", lambda x: np.cov(x, aweights=_weights(6)), _draw(6, seed=33)),
+    # numpy returns scalars here, not 0-d arrays
+    ("nanmax-scalar", np.nanmax, _draw(5, seed=34)),
+    ("interp-scalar", lambda x: np.interp(1.5, [0.0, 1.0, 2.0], x[:3]), _draw(5, seed=35)),
+    # numpy's own convolution kernel at every length (no FFT, no matmul rounding)
+    ("convolve-long", lambda x: np.convolve(x, x[:60]), _draw(600, seed=36)),
+    ("correlate-same-short-first", lambda x: np.correlate(x[:4], x, "same"), _draw(9, seed=37)),
+    ("var-ddof-float", lambda x: np.var(x, ddof=1.5), _draw(7, seed=38)),
 ]
 
 # finite differences need no kink nearby: the fits and products are smooth, the quantiles

@@ -95,6 +95,15 @@ def _sort(self, axis=-1, kind=None, order=None):
     self._assign(np.sort(self, axis=axis))
 
 
+def _partition(self, kth, axis=-1, kind="introselect", order=None):
+    """ndarray.partition partitions in place."""
+    self._assign(np.partition(self, kth, axis=axis))
+
+
+def _put(self, indices, values, mode="raise"):
+    np.put(self, indices, values, mode=mode)  # np.put on a tracer rebinds it
+
+
 def _fill(self, value):
     self._assign(
         np.full_like(self, value)
@@ -111,6 +120,8 @@ Tracer.copy = _copy
 Tracer.__copy__ = _copy
 Tracer.__deepcopy__ = lambda self, memo: _copy(self)
 Tracer.sort = _sort
+Tracer.partition = _partition
+Tracer.put = _put
 Tracer.fill = _fill
 Tracer.T = property(lambda self: np.transpose(self))
 Tracer.mT = property(lambda self: np.swapaxes(self, -1, -2))

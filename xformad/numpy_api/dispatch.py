@@ -14,7 +14,7 @@ import numpy as np
 from .. import plugins, tracing
 from ..errors import TracerConversionError, UnsupportedOperation
 from ..tracing import Tracer
-from . import pyfuncs
+from . import pyfuncs, ufunc_methods
 from .util import standins
 
 HANDLERS: dict = {}  # the built-in handlers, registered by the numpy_api plugin
@@ -102,6 +102,8 @@ def dispatch_ufunc(ufunc, method: str, inputs: tuple, kwargs: dict):
     elif method == "accumulate" and ufunc in _ACCUMULATE:
         kwargs.setdefault("axis", 0)
         result = _ACCUMULATE[ufunc](*inputs, **kwargs)
+    elif method in ("reduce", "accumulate", "reduceat"):  # the others fold as numpy does
+        result = getattr(ufunc_methods, method)(ufunc, *inputs, **kwargs)
     elif method == "outer":
         x, y = inputs
         x = np.reshape(x, np.shape(x) + (1,) * np.ndim(y))

@@ -27,6 +27,8 @@ _DIRECT = {
     np.remainder: ew.remainder_p,
     np.fmod: ew.fmod_p,
     np.copysign: ew.copysign_p,
+    np.heaviside: ew.heaviside_p,
+    np.sign: ew.sign_p,
     np.nextafter: ew.nextafter_p,
     np.negative: ew.negative_p,
     np.exp: ew.exp_p,

@@ -23,21 +23,12 @@ from ..tracing import concrete
 from ..views import NUMPY_READ_ONLY, as_view
 from .dispatch import implements
 from .indexing import getitem, scatter_add, setitem
-from .util import as_operand, is_tracer, ndim_of, shape_of
+from .util import as_operand, is_tracer, ndim_of, shape_of, static_ints
 
 
 def _operand(x):
     x = as_operand(x)
     return x if is_tracer(x) or isinstance(x, np.ndarray) else np.asarray(x)
-
-
-def _static_ints(x):
-    """Integers that shape the result, as a plain array; a traced one records guards."""
-    if not is_tracer(x):
-        return np.asarray(x)
-    if x.ndim == 0:
-        return np.asarray(operator.index(x))
-    return np.array([operator.index(v) for v in np.ravel(x)], dtype=np.intp).reshape(x.shape)
 
 
 def _labels(shape: tuple):
@@ -76,7 +67,7 @@ def argpartition(a, kth, axis=-1, kind="introselect", order=None):
     a = _operand(a)
     if axis is None:
         a, axis = np.ravel(a), -1
-    kth = tuple(int(k) for k in np.atleast_1d(_static_ints(kth)))
+    kth = tuple(int(k) for k in np.atleast_1d(static_ints(kth)))
     return mp.argpartition_p.bind(a, kth=kth, axis=int(axis) % ndim_of(a))
 
 
@@ -344,7 +335,7 @@ def roll(a, shift, axis=None):
         return np.reshape(roll(np.ravel(a), shift, 0), shape_of(a))
     shape = shape_of(a)
     totals: dict[int, int] = {}
-    for s, ax in np.broadcast(_static_ints(shift), _static_ints(axis)):
+    for s, ax in np.broadcast(static_ints(shift), static_ints(axis)):
         ax = int(ax) % len(shape)
         totals[ax] = totals.get(ax, 0) + int(s)
     for ax, s in totals.items():
@@ -376,7 +367,7 @@ def rot90(m, k=1, axes=(0, 1)):
 @implements(np.tile)
 def tile(A, reps):
     A = _operand(A)
-    reps = tuple(int(r) for r in np.atleast_1d(_static_ints(reps)))
+    reps = tuple(int(r) for r in np.atleast_1d(static_ints(reps)))
     nd = max(len(reps), ndim_of(A))
     shape = (1,) * (nd - ndim_of(A)) + tuple(shape_of(A))
     reps = (1,) * (nd - len(reps)) + reps
@@ -393,7 +384,7 @@ def repeat(a, repeats, axis=None):
     if axis is None:
         a, axis = np.ravel(a), 0
     axis = int(axis) % ndim_of(a)
-    repeats = _static_ints(repeats)
+    repeats = static_ints(repeats)
     shape = shape_of(a)
     if repeats.size == 1:
         r = int(repeats.reshape(()))
@@ -408,7 +399,7 @@ def insert(arr, obj, values, axis=None):
     values = _operand(values)
     if axis is None:
         arr, axis = np.ravel(arr), 0
-    obj = obj if isinstance(obj, slice) else _static_ints(obj)
+    obj = obj if isinstance(obj, slice) else static_ints(obj)
     value_labels = -1 - _labels(shape_of(values))
     labels = np.insert(_labels(shape_of(arr)), obj, value_labels, axis=axis)
     from_arr = labels >= 0
@@ -423,7 +414,7 @@ def delete(arr, obj, axis=None):
     arr = _operand(arr)
     if axis is None:
         arr, axis = np.ravel(arr), 0
-    obj = obj if isinstance(obj, slice) else _static_ints(obj)
+    obj = obj if isinstance(obj, slice) else static_ints(obj)
     return _gather(arr, np.delete(_labels(shape_of(arr)), obj, axis=axis))
 
 

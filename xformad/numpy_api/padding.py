@@ -13,8 +13,8 @@ import numpy as np
 from ..errors import UnsupportedOperation
 from .dispatch import implements
 from .indexing import setitem
-from .manipulation import _along, _gather, _labels, _operand, _static_ints
-from .util import is_tracer, ndim_of, shape_of
+from .manipulation import _along, _gather, _labels, _operand
+from .util import is_tracer, ndim_of, shape_of, static_ints
 
 _COPYING_MODES = ("edge", "reflect", "symmetric", "wrap")
 _STATISTICS = {"maximum": np.amax, "minimum": np.amin, "mean": np.mean, "median": np.median}
@@ -34,7 +34,7 @@ _MODE_OPTIONS = {  # the keywords numpy accepts for each mode
 def pad(array, pad_width, mode="constant", **kwargs):
     a = _operand(array)
     nd = ndim_of(a)
-    widths = np.broadcast_to(_static_ints(pad_width), (nd, 2))
+    widths = np.broadcast_to(static_ints(pad_width), (nd, 2))
     if not isinstance(mode, str) or mode not in _MODE_OPTIONS:
         raise UnsupportedOperation(
             f"np.pad(mode={mode!r})", f"supported modes: {', '.join(map(repr, _MODE_OPTIONS))}"

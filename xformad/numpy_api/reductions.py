@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import warnings
+
 import numpy as np
 
 from ..primitives import reductions as red
@@ -48,9 +50,20 @@ def prod(a, axis=None, dtype=None, out=None, keepdims=False, initial=None, where
     return result if initial is None else result * initial
 
 
+def _empty_with_initial(reduction, a, axis, keepdims, initial, where):
+    """numpy's max/min of no elements with ``initial``: ``initial`` itself, broadcast."""
+    if initial is None or is_tracer(initial) or where is not None or _count(as_operand(a), axis):
+        return None
+    a = as_operand(a)
+    return reduction(np.zeros(shape_of(a), a.dtype), axis=axis, keepdims=keepdims, initial=initial)
+
+
 @implements(np.max, np.amax)
 def max_(a, axis=None, out=None, keepdims=False, initial=None, where=None):
     _needs_initial(where, initial, "maximum")
+    empty = _empty_with_initial(np.max, a, axis, keepdims, initial, where)
+    if empty is not None:
+        return empty
     result = _reduce(red.max_p, _masked(a, where, initial), axis, keepdims)
     return result if initial is None else np.maximum(result, initial)
 
@@ -58,6 +71,9 @@ def max_(a, axis=None, out=None, keepdims=False, initial=None, where=None):
 @implements(np.min, np.amin)
 def min_(a, axis=None, out=None, keepdims=False, initial=None, where=None):
     _needs_initial(where, initial, "minimum")
+    empty = _empty_with_initial(np.min, a, axis, keepdims, initial, where)
+    if empty is not None:
+        return empty
     result = _reduce(red.min_p, _masked(a, where, initial), axis, keepdims)
     return result if initial is None else np.minimum(result, initial)
 
@@ -82,8 +98,20 @@ def _count(a, axis, where=None, keepdims=False):
 
 
 def _as_divisor(count, total):
-    """An element count (an int, or an integer array under where=) in total's precision."""
-    return count if isinstance(count, int) else count.astype(np.finfo(total.dtype).dtype)
+    """An element count (an int, or an integer array under where=) in total's precision:
+    a numpy scalar even for an int, so a zero count divides to inf/nan as in numpy (the
+    divide rules' 1 / y would raise ZeroDivisionError on a Python 0)."""
+    dtype = np.finfo(total.dtype).dtype
+    return dtype.type(count) if isinstance(count, (int, float)) else count.astype(dtype)
+
+
+def degrees_of_freedom(count, ddof):
+    """numpy's divisor of a variance: count - ddof, never below 0 (so it gives inf), with
+    numpy's warning where it is not positive."""
+    dof = count - ddof
+    if np.any(dof <= 0):
+        warnings.warn("Degrees of freedom <= 0 for slice", RuntimeWarning, stacklevel=4)
+    return np.maximum(dof, 0) if is_tracer(dof) or not isinstance(dof, (int, float)) else max(dof, 0)
 
 
 def _mean_dtype(a, dtype):
@@ -111,7 +139,7 @@ def var(
     centered = a - centre
     sq = np.real(centered * np.conjugate(centered)) if np.iscomplexobj(a) else centered * centered
     total = sum_(sq, axis=axis, dtype=_mean_dtype(a, dtype), keepdims=keepdims, where=where)
-    return total / _as_divisor(_count(a, axis, where, keepdims) - ddof, total)
+    return total / _as_divisor(degrees_of_freedom(_count(a, axis, where, keepdims), ddof), total)
 
 
 @implements(np.std)

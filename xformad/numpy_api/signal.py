@@ -2,9 +2,10 @@
 polyfit, vander, polyadd/sub/mul/der/int), interp, trapezoid, gradient, and linspace and
 logspace with traced endpoints.
 
-All are lowerings: slices, gathers and elementwise arithmetic, so every derivative
-(including with respect to sample positions such as interp's ``xp`` or trapezoid's ``x``)
-follows from the primitives' rules.
+All but convolve/correlate are lowerings: slices, gathers and elementwise arithmetic, so
+every derivative (including with respect to sample positions such as interp's ``xp`` or
+trapezoid's ``x``) follows from the primitives' rules. convolve and correlate are one
+primitive whose kernel is numpy's (``primitives/convolution.py``): their values are numpy's.
 """
 
 from __future__ import annotations
@@ -14,6 +15,7 @@ import warnings
 import numpy as np
 
 from ..errors import UnsupportedOperation
+from ..primitives.convolution import convolve_p
 from .dispatch import implements
 from .indexing import getitem
 from .util import as_operand, is_tracer, ndim_of, shape_of
@@ -72,40 +74,7 @@ def ediff1d(ary, to_end=None, to_begin=None):
 
 
 # --- convolution ------------------------------------------------------------------------
-# above this many multiply-adds (and a kernel this long) the FFT route is cheaper
-_FFT_MIN_WORK = 1 << 15
-_FFT_MIN_KERNEL = 16
-
-
-def _full_convolution(a, v):
-    """``np.convolve(a, v, 'full')`` for len(a) >= len(v)."""
-    n, m = shape_of(a)[0], shape_of(v)[0]
-    if m >= _FFT_MIN_KERNEL and n * m >= _FFT_MIN_WORK:
-        return _fft_convolution(a, v)
-    return _direct_convolution(a, v)
-
-
-def _fft_convolution(a, v):
-    """Zero-padded FFTs (np.fft, differentiable): O((n + m) log(n + m)) for long kernels."""
-    n, m = shape_of(a)[0], shape_of(v)[0]
-    length = n + m - 1
-    size = 1 << (length - 1).bit_length()
-    dtype = np.result_type(a.dtype, v.dtype)
-    if dtype.kind == "c":
-        full = np.fft.ifft(np.fft.fft(a, size) * np.fft.fft(v, size))[:length]
-    else:
-        full = np.fft.irfft(np.fft.rfft(a, size) * np.fft.rfft(v, size), size)[:length]
-    return full if full.dtype == dtype else full.astype(dtype)
-
-
-def _direct_convolution(a, v):
-    """Each output is a window of the zero-padded ``a`` (one gather) times ``v`` reversed
-    (one matmul): exact, and the fastest route for short kernels."""
-    n, m = shape_of(a)[0], shape_of(v)[0]
-    zeros = np.zeros(m - 1, dtype=a.dtype)
-    padded = np.concatenate([zeros, a, zeros]) if m > 1 else a
-    windows = padded[np.arange(n + m - 1)[:, None] + np.arange(m)[None, :]]
-    return np.matmul(windows, v[::-1])
+# one primitive (primitives/convolution.py): numpy's own kernel gives the values
 
 
 def _as_signal(x, name: str):
@@ -119,36 +88,21 @@ def _as_signal(x, name: str):
     return x
 
 
-def _crop(full, n: int, m: int, mode: str, name: str):
-    """The 'same' or 'valid' part of a full convolution of lengths n >= m."""
-    if mode == "full":
-        return full
-    if mode == "same":
-        start = (m - 1) // 2
-        return full[start : start + n]
-    if mode == "valid":
-        return full[m - 1 : n]
-    raise ValueError(f"np.{name}: mode must be one of 'full', 'same', 'valid', not {mode!r}")
+def _convolution(a, v, mode, kind: str):
+    a, v = _as_signal(a, kind), _as_signal(v, kind)
+    if mode not in ("full", "same", "valid"):
+        raise ValueError(f"np.{kind}: mode must be one of 'full', 'same', 'valid', not {mode!r}")
+    return convolve_p.bind(a, v, kind=kind, mode=mode)
 
 
 @implements(np.convolve)
 def convolve(a, v, mode="full"):
-    a, v = _as_signal(a, "convolve"), _as_signal(v, "convolve")
-    if shape_of(v)[0] > shape_of(a)[0]:  # convolution commutes; numpy crops by the longer
-        a, v = v, a
-    n, m = shape_of(a)[0], shape_of(v)[0]
-    return _crop(_full_convolution(a, v), n, m, mode, "convolve")
+    return _convolution(a, v, mode, "convolve")
 
 
 @implements(np.correlate)
 def correlate(a, v, mode="valid"):
-    a, v = _as_signal(a, "correlate"), _as_signal(v, "correlate")
-    swapped = shape_of(v)[0] > shape_of(a)[0]
-    if swapped:  # c_av[k] = conj(c_va[-k]): correlate the other way round and reverse
-        a, v = v, a
-    n, m = shape_of(a)[0], shape_of(v)[0]
-    out = _crop(_full_convolution(a, np.conjugate(v[::-1])), n, m, mode, "correlate")
-    return np.conjugate(out[::-1]) if swapped else out
+    return _convolution(a, v, mode, "correlate")
 
 
 # --- polynomials, interpolation and quadrature ------------------------------------------
@@ -298,7 +252,7 @@ def interp(x, xp, fp, left=None, right=None, period=None):
     if period is None:
         y = np.where(x < xp[0], fp[0] if left is None else left, y)
         y = np.where(x > xp[-1], fp[-1] if right is None else right, y)
-    return y
+    return y[()] if ndim_of(y) == 0 else y  # at a scalar x numpy returns a scalar
 
 
 def _trapezoid(y, x=None, dx=1.0, axis=-1):
@@ -333,13 +287,13 @@ def _spacings(varargs, axes, shape):
         raise TypeError("invalid number of arguments")
     out = []
     for h, ax in zip(varargs, axes):
-        h = _operand(h)
-        if ndim_of(h) == 0:
+        if ndim_of(h) == 0:  # as given: a Python float stays weakly typed, as in numpy
             out.append(h)
             continue
+        h = _operand(h)
         if ndim_of(h) != 1 or shape_of(h)[0] != shape[ax]:
             raise ValueError("when 1d, distances must match the length of the corresponding dimension")
-        steps = diff(h.astype(np.result_type(h.dtype, float)))
+        steps = diff(h.astype(np.float64) if h.dtype.kind in "iu" else h)  # numpy's rule
         out.append(steps[0] if bool(np.all(steps == steps[0])) else steps)  # uniform: as numpy
     return out
 
@@ -356,9 +310,9 @@ def _edges_order2(f, h, axis):
     def at(i):
         return f[_along(axis, slice(i, i + 1 if i != -1 else None))]
 
-    if ndim_of(h) == 0:
-        first = (-1.5 * at(0) + 2.0 * at(1) - 0.5 * at(2)) / h
-        last = (0.5 * at(-3) - 2.0 * at(-2) + 1.5 * at(-1)) / h
+    if ndim_of(h) == 0:  # numpy's coefficients, divided by h first (the last bit follows)
+        first = -1.5 / h * at(0) + 2.0 / h * at(1) + -0.5 / h * at(2)
+        last = 0.5 / h * at(-3) + -2.0 / h * at(-2) + 1.5 / h * at(-1)
         return first, last
     d1, d2 = h[0], h[1]
     first = (
@@ -386,7 +340,8 @@ def _gradient_along(f, h, axis, edge_order, nd):
             -d2 / (d1 * (d1 + d2)) * lower + (d2 - d1) / (d1 * d2) * mid + d1 / (d2 * (d1 + d2)) * upper
         )
     first, last = _edges_order1(f, h, axis) if edge_order == 1 else _edges_order2(f, h, axis)
-    return np.concatenate([first, interior, last], axis=axis)
+    out = np.concatenate([first, interior, last], axis=axis)
+    return out if out.dtype == f.dtype else out.astype(f.dtype)  # numpy writes into f's dtype
 
 
 @implements(np.gradient)

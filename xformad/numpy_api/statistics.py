@@ -9,6 +9,8 @@ replaced entries get a zero derivative, never NaN.
 
 from __future__ import annotations
 
+import warnings
+
 import numpy as np
 
 from ..errors import UnsupportedOperation
@@ -84,8 +86,12 @@ def nanvar(
     centred = np.where(keep, a - centre, 0)
     sq = np.real(centred * np.conjugate(centred)) if np.iscomplexobj(a) else centred * centred
     total = np.sum(sq, axis=axis, dtype=_float_dtype(sq, dtype), keepdims=keepdims)
-    count = np.sum(keep, axis=axis, keepdims=keepdims) - ddof
-    return total / count.astype(total.dtype)
+    dof = np.sum(keep, axis=axis, keepdims=keepdims) - ddof
+    bad = dof <= 0
+    if np.any(bad):  # numpy: NaN there, whatever the division gave
+        warnings.warn("Degrees of freedom <= 0 for slice.", RuntimeWarning, stacklevel=3)
+        return np.where(bad, np.nan, total / np.maximum(dof, 1).astype(total.dtype))
+    return total / dof.astype(total.dtype)
 
 
 @implements(np.nanstd)
@@ -107,7 +113,8 @@ def _nan_extremum(reduce, fill):
             result = (np.maximum if fill < 0 else np.minimum)(result, initial)
         # an all-NaN slice gives NaN, as numpy does
         empty = ~np.any(keep, axis=axis, keepdims=keepdims)
-        return np.where(empty, np.nan, result)
+        result = np.where(empty, np.nan, result)
+        return result[()] if ndim_of(result) == 0 else result  # a scalar, as numpy's
 
     return handler
 
@@ -467,9 +474,11 @@ def cov(m, y=None, rowvar=True, bias=False, ddof=None, fweights=None, aweights=N
         else:
             fact = w_sum - ddof * np.sum(w * _operand(aweights)) / w_sum
         weighted = centred * w
-    if fact <= 0:
-        fact = 0.0  # numpy warns and divides by zero; so do we
-    c = np.matmul(centred, np.transpose(np.conjugate(weighted))) / fact
+    if fact <= 0:  # numpy warns and divides by zero; so do we
+        warnings.warn("Degrees of freedom <= 0 for slice", RuntimeWarning, stacklevel=3)
+        fact = 0.0
+    # numpy multiplies by 1 / fact (not a division: the last bit can differ)
+    c = np.matmul(centred, np.transpose(np.conjugate(weighted))) * np.true_divide(1, fact)
     return np.squeeze(c)
 
 

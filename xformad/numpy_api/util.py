@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import operator
+
 import numpy as np
 
 from ..tracing import Tracer, concrete
@@ -70,3 +72,12 @@ def standins(obj):
     if type(obj) is list or type(obj) is tuple:
         return [standins(v) for v in obj]
     return obj
+
+
+def static_ints(x):
+    """Integers that shape the result, as a plain array; a traced one records guards."""
+    if not is_tracer(x):
+        return np.asarray(x)
+    if x.ndim == 0:
+        return np.asarray(operator.index(x))
+    return np.array([operator.index(v) for v in np.ravel(x)], dtype=np.intp).reshape(x.shape)

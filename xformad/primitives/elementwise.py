@@ -289,6 +289,24 @@ remainder_p.def_pointwise(lambda ans, x, y: 1, lambda ans, x, y: -np.floor_divid
 fmod_p = Primitive("fmod", _ufunc_kernel("fmod"))
 fmod_p.def_pointwise(lambda ans, x, y: 1, lambda ans, x, y: -np.trunc(x / y), safe=False)
 
+
+# sign is flat for real x; numpy >= 2 defines sign(z) = z / |z| for complex z, smooth away
+# from 0: its tangent is the part of dz across the unit direction s, over |z|
+def _complex_sign_map(g, s, z, transposed: bool):
+    if np.dtype(z.dtype).kind != "c":
+        return None
+    across = np.real(g * s) * np.conj(s) if transposed else s * np.real(np.conj(s) * g)
+    return np.where(z == 0, 0, (g - across) / np.where(z == 0, 1, np.abs(z)))
+
+
+sign_p = Primitive("sign", _ufunc_kernel("sign"))
+sign_p.def_jvp(lambda t, ans, z: _complex_sign_map(t, ans, z, transposed=False))
+sign_p.def_vjp(lambda ct, ans, z: _complex_sign_map(ct, ans, z, transposed=True))
+
+# heaviside(x1, x2) is x2 itself where x1 == 0 (a step in x1, flat elsewhere)
+heaviside_p = Primitive("heaviside", _ufunc_kernel("heaviside"))
+heaviside_p.def_pointwise(None, lambda ans, x1, x2: (x1 == 0).astype(ans.dtype), safe=False)
+
 copysign_p = Primitive("copysign", _ufunc_kernel("copysign"))
 copysign_p.def_pointwise(lambda ans, x, y: np.sign(x) * np.sign(ans), None, safe=False)
 
@@ -322,7 +340,6 @@ where_p.def_diagonal(diagonal.selected)
 
 # --- piecewise constant and logical: no derivative -----------------------------------------
 _ND_UNARY = (
-    "sign",
     "floor",
     "ceil",
     "rint",
@@ -353,7 +370,6 @@ _ND_BINARY = (
     "right_shift",
     "gcd",
     "lcm",
-    "heaviside",
 )
 NONDIFF = {name: Primitive(name, _kernel_for(name)) for name in _ND_UNARY + _ND_BINARY}
 nondifferentiable(*NONDIFF.values())

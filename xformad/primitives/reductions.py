@@ -156,6 +156,7 @@ cumprod_p = Primitive("cumprod", lambda xp, x, axis: xp.cumprod(x, axis=axis))
 cumprod_p.def_jvp(_cumprod_jvp)
 cumprod_p.def_vjp(_cumprod_vjp)
 
+
 # vmap: the batch axis goes first, every axis parameter moves up by one
 for _p in (sum_p, max_p, min_p, prod_p, all_p, any_p):
     _p.def_batch(shifted_axes("axis", all_when_none=True))

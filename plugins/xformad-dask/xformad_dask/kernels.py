@@ -124,6 +124,29 @@ def _fft(xp, x, kind, axes, norm, n):
     return fft_p.kernel(xp, x, kind=kind, axes=axes, norm=norm, n=n)
 
 
+def _convolve(xp, a, v, kind, mode):
+    # numpy's own kernel on each signal as one chunk (signals are short next to the data):
+    # the values are numpy's
+    from xformad.primitives.convolution import window
+
+    n, m = a.shape[0], v.shape[0]
+    length = window(kind, mode, n, m)[1]
+    fn = np.correlate if kind == "correlate" else np.convolve
+    dtype = np.result_type(a.dtype, v.dtype)
+    return xp.map_blocks(
+        lambda a, v: fn(a, v, mode=mode), a.rechunk(-1), v.rechunk(-1), chunks=((length,),), dtype=dtype
+    )
+
+
+def _add_reduceat(xp, x, indices, axis):
+    # numpy's own pairwise segment sums, with the reduced axis as one chunk
+    x = x.rechunk({axis: -1})
+    chunks = x.chunks[:axis] + ((len(indices),),) + x.chunks[axis + 1 :]
+    return x.map_blocks(
+        lambda b: np.add.reduceat(b, np.asarray(indices, np.intp), axis=axis), chunks=chunks, dtype=x.dtype
+    )
+
+
 def _copy(xp, x):
     return x.copy() if hasattr(x, "copy") else x  # dask.array.array takes no copy=
 
@@ -138,6 +161,8 @@ DASK_KERNELS = {
     "safe_multiply": _safe_multiply,
     "getitem_transpose": _getitem_transpose,
     "fft": _fft,
+    "convolve": _convolve,
+    "add_reduceat": _add_reduceat,
     "copy": _copy,
     "conjugate": _conjugate,
 }

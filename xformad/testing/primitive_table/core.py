@@ -14,6 +14,11 @@ BINARY_SHAPES = [((), ()), ((3,), (3,)), ((2, 3), (2, 3)), ((2, 3), (3,)), ((2, 
 POS = (0.5, 2.0)
 UNIT = (-0.9, 0.9)
 
+
+def _same_and_valid(a, v):
+    return np.concatenate([np.convolve(a, v, "same"), np.convolve(v, a, "valid")])
+
+
 CASES: list[Case] = [
     Case("exp", np.exp, UNARY_SHAPES),
     Case("exp2", np.exp2, UNARY_SHAPES),
@@ -63,6 +68,14 @@ CASES: list[Case] = [
     Case("remainder", np.remainder, [((3,), (3,))], (2.1, 2.9), extra={"shift": [(0, 0), (3.3, 0)]}),
     Case("fmod", np.fmod, [((3,), (3,))], (2.1, 2.9), extra={"shift": [(3.3, 0), (0, 0)]}),
     Case("copysign", lambda x, y: np.copysign(x, y), [((3,), (3,))], POS),
+    Case("convolve", lambda a, v: np.convolve(a, v), [((5,), (3,)), ((2,), (4,))]),
+    Case("convolve", _same_and_valid, [((5,), (3,))]),
+    Case("convolve", lambda a, v: np.correlate(a, v, "same"), [((4,), (7,)), ((5,), (3,)), ((6,), (6,))]),
+    Case("convolve", lambda a, v: np.correlate(a, v, "full"), [((3,), (3,))], dtype=np.complex128),
+    Case("convolve", lambda a, v: np.correlate(a, v, "valid"), [((2,), (5,))]),
+    Case("sign", lambda z: np.sign(z) * z, [((3,),)], dtype=np.complex128),
+    Case("sign", lambda x: np.sign(x) * x, UNARY_SHAPES, POS),
+    Case("heaviside", lambda x, y: np.heaviside(np.round(x) * x, y), [((4,), (4,)), ((4,), ())], (-1.4, 1.4)),
     Case("nextafter", lambda x: np.nextafter(x, 10.0) + np.nextafter(x, -10.0), UNARY_SHAPES),
     Case("where", lambda x, y: np.where(x > y, x * y, x - y), BINARY_SHAPES),
     Case("reduce_sum", lambda x: np.sum(x), UNARY_SHAPES),
@@ -75,6 +88,7 @@ CASES: list[Case] = [
     Case("reduce_prod", lambda x: np.prod(x), UNARY_SHAPES),
     Case("reduce_prod", lambda x: np.prod(x, axis=(0, 2)), [((2, 3, 2),)]),
     Case("cumsum", lambda x: np.cumsum(x, axis=0), [((3,),), ((2, 3),)]),
+    Case("add_reduceat", lambda x: np.add.reduceat(x, [0, 2, 1], axis=-1), [((5,),), ((2, 5),)]),
     Case("cumprod", lambda x: np.cumprod(x, axis=-1), [((3,),), ((2, 3),)], POS),
     Case("reshape", lambda x: np.reshape(x, (3, 2)) * np.arange(6.0).reshape(3, 2), [((2, 3),), ((6,),)]),
     Case("transpose", lambda x: x.T @ x, [((2, 3),)]),

@@ -542,3 +542,25 @@ def cond(x, p=None):
         big, small = s[..., 0], s[..., -1]
         return big / small if p != -2 else small / big
     return norm(x, p, axis=(-2, -1)) * norm(inv(x), p, axis=(-2, -1))
+
+
+@implements(np.linalg.matrix_rank)
+def matrix_rank(A, tol=None, hermitian=False, *, rtol=None):
+    """numpy's count of singular values above the tolerance: an integer (no derivative),
+    computed from the traced singular values, so a compiled program recomputes it."""
+    if rtol is not None and tol is not None:
+        raise ValueError("`tol` and `rtol` can't be both set.")
+    A = as_operand(A)
+    if ndim_of(A) < 2:
+        return int(not np.all(A == 0))
+    s = np.linalg.svd(A, compute_uv=False, hermitian=hermitian)
+    if tol is None:
+        if rtol is None:
+            rtol = max(shape_of(A)[-2:]) * np.finfo(dtype_of(s)).eps
+        else:
+            rtol = np.asarray(rtol)[..., np.newaxis]
+        tol = np.max(s, axis=-1, keepdims=True) * rtol
+    else:
+        tol = as_operand(tol)
+        tol = np.expand_dims(tol if hasattr(tol, "dtype") else np.asarray(tol), -1)
+    return np.count_nonzero(s > tol, axis=-1)

@@ -276,3 +276,40 @@ def test_numpy_functions_keep_their_names():
     assert qualname(np.sum) == "np.sum"
     assert qualname(np.linalg.norm) == "np.linalg.norm"
     assert qualname(np.fft.fft) == "np.fft.fft"
+
+
+QUANTILE_METHODS = [
+    "inverted_cdf",
+    "averaged_inverted_cdf",
+    "closest_observation",
+    "interpolated_inverted_cdf",
+    "hazen",
+    "weibull",
+    "median_unbiased",
+    "normal_unbiased",
+]
+
+
+@pytest.mark.parametrize("method", QUANTILE_METHODS)
+@pytest.mark.parametrize("dtype", [np.float64, np.float32])
+@pytest.mark.parametrize("n", [1, 2, 5, 10])
+def test_every_quantile_method_is_numpys(method, dtype, n):
+    x = _draw((3, n), dtype, seed=n)
+    for q in (0.0, 0.01, 0.25, 0.5, 0.99, 1.0, [0.1, 0.5, 0.9], np.array([0.3, 0.7], dtype=dtype)):
+        for axis in (None, 1):
+            _assert_same(
+                _traced_value(lambda x: np.quantile(x, q, axis=axis, method=method), x),
+                np.quantile(x, q, axis=axis, method=method),
+            )
+    _assert_same(
+        _traced_value(lambda x: np.nanpercentile(x, 40, method=method), x),
+        np.nanpercentile(x, 40, method=method),
+    )
+
+
+@pytest.mark.parametrize("method", QUANTILE_METHODS)
+def test_quantile_method_gradients_match_finite_differences(method):
+    x = _draw(11, seed=40)
+    check_grads(
+        lambda x: np.quantile(x, [0.13, 0.58, 0.91], method=method), (x,), modes=("fwd", "rev"), order=1
+    )

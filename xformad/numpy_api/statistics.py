@@ -194,7 +194,25 @@ def _weights_along(w, shape, axis):
 
 # --- order statistics: quantile, percentile, median ------------------------------------
 
-_METHODS = ("linear", "lower", "higher", "nearest", "midpoint")
+_METHODS = (
+    "linear",
+    "lower",
+    "higher",
+    "nearest",
+    "midpoint",
+    "inverted_cdf",
+    "averaged_inverted_cdf",
+    "closest_observation",
+    *("interpolated_inverted_cdf", "hazen", "weibull", "median_unbiased", "normal_unbiased"),
+)
+# numpy's (alpha, beta) of the continuous sample quantiles (Hyndman & Fan)
+_ALPHA_BETA = {
+    "interpolated_inverted_cdf": (0, 1),
+    "hazen": (0.5, 0.5),
+    "weibull": (0, 0),
+    "median_unbiased": (1 / 3.0, 1 / 3.0),
+    "normal_unbiased": (3 / 8.0, 3 / 8.0),
+}
 
 
 def _to_rows(a, axis):
@@ -208,31 +226,56 @@ def _to_rows(a, axis):
     return np.reshape(moved, (rows, -1)), rest_shape, axes
 
 
+def _discrete_index(index, method):
+    """numpy's ``_discrete_interpolation_to_boundaries``: the order statistic the
+    inverted_cdf / closest_observation methods take, never below 0."""
+    previous = np.floor(index)
+    at_knot = index - previous == 0
+    if method == "closest_observation":  # the nearest even order statistic (1-based)
+        at_knot = at_knot & (np.floor(index) % 2 == 1)
+    chosen = np.where(at_knot, previous, previous + 1).astype(np.intp)
+    return np.where(chosen < 0, 0, chosen)
+
+
 def _positions(q, count, method):
     """numpy's virtual indexes (``_quantile`` in numpy/lib/_function_base_impl.py), per row
     and quantile: the indices (lo, hi) into each sorted row and gamma, the weight of hi as
     numpy computes it, or None where numpy takes one element without interpolating."""
     last = count - 1
-    # (n - 1) * q with n a Python int there: in q's dtype (float32 q stays float32)
-    scaled = last.astype(q.dtype) * q if q.dtype.kind == "f" else last * q
+    # n * q with n a Python int there: in q's dtype (float32 q stays float32)
+    def times(n):
+        return n.astype(q.dtype) * q if q.dtype.kind == "f" else n * q
+
+    scaled = times(last)
     if method in ("lower", "higher", "nearest") or (method == "linear" and scaled.dtype.kind in "iub"):
         if method != "linear":  # np.around: ties to even, as numpy
             scaled = {"lower": np.floor, "higher": np.ceil, "nearest": np.round}[method](scaled)
         index = np.clip(scaled.astype(np.intp), 0, np.maximum(last, 0))
         return index, index, None
+    if method in ("inverted_cdf", "closest_observation"):
+        shift = 1 if method == "inverted_cdf" else 1 + 0.5
+        index = np.clip(_discrete_index(times(count) - shift, method), 0, np.maximum(last, 0))
+        return index, index, None
     if method == "linear":
         virtual = scaled
-    else:  # midpoint
+    elif method == "midpoint":
         virtual = 0.5 * (np.floor(scaled) + np.ceil(scaled))
+    elif method == "averaged_inverted_cdf":
+        virtual = times(count) - 1
+    else:
+        alpha, beta = _ALPHA_BETA[method]
+        virtual = times(count) + (alpha + q * (1 - alpha - beta)) - 1
     lo = np.floor(virtual)
     above = virtual >= last  # numpy's index -1 there: the last value, for lo and hi both
-    lo_index = np.where(above, last, lo)
-    hi_index = np.where(above, last, lo + 1)
-    if method == "linear":
-        # numpy's gamma is virtual minus the lower index it uses: -1 above the last
-        gamma = (virtual - np.where(above, -1, lo)).astype(virtual.dtype)
-    else:
+    below = virtual < 0  # numpy's index 0 there: the first value
+    lo_used = np.where(above, -1, np.where(below, 0, lo))  # what numpy's gamma subtracts
+    lo_index = np.where(above, last, np.where(below, 0, lo))
+    hi_index = np.where(above, last, np.where(below, 0, lo + 1))
+    gamma = (virtual - lo_used).astype(virtual.dtype)
+    if method == "midpoint":
         gamma = np.where(np.remainder(virtual, 1) == 0, 0.0, 0.5).astype(virtual.dtype)
+    elif method == "averaged_inverted_cdf":
+        gamma = np.where(gamma == 0, 0.5, 1.0).astype(virtual.dtype)
     top = np.maximum(last, 0)
     return np.clip(lo_index, 0, top).astype(np.intp), np.clip(hi_index, 0, top).astype(np.intp), gamma
 
@@ -251,8 +294,8 @@ def _lerp(low, high, gamma, weak: bool):
 
 
 def _quantile(a, q, axis, method, keepdims, skip_nan, name):
-    if method not in _METHODS:
-        raise UnsupportedOperation(f"np.{name} with method={method!r}", f"supported: {', '.join(_METHODS)}")
+    if method not in _METHODS:  # every method numpy has is here: numpy's own error
+        raise ValueError(f"{method!r} is not a valid method. Use one of: {', '.join(_METHODS)}")
     a = _operand(a)
     if np.iscomplexobj(a):
         raise TypeError("a must be an array of real numbers")

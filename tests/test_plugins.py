@@ -463,3 +463,23 @@ def test_a_kept_interception_is_installed_at_the_first_trace_and_stays(installed
     assert model.scaled(5.0) == 10.0  # outside traces: the original's result
     assert xformad.grad(lambda x: model.scaled(x))(1.0) == 3.0
     _Model.scaled = original_method
+
+
+def test_a_fallback_interception_yields_to_any_real_one():
+    from xformad.registry import Registry
+
+    module = types.ModuleType("fake_library")
+    module.f = lambda x: x
+    registry = Registry()
+    registry.current_plugin = "scipy-like"
+    registry.intercept(module, "f", lambda *a: "stand-in", fallback=True)
+    registry.current_plugin = "third-party"
+    registry.intercept(module, "f", lambda *a: "real")  # no conflict: it replaces the stand-in
+    assert registry.interceptions[("fake_library", "f")]() == "real"
+    assert registry.owner[("interception", ("fake_library", "f"))] == "third-party"
+    registry.current_plugin = "scipy-like"
+    registry.intercept(module, "f", lambda *a: "stand-in", fallback=True)  # skipped now
+    assert registry.interceptions[("fake_library", "f")]() == "real"
+    registry.current_plugin = "fourth"
+    with pytest.raises(PluginError, match="claimed by two plugins"):  # real ones still conflict
+        registry.intercept(module, "f", lambda *a: "other")

@@ -27,6 +27,7 @@ class Registry:
         self.interceptions: dict = {}  # (module, attribute name) -> handler (xformad/intercept.py)
         self.intercepted_owners: dict = {}  # the same keys -> the module or class itself
         self.kept_interceptions: set = set()  # keys installed at the first trace and kept
+        self.fallback_interceptions: set = set()  # keys any other interception replaces
         self.owner: dict = {}  # (kind, primitive name / callable / backend name) -> plugin name
         self.current_plugin = "xformad"
         self.deferred_failures: list = []  # what deferred registrations raised (validate() shows it)
@@ -50,7 +51,7 @@ class Registry:
         self._claim(("callable", fn), f"callable {name!r}")
         self.handlers[fn] = handler
 
-    def intercept(self, module, name: str, handler, *, always: bool = False) -> None:
+    def intercept(self, module, name: str, handler, *, always: bool = False, fallback: bool = False) -> None:
         """Replace ``module.name`` (a Python-level function, e.g. ``math.exp`` or
         ``np.asarray``) by ``handler`` while a trace is open in the calling thread.
 
@@ -69,6 +70,11 @@ class Registry:
         wrapper calls the original outside traces). For class attributes in numbers (the
         methods of scipy.stats' distributions): each costs a class attribute write per swap,
         which would otherwise be paid twice by every trace.
+
+        ``fallback=True``: a stand-in for what nobody serves (the scipy plugin's clear error
+        for a scipy function it does not differentiate): skipped where an interception is
+        registered already, and replaced by any later one, from any plugin, without a
+        conflict.
         """
         if isinstance(module, str):
             module = importlib.import_module(module)
@@ -81,7 +87,15 @@ class Registry:
             else f"{module.__module__}.{module.__qualname__}"
         )
         key = (owner, name)
-        self._claim(("interception", key), f"interception of {key[0]}.{name}")
+        claim = ("interception", key)
+        if fallback:
+            if claim in self.owner:
+                return
+            self.fallback_interceptions.add(key)
+        elif key in self.fallback_interceptions:  # a real interception replaces a stand-in
+            self.fallback_interceptions.discard(key)
+            self.owner.pop(claim, None)
+        self._claim(claim, f"interception of {key[0]}.{name}")
         # the handler last: a plan made meanwhile in another thread (a registration deferred
         # to an import, intercept._make_plan) sees the entry whole or not at all
         self.intercepted_owners[key] = module

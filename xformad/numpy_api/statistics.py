@@ -242,6 +242,7 @@ def _positions(q, count, method):
     and quantile: the indices (lo, hi) into each sorted row and gamma, the weight of hi as
     numpy computes it, or None where numpy takes one element without interpolating."""
     last = count - 1
+
     # n * q with n a Python int there: in q's dtype (float32 q stays float32)
     def times(n):
         return n.astype(q.dtype) * q if q.dtype.kind == "f" else n * q

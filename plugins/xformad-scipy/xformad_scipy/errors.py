@@ -1,8 +1,8 @@
-"""The plugin's one error type: an XformadError, so ``except xformad.XformadError`` sees it."""
+"""The plugin's error types: XformadErrors, so ``except xformad.XformadError`` sees them."""
 
 from __future__ import annotations
 
-from xformad.extend import XformadError
+from xformad.extend import UnsupportedOperation, XformadError
 
 
 class SpecialFunctionError(XformadError, NotImplementedError):
@@ -31,3 +31,19 @@ class StatsError(XformadError, NotImplementedError):
     """A scipy.stats distribution was asked, on traced values, for something this plugin
     does not serve (a method, a distribution, an argument without a derivative; each
     message says what to do instead)."""
+
+
+class UnservedFunctionError(UnsupportedOperation):
+    """A public scipy function that no family serves failed on traced values (scipy's own
+    code could not take them): the message names ``scipy.<module>.<function>`` and, where
+    xformad serves an equivalent, what to call instead (``xformad_scipy/unserved.py``)."""
+
+
+class UnservedTypeError(UnservedFunctionError, TypeError):
+    """UnservedFunctionError for a TypeError of scipy's code: ``except TypeError`` still
+    catches it, as it caught the original."""
+
+
+class UnservedAttributeError(UnservedFunctionError, AttributeError):
+    """UnservedFunctionError for an AttributeError (an ndarray attribute a traced value has
+    not): ``except AttributeError`` and ``hasattr`` still see one."""

@@ -32,7 +32,18 @@ def xformad_register_primitives(registry):
         registry.when_imported(module, lambda reg, name=name: family(name).register_primitives(reg))
 
 
+def register_interceptions(registry, module: str, name: str) -> None:
+    """The family's interceptions, then the module's other public functions
+    (``unserved``: scipy's code runs; where it fails on traced values, the error names it)."""
+    family(name).register_interceptions(registry)
+    from . import unserved
+
+    unserved.register(registry, module)
+
+
 @hookimpl
 def xformad_register_interceptions(registry):
     for module, name in FAMILIES.items():
-        registry.when_imported(module, lambda reg, name=name: family(name).register_interceptions(reg))
+        registry.when_imported(
+            module, lambda reg, module=module, name=name: register_interceptions(reg, module, name)
+        )

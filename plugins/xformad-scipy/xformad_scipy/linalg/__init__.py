@@ -14,8 +14,11 @@ serves one group of functions:
 - ``sylvester``: solve_sylvester
 - ``banded``: solve_banded
 - ``eigh``: eigh
+- ``special_matrices``: toeplitz, circulant, hankel (gathers of the arguments' entries)
 
 ``block_diag`` needs nothing: scipy's own code runs on traced values as it is.
+The public functions no module serves are intercepted too (``xformad_scipy/unserved.py``):
+scipy's code runs, and where it fails on traced values the error names the function.
 Shared helpers: ``structure`` (which entries scipy reads, as linear maps), ``arguments``
 (what handlers accept and refuse), ``scipy_calls`` (how kernels call scipy), ``coverage``
 (the served-functions table).
@@ -23,10 +26,10 @@ Shared helpers: ``structure`` (which entries scipy reads, as linear maps), ``arg
 
 from __future__ import annotations
 
-from . import banded, cholesky, eigh, lu, matrix_functions, solve, sylvester, triangular
+from . import banded, cholesky, eigh, lu, matrix_functions, solve, special_matrices, sylvester, triangular
 from .coverage import COVERAGE
 
-_MODULES = (triangular, cholesky, lu, solve, matrix_functions, sylvester, banded, eigh)
+_MODULES = (triangular, cholesky, lu, solve, matrix_functions, sylvester, banded, eigh, special_matrices)
 
 __all__ = ["COVERAGE", "register_interceptions", "register_primitives"]
 

@@ -54,4 +54,7 @@ COVERAGE = [
         "at repeated eigenvalues; b=, subset_by_index=, subset_by_value=, complex a: raise",
     ),
     ("scipy.linalg.block_diag", "*arrs", "scipy's own code runs on traced values (no interception)"),
+    ("scipy.linalg.toeplitz", "c, r", "gathers of c and r; batched (n-d c, r) as scipy"),
+    ("scipy.linalg.circulant", "c", "a gather of c; batched as scipy"),
+    ("scipy.linalg.hankel", "c, r", "gathers of c and r; batched as scipy, with its FutureWarning"),
 ]

@@ -123,3 +123,34 @@ def test_numpy_is_untouched_outside_a_trace_and_in_other_threads():
 def test_r_with_slices_and_traced_values_names_the_fix():
     with pytest.raises(xformad.UnsupportedOperation, match="np.concatenate"):
         xformad.grad(lambda x: np.sum(np.r_[x, 0:3]))(X)
+
+
+_DOT = np.vectorize(lambda a, b: np.sum(a * b), signature="(n),(n)->()")
+_OUTER_AND_SUM = np.vectorize(lambda a: (np.outer(a, a), np.sum(a)), signature="(n)->(n,n),()")
+
+
+@pytest.mark.parametrize(
+    "fn",
+    [
+        lambda x: _DOT(x, x[0]),
+        lambda x: _DOT(x[:, None, :], x[None, :, :]),  # loop dimensions broadcast
+        lambda x: _OUTER_AND_SUM(x)[0],
+        lambda x: _OUTER_AND_SUM(x)[1],
+        lambda x: np.vectorize(lambda a: a[::-1] * 2, signature="(n)->(n)", otypes=[np.float32])(x),
+    ],
+)
+def test_vectorize_with_a_signature_loops_as_numpy_does(fn):
+    x = np.random.default_rng(0).normal(size=(3, 4))
+    value, expected = xformad.vjp(fn, x)[0], fn(x)
+    assert value.dtype == expected.dtype and value.shape == expected.shape
+    np.testing.assert_array_equal(value, expected)
+    if expected.dtype == np.float64:  # (a float32 result is too coarse for the differences)
+        check_grads(fn, (x,))
+
+
+def test_vectorize_signature_errors_are_numpys():
+    x = np.ones((3, 4))
+    with pytest.raises(ValueError, match="inconsistent size for core dimension"):
+        xformad.vjp(lambda x: _DOT(x, x[0, :3]), x)
+    with pytest.raises(TypeError, match="wrong number of positional arguments"):
+        xformad.vjp(lambda x: _DOT(x), x)

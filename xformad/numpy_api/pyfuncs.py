@@ -4,7 +4,8 @@ Both run a Python function on every element (numpy's own documentation calls vec
 for loop"), so on traced values xformad runs the same loop: the function is called on the
 traced scalars of the broadcast arguments, in numpy's order, and the results are stacked
 into one traced array. The loop is what numpy does too; so is the cost (one call per
-element). ``np.vectorize`` is reached through its ``__call__`` (instances made at import time,
+element; with ``signature=``, one call per element of the loop dimensions, given the core
+dimensions whole). ``np.vectorize`` is reached through its ``__call__`` (instances made at import time,
 as by the decorator, are covered); ``np.frompyfunc``'s ufunc through ``__array_ufunc__``.
 """
 
@@ -51,10 +52,7 @@ def vectorize_call(self, *args, **kwargs):
     if buffers.live_trace(args) is None and buffers.live_trace(kwargs) is None:
         return NotImplemented
     if self.signature is not None:
-        raise UnsupportedOperation(
-            "np.vectorize with signature= on traced values",
-            "loop over the core dimensions in Python, or write the function on whole arrays",
-        )
+        return _call_with_signature(self, args, kwargs)
     excluded = self.excluded
     positions = [i for i in range(len(args)) if i not in excluded]
     names = [k for k in kwargs if k not in excluded]
@@ -86,6 +84,59 @@ def vectorize_call(self, *args, **kwargs):
         dtypes = [_first_dtype(v) for v in firsts]
         outputs, shape = _elementwise(one, arrays, nout)
     results = tuple(_stacked(column, shape, dtype) for column, dtype in zip(outputs, dtypes))
+    return results[0] if nout == 1 else results
+
+
+def _call_with_signature(self, args, kwargs):
+    """numpy's generalised loop (``signature="(n),(n)->()"``): the function on each
+    element of the broadcast loop dimensions, given the core dimensions whole; the results
+    stacked, each output in the dtype of its first result (or ``otypes``)."""
+    if kwargs or self.excluded:
+        raise UnsupportedOperation(
+            "np.vectorize with signature= and keyword or excluded arguments on traced values",
+            "pass the arguments positionally",
+        )
+    input_core, output_core = self._in_and_out_core_dims  # numpy's parse of the signature
+    if len(args) != len(input_core):
+        raise TypeError(f"wrong number of positional arguments: expected {len(input_core)}, got {len(args)}")
+    arrays = [to_array(buffers.resolve(a, plain_constants=False)) for a in args]
+    sizes: dict = {}
+    loops = []
+    for a, core in zip(arrays, input_core):
+        shape = np.shape(a)
+        if len(shape) < len(core):
+            raise ValueError(
+                f"{len(shape)}-dimensional argument does not have enough dimensions for all core "
+                f"dimensions {core!r}"
+            )
+        for name, size in zip(core, shape[len(shape) - len(core) :]):
+            if sizes.setdefault(name, size) != size:
+                raise ValueError(f"inconsistent size for core dimension {name!r}: {size} vs {sizes[name]}")
+        loops.append(shape[: len(shape) - len(core)])
+    loop_shape = _broadcast_shapes(*loops)
+    if 0 in loop_shape:
+        raise UnsupportedOperation("np.vectorize with signature= on an empty traced array", "skip the call")
+    full = [
+        np.broadcast_to(a, loop_shape + tuple(sizes[n] for n in core)) for a, core in zip(arrays, input_core)
+    ]
+    nout = len(output_core)
+    outputs = [[] for _ in range(nout)]
+    for index in np.ndindex(*loop_shape):
+        results = self.pyfunc(*(a[index] for a in full))
+        results = (results,) if nout == 1 else results
+        if not isinstance(results, tuple) or len(results) != nout:
+            raise ValueError(f"wrong number of outputs from pyfunc: expected {nout}")
+        for column, value, core in zip(outputs, results, output_core):
+            if np.ndim(value) != len(core):
+                raise ValueError(
+                    f"{np.ndim(value)}-dimensional argument does not have enough dimensions for "
+                    f"all core dimensions {core!r}"
+                )
+            column.append(to_array(value))
+    dtypes = [np.dtype(t) for t in self.otypes] if self.otypes else [_first_dtype(c[0]) for c in outputs]
+    results = tuple(
+        _stacked(column, loop_shape + np.shape(column[0]), dtype) for column, dtype in zip(outputs, dtypes)
+    )
     return results[0] if nout == 1 else results
 
 

@@ -117,3 +117,14 @@ def test_folds_numpy_runs_in_its_own_order_are_refused(ufunc):
 def test_several_axes_are_refused_clearly():
     with pytest.raises(UnsupportedOperation, match="one axis at a time"):
         xformad.grad(lambda x: np.logaddexp.reduce(x, axis=(0, 1)))(np.ones((2, 2)))
+
+
+def test_reduce_with_where_picks_the_elements():
+    x, mask = np.array([1.0, 2.0, 3.0, 4.0]), np.array([True, False, True, True])
+    for f in (
+        lambda x: np.multiply.reduce(x, where=mask),
+        lambda x: np.add.reduce(x, where=mask),
+        lambda x: np.maximum.reduce(x, where=mask, initial=0.0),
+    ):
+        _same_as_numpy(f, x)
+        check_grads(f, (x,))

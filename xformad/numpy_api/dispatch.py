@@ -73,7 +73,10 @@ _ACCUMULATE = {np.add: np.cumsum, np.multiply: np.cumprod}
 
 def dispatch_ufunc(ufunc, method: str, inputs: tuple, kwargs: dict):
     out = _out_targets(kwargs.pop("out", None))
-    where = kwargs.pop("where", True)
+    if method == "reduce" and ufunc in _REDUCE and kwargs.get("where", True) is not True:
+        where = True  # reduce's where= picks the elements (np.sum(x, where=m)): kept in kwargs
+    else:
+        where = kwargs.pop("where", True)
     if where is not True and out is None:
         raise UnsupportedOperation(
             f"{qualname(ufunc)} with where= and no out=",

@@ -176,3 +176,16 @@ def test_toeplitz_zero_size_batch_is_scipy_s_error():
         sl.toeplitz(np.zeros((0, 3)))
     with pytest.raises(ValueError, match="zero-size batches"):
         xformad.grad(lambda c: np.sum(sl.toeplitz(c)))(np.zeros((0, 3)))
+
+
+def test_an_integrand_closing_over_a_traced_value_names_quad():
+    import scipy.integrate
+
+    def area(t):
+        return scipy.integrate.quad(lambda x: np.sin(t * x), 0.0, 1.0)[0]
+
+    with pytest.raises(UnsupportedOperation, match=r"scipy\.integrate\.quad.*closes over.*leggauss"):
+        xformad.grad(area)(0.5)
+    # a constant integral inside a traced function is scipy's own number
+    expected = scipy.integrate.quad(np.sin, 0.0, 1.0)[0]
+    assert xformad.grad(lambda t: t * scipy.integrate.quad(np.sin, 0.0, 1.0)[0])(0.5) == expected

@@ -80,6 +80,8 @@ ALTERNATIVES.update(
         "scipy.stats.gmean": "write it as np.exp(np.mean(np.log(a)))",
         "scipy.stats.hmean": "write it as len(a) / np.sum(1 / a)",
         "scipy.stats.entropy": "write it as np.sum(scipy.special.entr(p / np.sum(p))) (entr is served)",
+        "scipy.integrate.quad": "use fixed Gauss-Legendre nodes (np.polynomial.legendre.leggauss(n)) "
+        "and sum the weighted integrand, or scipy.integrate.solve_ivp (served)",
     }
 )
 
@@ -129,7 +131,12 @@ def unserved(qualified: str, fn):
 
     def handler(*args, **kwargs):
         if not (_has_traced(args) or _has_traced(kwargs.values())):
-            return NotImplemented
+            try:
+                return fn(*args, **kwargs)
+            except xformad.TracerConversionError as exc:  # a callable it was given returned
+                # a traced value (an integrand closing over one): scipy's C code converts it
+                reason = "a function it calls returned a traced value (one it closes over)"
+                raise unsupported(qualified, reason, exc) from exc
         try:
             return fn(*args, **kwargs)
         except Exception as exc:

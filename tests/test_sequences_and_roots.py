@@ -1,4 +1,5 @@
-"""np.geomspace, np.unwrap, np.roots, np.poly and np.linalg.matrix_rank on traced values:
+"""np.geomspace, np.unwrap, np.roots, np.poly, np.polydiv, np.linalg.matrix_rank, np.astype,
+np.apply_over_axes, np.histogram2d and np.einsum_path on traced values:
 numpy's values by type, dtype and bytes; derivatives against finite differences; the rank
 recomputed by a compiled program."""
 
@@ -63,3 +64,50 @@ def test_a_compiled_rank_follows_the_values():
     value, grad = xformad.value_and_grad(lambda x: np.linalg.matrix_rank(np.outer(x, x)) * np.sum(x))(X)
     assert value == np.sum(X)
     np.testing.assert_array_equal(grad, np.ones(4))
+
+
+MORE = [
+    ("polydiv", lambda x: np.polydiv(x, x[:2]), np.array([0.3, 1.2, 0.7, 2.0, 1.1, 0.5])),
+    ("polydiv-exact-factor", lambda x: np.polydiv(np.polymul(x[:3], [1.0, -2.0]), [1.0, -2.0]), X),
+    ("polydiv-shorter-numerator", lambda x: np.polydiv(x[:2], x), X),
+    ("apply_over_axes", lambda x: np.apply_over_axes(np.sum, np.reshape(x, (2, 2)), [0, 1]), X),
+    ("apply_over_axes-mean", lambda x: np.apply_over_axes(np.mean, np.reshape(x, (1, 2, 2)), (0, -1)), X),
+    ("astype-function", lambda x: np.astype(x, np.float32), X),
+    ("histogram2d", lambda x: np.histogram2d(x, x[::-1], bins=2, weights=x), X),
+    ("histogram2d-density", lambda x: np.histogram2d(x, x**2, bins=[2, 3], weights=x, density=True)[0], X),
+    ("einsum_path", lambda x: np.einsum("i,i->", x, x, optimize=np.einsum_path("i,i->", x, x)[0]), X),
+]
+
+
+def _leaves(value):
+    return list(value) if isinstance(value, tuple) else [value]
+
+
+@pytest.mark.parametrize("fn,x", [pytest.param(f, x, id=i) for i, f, x in MORE])
+def test_more_values_are_numpys(fn, x):
+    for value, expected in zip(_leaves(xformad.vjp(fn, x)[0]), _leaves(fn(x))):
+        assert type(value) is type(expected)
+        assert np.asarray(value).dtype == np.asarray(expected).dtype
+        assert np.asarray(value).tobytes() == np.asarray(expected).tobytes()
+
+
+def test_np_astype_copies_as_numpy_does():
+    def written(x):
+        z = x * 1.0
+        y = np.astype(z, np.float64)  # a copy: z keeps its values
+        y[0] = 5.0
+        return z
+
+    np.testing.assert_array_equal(xformad.vjp(written, X)[0], X)
+
+
+@pytest.mark.parametrize(
+    "fn",
+    [
+        lambda x: np.polydiv(x, x[:3])[0],
+        lambda x: np.polydiv(x, x[:3])[1],
+        lambda x: np.histogram2d(x, x[::-1], bins=2, weights=x)[0],
+    ],
+)
+def test_more_derivatives_match_finite_differences(fn):
+    check_grads(fn, (np.array([0.3, 1.2, 0.7, 2.0, 1.1, 0.5]),), order=1)

@@ -203,3 +203,11 @@ def stop_gradient(x):
     from ..tree import tree_map
 
     return tree_map(lambda v: ew.stop_gradient_p.bind(v) if is_tracer(v) else v, x)
+
+
+@implements(np.astype)
+def astype_function(x, dtype, /, *, copy=True, device=None):
+    """numpy 2's ``np.astype(x, dtype)``: the method's conversion, a copy unless copy=False."""
+    if not is_tracer(x):
+        raise TypeError(f"Input should be a NumPy array or scalar. It is a {type(x)} instead.")
+    return x.astype(dtype, copy=copy)

@@ -66,3 +66,20 @@ def apply_along_axis(func1d, axis, arr, *args, **kwargs):
     k = len(result_shape)
     order = list(range(axis)) + list(range(len(outer), len(outer) + k)) + list(range(axis, len(outer)))
     return np.transpose(stacked, order)
+
+
+@implements(np.apply_over_axes)
+def apply_over_axes(func, a, axes):
+    """``func(a, axis)`` once per axis, each result (with the axis kept or put back) the next
+    one's input, as numpy does."""
+    value = _operand(a)
+    nd = ndim_of(value)
+    for axis in (axes,) if np.ndim(axes) == 0 else axes:
+        axis = int(axis) + nd if axis < 0 else int(axis)
+        result = func(value, axis)
+        if ndim_of(result) != ndim_of(value):
+            result = np.expand_dims(result, axis)
+            if ndim_of(result) != ndim_of(value):
+                raise ValueError("function is not returning an array of the correct shape")
+        value = result
+    return value

@@ -10,7 +10,7 @@ import numpy as np
 
 from ..primitives.contraction import einsum_p
 from .dispatch import implements
-from .util import as_operand, ndim_of, shape_of
+from .util import as_operand, ndim_of, shape_of, standins
 
 
 @implements(np.dot)
@@ -187,3 +187,9 @@ def einsum(*operands, out=None, optimize=False, dtype=None, order="K", casting="
         optimize=_optimize_param(optimize),
         **options,
     )
+
+
+@implements(np.einsum_path)
+def einsum_path(*operands, optimize="greedy", einsum_call=False):
+    """The contraction order depends on the shapes alone: numpy's, from stand-ins."""
+    return np.einsum_path(*standins(operands), optimize=optimize, einsum_call=einsum_call)

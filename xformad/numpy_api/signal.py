@@ -17,7 +17,7 @@ import numpy as np
 from ..errors import UnsupportedOperation
 from ..primitives.convolution import convolve_p
 from .dispatch import implements
-from .indexing import getitem
+from .indexing import getitem, setitem
 from .util import as_operand, is_tracer, ndim_of, shape_of
 
 
@@ -199,6 +199,27 @@ def polysub(a1, a2):
 @implements(np.polymul)
 def polymul(a1, a2):
     return convolve(a1, a2)
+
+
+@implements(np.polydiv)
+def polydiv(u, v):
+    """Long division, as numpy runs it: the quotient's coefficients one by one, each
+    subtracted times v from the remainder; leading (numerically) zero remainder terms
+    dropped."""
+    u, v = np.atleast_1d(_operand(u)) + 0.0, np.atleast_1d(_operand(v)) + 0.0
+    dtype = np.result_type(u[0], v[0])
+    m, n = shape_of(u)[0] - 1, shape_of(v)[0] - 1
+    scale = 1.0 / v[0]
+    remainder = u.astype(dtype)
+    quotient = []
+    for k in range(m - n + 1):
+        d = scale * remainder[k]
+        quotient.append(d)
+        remainder = setitem(remainder, slice(k, k + n + 1), remainder[k : k + n + 1] - d * v)
+    while np.allclose(remainder[0], 0, rtol=1e-14) and shape_of(remainder)[-1] > 1:
+        remainder = remainder[1:]
+    q = np.stack(quotient).astype(dtype) if quotient else np.zeros((1,), dtype)
+    return q, remainder
 
 
 @implements(np.polyder)

@@ -473,6 +473,21 @@ def nanmedian(a, axis=None, out=None, overwrite_input=False, keepdims=False):
     return _median(a, axis, keepdims, True, "nanmedian")
 
 
+@implements(np.histogram2d)
+def histogram2d(x, y, bins=10, range=None, density=None, weights=None):
+    """numpy's: a two-dimensional np.histogramdd of the points (x, y) (numpy passes the
+    list [x, y], which numpy itself would convert; here they are stacked)."""
+    try:
+        count = len(bins)
+    except TypeError:
+        count = 1
+    if count != 1 and count != 2:
+        bins = [np.asarray(bins), np.asarray(bins)]
+    sample = np.stack([_operand(x), _operand(y)], axis=-1)
+    hist, edges = np.histogramdd(sample, bins, range=range, density=density, weights=weights)
+    return hist, edges[0], edges[1]
+
+
 # --- covariance and correlation ------------------------------------------------------------
 
 

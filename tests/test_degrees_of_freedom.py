@@ -37,6 +37,7 @@ def test_value_and_warning_are_numpys(fn):
     expected, numpy_warned = _run(lambda x: np.sum(fn(x)), X)
     (value, grad), warned = _run(xformad.value_and_grad(lambda x: np.sum(fn(x))), X)
     np.testing.assert_array_equal(value, expected)  # inf or nan where numpy's is
+    assert type(value) is type(expected)
     assert warned == numpy_warned
     assert grad.shape == X.shape
 

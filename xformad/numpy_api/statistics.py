@@ -90,7 +90,8 @@ def nanvar(
     bad = dof <= 0
     if np.any(bad):  # numpy: NaN there, whatever the division gave
         warnings.warn("Degrees of freedom <= 0 for slice.", RuntimeWarning, stacklevel=3)
-        return np.where(bad, np.nan, total / np.maximum(dof, 1).astype(total.dtype))
+        result = np.where(bad, np.nan, total / np.maximum(dof, 1).astype(total.dtype))
+        return result[()] if ndim_of(result) == 0 else result  # a scalar, as numpy's
     return total / dof.astype(total.dtype)
 
 

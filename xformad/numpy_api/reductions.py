@@ -125,7 +125,10 @@ def _mean_dtype(a, dtype):
 def mean(a, axis=None, dtype=None, out=None, keepdims=False, *, where=None):
     a = as_operand(a)
     total = sum_(a, axis=axis, dtype=_mean_dtype(a, dtype), keepdims=keepdims, where=where)
-    return total / _as_divisor(_count(a, axis, where, keepdims), total)
+    count = _count(a, axis, where, keepdims)
+    if isinstance(count, int) and count == 0:
+        warnings.warn("Mean of empty slice", RuntimeWarning, stacklevel=3)  # numpy's warning
+    return total / _as_divisor(count, total)
 
 
 @implements(np.var)

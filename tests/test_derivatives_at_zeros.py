@@ -115,3 +115,24 @@ def test_complex_sign_is_z_over_its_modulus():
     check_grads(lambda v: np.real(np.sign(v[0] + 1j * v[1])), (np.array([0.3, 4.0]),))
     check_grads(np.sign, (np.array([0.3 + 4j, -1 - 0.5j, 2 + 0j]),))
     np.testing.assert_array_equal(xformad.jacfwd(np.sign)(np.array([0j, 1 + 1j]))[0], [0, 0])
+
+
+@pytest.mark.parametrize(
+    "x", [[2.0, 0.0], [1.5, 0.0, 2.0, 0.0, 3.0], [0.0, 0.0, 1.0], [0.5, 1.2, -0.7, 2.0]], ids=str
+)
+def test_cumprod_is_exact_at_zeros_to_third_order(x):
+    # the rules are recurrences of products, polynomial identities: no division, no split
+    # of the row at its first zero whose own derivative would drop terms
+    check_grads(np.cumprod, (np.array(x),), order=3)
+    h = xformad.hessian(lambda x: np.cumprod(x)[-1])(np.array([2.0, 0.0]))
+    np.testing.assert_array_equal(h, [[0.0, 1.0], [1.0, 0.0]])
+
+
+def test_std_of_single_elements_has_zero_gradient():
+    # std over one element is identically 0: gradient 0, not sqrt's slope times 0 (autograd)
+    assert xformad.grad(np.std)(3.5) == 0.0
+    np.testing.assert_array_equal(xformad.grad(lambda x: np.sum(np.std(x, axis=0)))(np.ones((1, 3))), 0)
+    check_grads(lambda x: np.std(x, axis=1), (np.array([[0.3, -1.2, 2.0]]),))
+    mask = np.array([[1.0, np.nan], [1.0, 1.0]])  # the second column keeps one value
+    g = xformad.grad(lambda x: np.sum(np.nanstd(x * mask, axis=0)))(np.array([[0.5, 0.7], [1.5, 0.9]]))
+    np.testing.assert_allclose(g, [[-0.5, 0.0], [0.5, 0.0]])

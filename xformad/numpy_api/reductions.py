@@ -7,6 +7,7 @@ import warnings
 import numpy as np
 
 from ..primitives import reductions as red
+from ..primitives.elementwise import stop_gradient_p
 from ..primitives.rules import normalize_axis
 from .dispatch import implements
 from .elementwise import astype
@@ -152,7 +153,16 @@ def std(
     v = var(
         a, axis=axis, dtype=dtype, ddof=ddof, keepdims=keepdims, where=where, mean=mean, correction=correction
     )
-    return np.sqrt(v)
+    return np.sqrt(constant_where_single(v, _count(as_operand(a), axis, where, keepdims)))
+
+
+def constant_where_single(v, count):
+    """A variance over slices of at most one element is identically 0 (std too): its
+    derivative is 0 there, not sqrt's infinite slope times 0 (NaN). As autograd's std."""
+    single = count <= 1
+    if isinstance(single, (bool, np.bool_)):
+        return stop_gradient_p.bind(v) if single and is_tracer(v) else v
+    return np.where(single, stop_gradient_p.bind(v), v) if bool(np.any(single)) else v
 
 
 def _scan(prim, a, axis, dtype):

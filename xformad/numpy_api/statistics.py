@@ -17,6 +17,7 @@ from ..errors import UnsupportedOperation
 from ..primitives.rules import normalize_axis
 from .dispatch import implements
 from .indexing import getitem
+from .reductions import constant_where_single
 from .util import as_operand, dtype_of, is_tracer, ndim_of, shape_of
 
 
@@ -100,7 +101,8 @@ def nanstd(
     a, axis=None, dtype=None, out=None, ddof=0, keepdims=False, *, where=None, mean=None, correction=None
 ):
     v = nanvar(a, axis, dtype, None, ddof, keepdims, where=where, mean=mean, correction=correction)
-    return np.sqrt(v)
+    kept = np.sum(_mask(_operand(a), where), axis=axis, keepdims=keepdims)
+    return np.sqrt(constant_where_single(v, kept))
 
 
 def _nan_extremum(reduce, fill):

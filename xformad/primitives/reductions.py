@@ -121,35 +121,50 @@ cumsum_p.def_jvp(lambda t, ans, x, axis: np.cumsum(t, axis=axis))
 cumsum_p.def_vjp(lambda ct, ans, x, axis: _reverse_cumsum(ct, axis))
 
 
-# cumprod's rules divide by x: exact away from zeros (as autograd's)
-# cumprod's derivatives divide by x, exact up to the first zero of each row: there the
-# products are split. With z that zero, y_k (k < z) has dy_k/dx_j = y_k / x_j; for k >= z
-# only x_z's own term survives, dy_k/dx_z = L * Q_k with L = prod_{i<z} x_i and
-# Q_k = prod_{z<i<=k} x_i (later zeros make Q zero, as they make the products zero).
-def _cumprod_split(x, axis):
-    """(before the first zero, the first zero, L, Q, x with 1 from the first zero on)."""
-    zero = x == 0
-    zeros_so_far = np.cumsum(zero, axis=axis)
-    before = zeros_so_far == 0
-    first = zero & (zeros_so_far == 1)
-    x_before = np.where(before, x, 1)
-    lead = np.prod(x_before, axis=axis, keepdims=True)  # L: a row without zeros never reads it
-    after = np.cumprod(np.where(before | first, 1, x), axis=axis)  # Q
-    return before, first, lead, after, x_before
+# cumprod's rules as linear recurrences, y_k = x_k y_(k-1): the tangent J_k = x_k J_(k-1) +
+# t_k A_k and the cotangent x_bar_j = A_j G_j with G_j = ct_j + x_(j+1) G_(j+1), where A_k is
+# the product of the elements before k. Products and sums only, no division: exact at zeros
+# and, being polynomial identities, at every order (a rule that divides by x, or splits the
+# row at its first zero, is right in value there but not in its own derivatives).
+def _along(x, axis, start, stop):
+    return x[(slice(None),) * axis + (slice(start, stop),)]
+
+
+def _recurrence(coeff, values, axis):
+    """s_k = coeff_k * s_(k-1) + values_k along ``axis`` (s_(-1) = 0), in log2(n) doubling
+    steps (each element composes its affine map with the one ``shift`` before it)."""
+    n = np.shape(values)[axis]
+    p, s = coeff, values
+    shift = 1
+    while shift < n:
+        head, tail, earlier = (
+            _along(s, axis, 0, shift),
+            _along(s, axis, shift, n),
+            _along(s, axis, 0, n - shift),
+        )
+        s = np.concatenate([head, tail + safe_mul(earlier, _along(p, axis, shift, n))], axis=axis)
+        p = np.concatenate(
+            [_along(p, axis, 0, shift), _along(p, axis, shift, n) * _along(p, axis, 0, n - shift)], axis=axis
+        )
+        shift *= 2
+    return s
+
+
+def _before(ans, axis):
+    """A_k: the product of the elements before k (1 for the first)."""
+    ones = np.ones_like(_along(ans, axis, 0, 1))
+    return np.concatenate([ones, _along(ans, axis, 0, np.shape(ans)[axis] - 1)], axis=axis)
 
 
 def _cumprod_jvp(t, ans, x, axis):
-    before, first, lead, after, x_before = _cumprod_split(x, axis)
-    up_to_zero = ans * np.cumsum(np.where(before, safe_mul(t, 1 / x_before), 0), axis=axis)
-    t_zero = np.sum(np.where(first, t, 0), axis=axis, keepdims=True)
-    return np.where(before, up_to_zero, safe_mul(t_zero * lead, after))
+    return _recurrence(x, safe_mul(t, _before(ans, axis)), axis)
 
 
 def _cumprod_vjp(ct, ans, x, axis):
-    before, first, lead, after, x_before = _cumprod_split(x, axis)
-    up_to_zero = safe_mul(_reverse_cumsum(np.where(before, ct * ans, 0), axis), 1 / x_before)
-    at_zero = np.sum(np.where(before, 0, safe_mul(ct, after)), axis=axis, keepdims=True)
-    return np.where(before, up_to_zero, np.where(first, safe_mul(at_zero, lead), 0))
+    n = np.shape(x)[axis]
+    following = np.concatenate([_along(x, axis, 1, n), np.zeros_like(_along(x, axis, 0, 1))], axis=axis)
+    backwards = np.flip(_recurrence(np.flip(following, axis), np.flip(ct, axis), axis), axis)
+    return safe_mul(backwards, _before(ans, axis))
 
 
 cumprod_p = Primitive("cumprod", lambda xp, x, axis: xp.cumprod(x, axis=axis))

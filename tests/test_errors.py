@@ -148,3 +148,11 @@ def test_errors_are_xformad_errors():
         xformad.BackendUnavailable,
     ):
         assert issubclass(cls, xformad.XformadError)
+
+
+def test_an_unsupported_case_of_a_served_function_leads_with_why():
+    complex_matrix = np.array([[2 + 0j, 1j], [-1j, 3]])
+    with pytest.raises(xformad.UnsupportedOperation) as info:
+        xformad.grad(lambda a: np.real(np.sum(np.linalg.cholesky(a))))(complex_matrix)
+    message = str(info.value)
+    assert "real matrices only" in message and "neither a primitive" not in message

@@ -120,9 +120,9 @@ def test_numpy_is_untouched_outside_a_trace_and_in_other_threads():
     assert (np.sum, np.r_, np.float64, np.vectorize.__call__, np.linalg.norm) == originals
 
 
-def test_r_with_slices_and_traced_values_names_the_fix():
-    with pytest.raises(xformad.UnsupportedOperation, match="np.concatenate"):
-        xformad.grad(lambda x: np.sum(np.r_[x, 0:3]))(X)
+def test_r_matrix_directive_with_traced_values_is_refused_clearly():
+    with pytest.raises(xformad.UnsupportedOperation, match="np.matrix"):
+        xformad.grad(lambda x: np.sum(np.r_["r", x, x]))(X)
 
 
 _DOT = np.vectorize(lambda a, b: np.sum(a * b), signature="(n),(n)->()")
@@ -154,3 +154,30 @@ def test_vectorize_signature_errors_are_numpys():
         xformad.vjp(lambda x: _DOT(x, x[0, :3]), x)
     with pytest.raises(TypeError, match="wrong number of positional arguments"):
         xformad.vjp(lambda x: _DOT(x), x)
+
+
+X2 = np.array([1.0, 2.0])
+M23 = np.arange(6.0).reshape(2, 3)
+
+
+@pytest.mark.parametrize(
+    "fn",
+    [
+        lambda x: np.r_[x, 3.0, 1:4],
+        lambda x: np.r_[x, x, 0:2:5j],  # a complex step: a linspace
+        lambda x: np.r_[:2, x],
+        lambda x: np.r_["0,2", x, x],
+        lambda x: np.r_["1,2,0", x, x],
+        lambda x: np.r_["-1", M23 * x[0], M23],
+        lambda x: np.r_["0,3,-1", x, x],
+        lambda x: np.c_[x, 1:3],
+        lambda x: np.r_[x.astype(np.float32), 1.0],
+        lambda x: np.r_[x, 2, np.int64(3)],
+    ],
+)
+def test_r_and_c_with_slices_and_directives_are_numpys(fn):
+    value, expected = xformad.vjp(fn, X2)[0], fn(X2)
+    assert value.shape == expected.shape and value.dtype == expected.dtype
+    np.testing.assert_array_equal(value, expected)
+    if expected.dtype == np.float64:
+        check_grads(fn, (X2,), order=1)

@@ -115,3 +115,17 @@ def test_partition_and_put_methods_work_in_place():
     x = np.array([3.0, 1.0, 2.0])
     np.testing.assert_array_equal(xformad.vjp(f, x)[0], f(x.copy()))
     check_grads(f, (x,))
+
+
+@pytest.mark.parametrize("scalar_type", [np.int64, np.int32, np.intp, np.float16, np.complex64])
+def test_numpy_scalar_types_cast_traced_arrays_as_numpy(scalar_type):
+    x = np.array([1.5, -2.7, 3.2])
+
+    def f(x):
+        return x * np.real(scalar_type(x)).astype(np.float64)
+
+    np.testing.assert_array_equal(xformad.vjp(f, x)[0], f(x))
+    cast = xformad.vjp(lambda x: scalar_type(x[0] * 2), x)[0]
+    assert type(cast) is type(scalar_type(x[0] * 2)) and cast == scalar_type(x[0] * 2)
+    if np.dtype(scalar_type).kind == "i":  # truncation has no derivative
+        np.testing.assert_array_equal(xformad.grad(lambda x: np.sum(x * scalar_type(x)))(x), [1.0, -2.0, 3.0])

@@ -32,14 +32,18 @@ class UnsupportedOperation(XformadError, NotImplementedError):
 
     def __init__(self, name: str, detail: str = ""):
         self.name = name
-        msg = (
-            f"xformad cannot differentiate {name}: it is neither a primitive nor lowered onto "
-            "primitives. Rewrite this step with supported numpy functions (see docs/coverage.md), "
-            "or add it from a plugin: register a Primitive with its kernel and JVP/VJP rules in an "
+        plugin = (
+            "add it from a plugin: register a Primitive with its kernel and JVP/VJP rules in an "
             "`xformad_register_primitives` hook (see docs/plugins.md)."
         )
-        if detail:
-            msg += f" ({detail})"
+        if detail:  # what is served instead, or why not: that first
+            msg = f"xformad cannot differentiate {name}: {detail}. Or {plugin}"
+        else:
+            msg = (
+                f"xformad cannot differentiate {name}: it is neither a primitive nor lowered onto "
+                "primitives. Rewrite this step with supported numpy functions (see "
+                f"docs/coverage.md), or {plugin}"
+            )
         super().__init__(msg)
 
 

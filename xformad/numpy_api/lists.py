@@ -17,7 +17,6 @@ from .. import buffers
 from ..errors import UnsupportedOperation
 from ..tracing import _stack
 from .arrays import has_traced, to_array
-from .util import standins
 
 # functions taking arrays; any list argument holding traced values becomes one array
 _ARRAY_ARGUMENTS = {
@@ -61,41 +60,47 @@ def _sequence_taking(original):
 
 
 class _Concatenator:
-    """``np.r_`` / ``np.c_`` with traced items: each item made an array (at least 1-d for
-    ``r_``, columns for ``c_``) and concatenated, checked against numpy on stand-ins."""
+    """``np.r_`` / ``np.c_`` with traced items, as numpy's AxisConcatenator reads them:
+    slices become ranges, a first string sets the axis, ndmin and trans1d, each item is made
+    an array of at least ndmin dimensions (columns for ``c_``), all cast to numpy's result
+    type (scalars weakly typed) and concatenated."""
 
     __xformad_replaces__ = True  # installed as it is, in place of np.r_ / np.c_
 
-    def __init__(self, original, columns: bool):
-        self._original = original
-        self._columns = columns
+    def __init__(self, original):
+        self._original = original  # its axis, ndmin and trans1d say which of the two it is
 
     def __getitem__(self, key):
         items = key if type(key) is tuple else (key,)
         if not _stack.depth or not any(buffers.live_trace(i) is not None or _traced_list(i) for i in items):
             return self._original[key]
-        if any(isinstance(i, (slice, str)) for i in items):
-            raise UnsupportedOperation(
-                f"np.{'c_' if self._columns else 'r_'}[...] with slices or directive strings "
-                "and traced values",
-                "build the pieces with np.arange/np.linspace and join them with np.concatenate",
-            )
-        items = [buffers.resolve(i, plain_constants=False) for i in items]
-        arrays = [to_array(i) for i in items]
-        # a scalar item (1.0, np.float32(2)) goes to numpy as it is, so that it promotes the
-        # result as numpy's weak-scalar rules say: np.r_[x32, 1.0] is float32
-        ref = self._original[
-            tuple(i if type(i) in np.ScalarType else standins(a) for i, a in zip(items, arrays))
-        ]
-        pieces = []
-        for a in arrays:
-            if self._columns:
-                a = np.reshape(a, (-1, 1)) if np.ndim(a) <= 1 else a
+        axis, ndmin, trans1d = self._original.axis, self._original.ndmin, self._original.trans1d
+        pieces, kinds = [], []  # kinds: what numpy's result_type sees (weak scalars as such)
+        for k, item in enumerate(items):
+            if isinstance(item, str):  # numpy's directives: "axis", "axis,ndmin[,trans1d]"
+                if k != 0:
+                    raise ValueError("special directives must be the first entry.")
+                axis, ndmin, trans1d = _directive(item, axis, ndmin, trans1d)
+                continue
+            if isinstance(item, slice):  # a range, as numpy makes it: a constant
+                piece = _range_of(item)
+                if ndmin > 1:
+                    piece = np.array(piece, ndmin=ndmin)
+                    piece = piece.swapaxes(-1, trans1d) if trans1d != -1 else piece
+            elif type(item) in np.ScalarType:
+                pieces.append(item)
+                kinds.append(item)
+                continue
             else:
-                a = np.atleast_1d(a)
-            # each piece cast to the result's dtype before joining, as numpy does
-            pieces.append(a if a.dtype == ref.dtype else a.astype(ref.dtype))
-        return np.concatenate(pieces, axis=-1 if self._columns else 0)
+                piece = _at_least(to_array(buffers.resolve(item, plain_constants=False)), ndmin, trans1d)
+            pieces.append(piece)
+            kinds.append(piece.dtype)
+        dtype = np.result_type(*kinds)
+        pieces = [
+            _at_least(np.asarray(p, dtype=dtype) if type(p) in np.ScalarType else p, ndmin, -1)
+            for p in pieces
+        ]
+        return np.concatenate([p if p.dtype == dtype else p.astype(dtype) for p in pieces], axis=axis)
 
     def __len__(self):
         return len(self._original)
@@ -113,5 +118,45 @@ def register(registry) -> None:
     for module, names in _SEQUENCE_ARGUMENTS.items():
         for name in names:
             registry.intercept(module, name, _sequence_taking(getattr(module, name)))
-    registry.intercept(np, "r_", _Concatenator(np.r_, columns=False))
-    registry.intercept(np, "c_", _Concatenator(np.c_, columns=True))
+    registry.intercept(np, "r_", _Concatenator(np.r_))
+    registry.intercept(np, "c_", _Concatenator(np.c_))
+
+
+def _directive(item: str, axis: int, ndmin: int, trans1d: int):
+    if item in ("r", "c"):
+        raise UnsupportedOperation(
+            f"np.r_[{item!r}, ...] (an np.matrix) with traced values", "use arrays, without the directive"
+        )
+    if "," in item:
+        parts = item.split(",")
+        try:
+            axis, ndmin = (int(v) for v in parts[:2])
+            return axis, ndmin, int(parts[2]) if len(parts) == 3 else trans1d
+        except Exception as exc:
+            raise ValueError(f"unknown special directive {item!r}") from exc
+    try:
+        return int(item), ndmin, trans1d
+    except (ValueError, TypeError) as exc:
+        raise ValueError("unknown special directive") from exc
+
+
+def _range_of(item: slice):
+    """numpy's reading of a slice in np.r_: an arange, or a linspace for a complex step."""
+    start = 0 if item.start is None else item.start
+    step = 1 if item.step is None else item.step
+    if isinstance(step, (complex, np.complexfloating)):
+        return np.linspace(start, item.stop, num=int(abs(step)))
+    return np.arange(start, item.stop, step)
+
+
+def _at_least(a, ndmin: int, trans1d: int):
+    """``np.array(a, ndmin=ndmin)``, its new axes placed as numpy's ``trans1d`` says."""
+    nd = np.ndim(a)
+    if nd >= ndmin:
+        return a
+    a = np.reshape(a, (1,) * (ndmin - nd) + np.shape(a))
+    if trans1d != -1:
+        k2, k1 = ndmin - nd, trans1d if trans1d >= 0 else trans1d + ndmin - nd + 1
+        axes = list(range(ndmin))
+        a = np.transpose(a, axes[:k1] + axes[k2:] + axes[k1:k2])
+    return a

@@ -1,5 +1,6 @@
-"""``np.float64(x)``, ``np.float32(x)``, ``np.complex128(x)`` on traced values: interception
-(``xformad/intercept.py``).
+"""``np.float64(x)``, ``np.float32(x)``, ``np.complex128(x)``, ``np.int64(x)`` & co. on traced
+values: interception (``xformad/intercept.py``). An integer type's cast truncates, as numpy's,
+and has no derivative.
 
 A numpy scalar type cannot hold a traced value, and its constructor converts its argument
 before xformad sees it. While a trace is open, the names ``np.float64`` & co. hold a
@@ -53,9 +54,13 @@ def _stand_in(scalar_type):
     return _StandIn(scalar_type.__name__, (scalar_type,), namespace)
 
 
-SCALAR_TYPES = (np.float64, np.float32, np.complex128)
+# by the names numpy code writes them (np.intp and np.int64 are one type, two names)
+SCALAR_TYPES = {
+    name: getattr(np, name)
+    for name in ("float64", "float32", "float16", "complex128", "complex64", "int64", "int32", "intp")
+}
 
 
 def register(registry) -> None:
-    for scalar_type in SCALAR_TYPES:
-        registry.intercept(np, scalar_type.__name__, _stand_in(scalar_type))
+    for name, scalar_type in SCALAR_TYPES.items():
+        registry.intercept(np, name, _stand_in(scalar_type))

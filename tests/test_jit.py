@@ -400,3 +400,29 @@ def test_a_result_computed_from_an_array_made_inside_compiles():
 def test_jit_says_to_pass_an_array_keyword_positionally():
     with pytest.raises(xformad.XformadError, match="pass the array positionally"):
         xformad.jit(lambda x, w: np.sum(x * w))(np.ones(2), w=np.ones(2))
+
+
+def _flat_write(x, s):
+    y = x * 1.0
+    y.flat[::3] = s
+    return np.sum(y**2)
+
+
+@pytest.mark.parametrize(
+    ("fn", "argnums", "args"),
+    [
+        (lambda x, y: x * y, 1, (1.7, np.array(0.3))),  # a 0-d array argument beside a float
+        (lambda x, y: x * y, 0, (np.array(1.7), 0.3)),
+        (_flat_write, (0, 1), (np.arange(4.0).reshape(2, 2), 0.7)),  # a float written into an array
+        (lambda x, y: np.sum(x) * y, (0, 1), (np.ones(2), np.float64(0.5))),
+    ],
+)
+def test_jit_of_grad_returns_the_types_grad_returns(fn, argnums, args):
+    g = xformad.grad(fn, argnums=argnums)
+    eager = tree_flatten(g(*args))[0]
+    for compile_after in (0, 1):
+        jg = xformad.jit(g, compile_after=compile_after)
+        for _ in range(3):
+            got = tree_flatten(jg(*args))[0]
+            assert [type(v) for v in got] == [type(v) for v in eager]
+            assert all(bitwise(a, b) for a, b in zip(got, eager))

@@ -71,7 +71,11 @@ def trace_for_compile(fn, args, kwargs, static=frozenset(), backend=None, *, con
     ]
     graph.out_tree = out_tree
     ref = inputs[0] if inputs else None
-    results = [to_caller(value_of(x, call.trace), ref, be) for x in out_leaves]
+    # the types the function returned, as an eager call returns them (not re-typed by the
+    # first input's: jit(grad(f)) of a float and a 0-d array returns what grad(f) does); a
+    # device holds no scalars: there the first input's type says what the caller gets
+    scalars = getattr(be, "device", False)
+    results = [to_caller(value_of(x, call.trace), ref, be, scalars=scalars) for x in out_leaves]
     # an output the graph holds as a constant (a gradient that does not depend on the
     # inputs, an array made inside): the caller gets its own copy, as on every later call,
     # so writing into it cannot change what the cached program returns

@@ -11,7 +11,7 @@ from .. import backends, intercept, reach
 from ..buffers import Buffer, resolve_tree
 from ..errors import ConstantWriteError, NonDifferentiableInputError, XformadError
 from ..numpy_api.draws import generator_stand_ins
-from ..tracing import Trace, Tracer, _stack, new_trace
+from ..tracing import Trace, Tracer, _stack, concrete, new_trace
 from ..tree import LEAF, tree_flatten, tree_map, tree_unflatten
 
 _SCALARS = (float, int, complex, bool)
@@ -204,16 +204,22 @@ def strip_tree(tree: Any, trace: Trace) -> Any:
     return tree_map(lambda v: value_of(v, trace), tree)
 
 
-def to_caller(value: Any, leaf: Any, backend) -> Any:
-    """A result in the caller's array type: numpy in, numpy out; python scalar -> numpy scalar."""
+def to_caller(value: Any, leaf: Any, backend, *, scalars: bool = True) -> Any:
+    """A result in the caller's array type: numpy in, numpy out; python scalar -> numpy
+    scalar; with ``scalars``, a 0-d array for a leaf that is not an array is a scalar (also
+    under an enclosing trace, as a recorded ``x[()]``, so that jit(grad(f)) returns the types
+    grad(f) does)."""
     if type(value) is Tracer:
+        if scalars and value.ndim == 0 and not isinstance(concrete(leaf), np.ndarray):
+            if isinstance(concrete(value), np.ndarray):
+                return value[()]
         return value
     if type(value) is Buffer:  # numpy passes an array-made-inside's subclass on to results
         value = value.view(np.ndarray)
     if backend.name != "numpy" and not backend.owns(leaf) and backend.owns(value):
         value = backend.to_host(value)
     if isinstance(value, np.ndarray):
-        if value.ndim == 0 and not isinstance(leaf, np.ndarray):
+        if scalars and value.ndim == 0 and not isinstance(leaf, np.ndarray):
             return value[()]
         if not value.flags.writeable:  # a broadcast view: give the caller its own array
             return value.copy()

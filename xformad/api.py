@@ -193,7 +193,8 @@ def _value_and_grad(f, argnums, has_aux, backend, holomorphic, transform="value_
         with backends.using(be):
             out_cts = {atom: _one_hot_like(out._value, be)} if atom is not None else {}
             grads = _gradients(call, out_cts, be, free=True)
-        value = to_caller(value_of(out, call.trace), call.in_leaves[0] if call.in_leaves else out, be)
+        ref = call.in_leaves[0] if call.in_leaves else out
+        value = to_caller(value_of(out, call.trace), ref, be, scalars=be.device)  # f's own type
         g = grads[0] if isinstance(argnums, int) else tuple(grads)
         call.trace.release()
         if has_aux:
@@ -338,7 +339,10 @@ def vjp(f: Callable, *primals, has_aux: bool = False, backend: str | None = None
                 out_cts[atom] = out_cts[atom] + c if atom in out_cts else c
             return tuple(_gradients(call, out_cts, be, free=False))
 
-    primal_out = tree_unflatten(out_tree, [to_caller(value_of(v, call.trace), ref, be) for v in out_leaves])
+    # f's own types on the host (a 0-d array stays one); a device holds no scalars
+    primal_out = tree_unflatten(
+        out_tree, [to_caller(value_of(v, call.trace), ref, be, scalars=be.device) for v in out_leaves]
+    )
     if has_aux:
         return primal_out, vjp_fn, strip_tree(call.aux, call.trace)
     return primal_out, vjp_fn

@@ -32,7 +32,8 @@ from . import errors as _plugin_errors
 from .errors import UnservedAttributeError, UnservedFunctionError, UnservedTypeError
 
 # what xformad serves in place of an unserved scipy function (the advice in the message)
-_NUMPY_LINALG = ("svd", "qr", "norm", "pinv", "lstsq", "eig", "eigvals", "eigvalsh", "svdvals")
+# (svd, qr, pinv and eig are served: linalg/decompositions.py)
+_NUMPY_LINALG = ("norm", "lstsq", "eigvals", "eigvalsh", "svdvals")
 ALTERNATIVES = {f"scipy.linalg.{n}": f"use np.linalg.{n}, which xformad serves" for n in _NUMPY_LINALG}
 _SYMMETRIC_F = "w, V = np.linalg.eigh(A); V @ np.diag(f(w)) @ V.T"
 ALTERNATIVES.update(

@@ -14,6 +14,7 @@ serves one group of functions:
 - ``sylvester``: solve_sylvester
 - ``banded``: solve_banded
 - ``eigh``: eigh
+- ``decompositions``: svd, qr, pinv, eig (scipy's values, numpy.linalg's derivative rules)
 - ``special_matrices``: toeplitz, circulant, hankel (gathers of the arguments' entries)
 
 ``block_diag`` needs nothing: scipy's own code runs on traced values as it is.
@@ -26,10 +27,32 @@ Shared helpers: ``structure`` (which entries scipy reads, as linear maps), ``arg
 
 from __future__ import annotations
 
-from . import banded, cholesky, eigh, lu, matrix_functions, solve, special_matrices, sylvester, triangular
+from . import (
+    banded,
+    cholesky,
+    decompositions,
+    eigh,
+    lu,
+    matrix_functions,
+    solve,
+    special_matrices,
+    sylvester,
+    triangular,
+)
 from .coverage import COVERAGE
 
-_MODULES = (triangular, cholesky, lu, solve, matrix_functions, sylvester, banded, eigh, special_matrices)
+_MODULES = (
+    triangular,
+    cholesky,
+    lu,
+    solve,
+    matrix_functions,
+    sylvester,
+    banded,
+    eigh,
+    decompositions,
+    special_matrices,
+)
 
 __all__ = ["COVERAGE", "register_interceptions", "register_primitives"]
 

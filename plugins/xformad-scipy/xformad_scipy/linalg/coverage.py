@@ -53,6 +53,29 @@ COVERAGE = [
         "lower, eigvals_only, driver; reads one triangle; eigenvector gradients are infinite "
         "at repeated eigenvalues; b=, subset_by_index=, subset_by_value=, complex a: raise",
     ),
+    (
+        "scipy.linalg.svd",
+        "a",
+        "scipy's values, np.linalg.svd's derivative rules; full_matrices, compute_uv, lapack_driver; "
+        "completed vectors of a non-square full_matrices=True svd have no derivative; real or complex",
+    ),
+    (
+        "scipy.linalg.qr",
+        "a",
+        "real a with m >= n; mode 'economic', 'r' (scipy's zero rows kept), 'full' (square a); "
+        "pivoting=True, mode='raw', a wide a, complex a: raise",
+    ),
+    (
+        "scipy.linalg.pinv",
+        "a",
+        "real a; atol, rtol constants; exact where the rank is locally constant; return_rank=True raises",
+    ),
+    (
+        "scipy.linalg.eig",
+        "a",
+        "right either way; scipy's complex w (real v for real eigenvalues); eigenvector gradients "
+        "are infinite at repeated eigenvalues; b=, left=True, homogeneous_eigvals=True raise",
+    ),
     ("scipy.linalg.block_diag", "*arrs", "scipy's own code runs on traced values (no interception)"),
     ("scipy.linalg.toeplitz", "c, r", "gathers of c and r; batched (n-d c, r) as scipy"),
     ("scipy.linalg.circulant", "c", "a gather of c; batched as scipy"),

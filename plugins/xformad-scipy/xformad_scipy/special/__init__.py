@@ -4,12 +4,13 @@ One file per concern: ``table`` (the primitive table and its helpers), ``functio
 (error function, normal, logistic, gamma, x log y), ``bessel``, ``entropy``,
 ``incomplete`` (gammainc, gammaincc, betainc, with ``gamma_numerics``/``beta_numerics``
 for the parameter derivatives), ``logsumexp`` (logsumexp, softmax, log_softmax),
-``python_level`` (polygamma, multigammaln), ``coverage`` (what is served, for the docs).
+``python_level`` (polygamma, multigammaln), ``zeta`` (Riemann and Hurwitz), ``coverage``
+(what is served, for the docs).
 """
 
 from __future__ import annotations
 
-from . import bessel, entropy, functions, incomplete, logsumexp, python_level  # noqa: F401  (fill the table)
+from . import bessel, entropy, functions, incomplete, logsumexp, python_level, zeta  # noqa: F401  (fill the table)
 from .coverage import COVERAGE
 from .table import PRIMITIVES, SERVES
 
@@ -33,6 +34,7 @@ def register_interceptions(registry) -> None:
 
     registry.intercept(scipy.special, "polygamma", python_level.polygamma_handler)
     registry.intercept(scipy.special, "multigammaln", python_level.multigammaln)
+    registry.intercept(scipy.special, "zeta", zeta.zeta)
     registry.intercept(scipy.special, "logsumexp", logsumexp.logsumexp)
     registry.intercept(scipy.special, "softmax", logsumexp.softmax)
     registry.intercept(scipy.special, "log_softmax", logsumexp.log_softmax)

@@ -23,6 +23,12 @@ COVERAGE = [
     # gamma and beta
     ("scipy.special.gamma", "z", "complex: first order only"),
     ("scipy.special.gammaln", "x", ""),
+    (
+        "scipy.special.rgamma",
+        "z",
+        ("1/Gamma; finite derivative at the poles of Gamma ((-1)^n n! at -n); complex: first order only"),
+    ),
+    ("scipy.special.gammasgn", "x", "piecewise constant: derivative 0"),
     ("scipy.special.digamma", "z", "also psi; complex: first order only"),
     ("scipy.special.polygamma", "x", "n: raises (an integer order)"),
     ("scipy.special.multigammaln", "a", "d: raises (an integer dimension)"),
@@ -31,6 +37,12 @@ COVERAGE = [
     ("scipy.special.gammainc", "a, x", f"a: {_PARAMETER_NOTE}"),
     ("scipy.special.gammaincc", "a, x", f"a: {_PARAMETER_NOTE}"),
     ("scipy.special.betainc", "a, b, x", f"a, b: {_PARAMETER_NOTE}"),
+    # zeta
+    (
+        "scipy.special.zeta",
+        "q",
+        ("zeta(x, q) and Riemann zeta(x); d/dx raises (no derivative in x in scipy); out= raises"),
+    ),
     # x log y and entropy
     ("scipy.special.xlogy", "x, y", "d/dy is 0 where x is 0"),
     ("scipy.special.xlog1py", "x, y", "d/dy is 0 where x is 0"),

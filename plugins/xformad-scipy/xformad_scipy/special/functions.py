@@ -127,6 +127,25 @@ gammaln_p = unary("gammaln", lambda ans, x: digamma_p.bind(x))
 gamma_p = unary("gamma", lambda ans, x: ans * digamma_p.bind(x))
 
 
+def _rgamma_derivative(ans, x):
+    """(1/Gamma)'(x) = -digamma(x) / Gamma(x). At the poles of Gamma (0, -1, -2, ...)
+    1/Gamma is 0 and digamma infinite, so below 1/2 it is the derivative of the reflection
+    formula 1/Gamma(x) = sin(pi x) Gamma(1 - x) / pi instead,
+    cos(pi x) Gamma(1 - x) - digamma(1 - x) / Gamma(x): (-1)^n n! at x = -n, as it should be.
+    Each branch sees safe inputs only (where-substitution), so every order is finite."""
+    if getattr(x, "dtype", None) is not None and x.dtype.kind == "c":
+        return -ans * digamma_p.bind(x)  # complex: first order only, as gamma
+    low = x < 0.5
+    x_low = np.where(low, x, 0.0)
+    x_high = np.where(low, 1.0, x)
+    reflected = np.cos(np.pi * x_low) * gamma_p.bind(1 - x_low) - ans * digamma_p.bind(1 - x_low)
+    return np.where(low, reflected, -ans * digamma_p.bind(x_high))
+
+
+rgamma_p = unary("rgamma", _rgamma_derivative)
+gammasgn_p = unary("gammasgn", lambda ans, x: np.zeros_like(ans))  # piecewise constant
+
+
 def _digamma_gap(a, b):
     return digamma_p.bind(a) - digamma_p.bind(a + b)
 

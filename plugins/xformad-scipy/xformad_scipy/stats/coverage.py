@@ -51,8 +51,14 @@ _MVN_ENTROPY = (
 )
 _DIRICHLET = "x may leave out its last component (1 - sum); also frozen dirichlet(alpha).method(x)"
 
+_QUANTILE = (
+    "derivative in q: scale / pdf(ppf(q)); zero at q = 0, 1; NaN where scipy's value is NaN; "
+    "also frozen norm(loc, scale).method(q); broadcasting"
+)
+
 COVERAGE = (
     _continuous()
+    + [(f"scipy.stats.norm.{m}", "q, loc, scale", _QUANTILE) for m in ("ppf", "isf")]
     + _poisson()
     + [
         ("scipy.stats.multivariate_normal.logpdf", "x, mean, cov", _MVN),

@@ -6,7 +6,7 @@ from __future__ import annotations
 from ..errors import StatsError
 from .arguments import has_traced
 
-SERVED_CONTINUOUS = "pdf, logpdf, cdf, logcdf, sf, logsf"
+SERVED_CONTINUOUS = "pdf, logpdf, cdf, logcdf, sf, logsf; norm also ppf, isf"
 SERVED_DISCRETE = "pmf, logpmf, cdf, logcdf, sf, logsf"
 
 # what to write instead, per method

@@ -13,7 +13,7 @@ scipy's TypeError for a wrong keyword).
 from __future__ import annotations
 
 from ..errors import StatsError
-from . import location_scale, poisson
+from . import location_scale, poisson, quantiles
 from .arguments import as_arrays, has_traced
 from .exact import scipy_value, with_derivative
 from .models import CONTINUOUS
@@ -100,8 +100,17 @@ def interceptions():
     def served_of(dist):
         return SERVED_DISCRETE if isinstance(dist, rv_discrete) else SERVED_CONTINUOUS
 
-    # every other public method (ppf, rvs, mean, fit, ...), wherever its classes define it
-    # (rv_generic's are shared by both families: one entry each)
+    # ppf and isf: served for norm (quantiles.py), refused for the others
+    for method in quantiles.METHODS:
+        refused = refusing(method, served_of)
+        entries += [
+            (owner, method, quantiles.quantile_method(method, refused))
+            for owner in _owners(method, continuous)
+        ]
+
+    # every other public method (rvs, mean, fit, ...), wherever its classes define it
+    # (rv_generic's are shared by both families: one entry each; the continuous quantile
+    # entries above come first, so _unique keeps them)
     for classes in (continuous, discrete):
         names = {n for cls in classes for n in dir(cls) if not n.startswith("_")}
         for method in sorted(names - set(location_scale.METHODS) - set(poisson.METHODS) - NOT_REFUSED):

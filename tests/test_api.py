@@ -238,3 +238,30 @@ def test_gradient_has_the_type_of_its_input():
     assert type(xformad.grad(lambda x: x * x)(np.float32(3.0))) is np.float32
     gs = xformad.vjp(lambda x: x * 2, np.array(1.5))[1](np.array(1.0))
     assert type(gs[0]) is np.ndarray and gs[0].shape == ()
+
+
+def test_linearize_traces_once_and_pushes_each_tangent():
+    calls = []
+
+    def f(x):
+        calls.append(1)
+        return np.sin(x) * x[0]
+
+    x = np.array([0.3, 1.2])
+    y, f_jvp = xformad.linearize(f, x)
+    np.testing.assert_array_equal(y, f(x))
+    calls.clear()
+    for t in (np.array([1.0, 0.0]), np.array([0.5, -2.0])):
+        np.testing.assert_allclose(f_jvp(t), xformad.jvp(f, (x,), (t,))[1], rtol=1e-15)
+    assert len(calls) == 2  # the two jvp calls above; f_jvp ran f no more
+    with pytest.raises(xformad.XformadError, match="one tangent per primal"):
+        f_jvp(x, x)
+
+
+def test_autograd_and_jax_names():
+    x = np.array([0.0, 0.5, np.pi])
+    np.testing.assert_allclose(xformad.elementwise_grad(np.sin)(x), np.cos(x))
+    gx, gy = xformad.elementwise_grad(lambda a, b: a * b + np.exp(a), argnums=(0, 1))(x, 2 * x)
+    np.testing.assert_allclose(gx, 2 * x + np.exp(x))
+    np.testing.assert_allclose(gy, x)
+    np.testing.assert_array_equal(xformad.jacobian(np.sin)(x), xformad.jacrev(np.sin)(x))

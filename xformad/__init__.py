@@ -14,12 +14,15 @@ from .primitives import elementwise as _elementwise  # noqa: F401, I001
 from .numpy_api import dispatch as _dispatch, indexing as _indexing  # noqa: F401, I001
 from . import tracer_methods  # noqa: F401, I001
 from .api import (
+    elementwise_grad,
     grad,
     hessian,
     hvp,
     jacfwd,
+    jacobian,
     jacrev,
     jvp,
+    linearize,
     make_graph,
     stop_gradient,
     value_and_grad,
@@ -66,6 +69,9 @@ __all__ = [
     "vjp",
     "jacfwd",
     "jacrev",
+    "jacobian",
+    "elementwise_grad",
+    "linearize",
     "hessian",
     "hvp",
     "vmap",

@@ -270,18 +270,27 @@ def jvp(f: Callable, primals: tuple, tangents: tuple, has_aux: bool = False, bac
         )
     be = _backend_for(backend, primals)
     call = trace_call(f, primals, {}, tuple(range(len(primals))), be, has_aux=has_aux, what="primal")
+    result = _push_tangents(call, tangents, be, "jvp")
+    call.trace.release()
+    if has_aux:
+        return result + (strip_tree(call.aux, call.trace),)
+    return result
+
+
+def _push_tangents(call, tangents: tuple, be, transform: str) -> tuple:
+    """(f's outputs, their tangents) for ``tangents`` pushed through the traced call."""
     t_leaves = []
     for n, t in enumerate(tangents):
         leaves, td = tree_flatten(t)
         if td != call.in_trees[n]:
-            raise XformadError(f"jvp: tangent {n} does not have the structure of primal {n}.")
+            raise XformadError(f"{transform}: tangent {n} does not have the structure of primal {n}.")
         t_leaves.extend(leaves)
     with backends.using(be):
         in_tangents = {}
         for var, t in zip(call.in_vars, t_leaves):
             value = call.trace.env[var]
             t = as_input_value(t, "tangent", be, check_float=False) if not isinstance(t, Tracer) else t
-            in_tangents[var] = _check_tangent(value, t, "jvp")
+            in_tangents[var] = _check_tangent(value, t, transform)
         tangents_out = forward(call.trace, in_tangents)
         out_leaves, out_tree = tree_flatten(call.out)
         ref = call.in_leaves[0] if call.in_leaves else None
@@ -298,11 +307,35 @@ def jvp(f: Callable, primals: tuple, tangents: tuple, has_aux: bool = False, bac
                 )
             values.append(to_caller(value, ref, be))
             touts.append(to_caller(t, ref, be))
-    result = tree_unflatten(out_tree, values), tree_unflatten(out_tree, touts)
-    call.trace.release()
-    if has_aux:
-        return result + (strip_tree(call.aux, call.trace),)
-    return result
+    return tree_unflatten(out_tree, values), tree_unflatten(out_tree, touts)
+
+
+def linearize(f: Callable, *primals, backend: str | None = None):
+    """JAX's linearize: ``(f(*primals), f_jvp)`` where ``f_jvp(*tangents)`` is the Jacobian at
+    ``primals`` applied to the tangents (one per primal). f is traced once; each ``f_jvp``
+    call is a forward sweep over the kept graph, not a new run of f.
+
+    >>> import numpy as np, xformad
+    >>> y, f_jvp = xformad.linearize(np.sin, np.array([0.0, 1.0]))
+    >>> f_jvp(np.array([1.0, 1.0]))
+    array([1.        , 0.54030231])
+    """
+    if len(primals) == 0:
+        raise XformadError("linearize takes the point to linearize at: linearize(f, x)")
+    be = _backend_for(backend, primals)
+    call = trace_call(f, primals, {}, tuple(range(len(primals))), be, what="primal")
+    out_leaves, out_tree = tree_flatten(call.out)
+    ref = call.in_leaves[0] if call.in_leaves else None
+    out = tree_unflatten(out_tree, [to_caller(value_of(v, call.trace), ref, be) for v in out_leaves])
+
+    def f_jvp(*tangents):
+        if len(tangents) != len(primals):
+            raise XformadError(
+                f"f_jvp takes one tangent per primal: {len(primals)} primal(s), {len(tangents)} given."
+            )
+        return _push_tangents(call, tangents, be, "linearize")[1]
+
+    return out, f_jvp
 
 
 def _float_dtype(value):
@@ -519,6 +552,37 @@ def jacfwd(f: Callable, argnums=0, has_aux: bool = False, backend: str | None = 
         return (result, strip_tree(call.aux, call.trace)) if has_aux else result
 
     return jacfwd_f
+
+
+def jacobian(f: Callable, argnums=0, has_aux: bool = False, backend: str | None = None) -> Callable:
+    """JAX's and autograd's name for :func:`jacrev`: the Jacobian by reverse mode."""
+    return jacrev(f, argnums=argnums, has_aux=has_aux, backend=backend)
+
+
+def elementwise_grad(f: Callable, argnums=0, backend: str | None = None) -> Callable:
+    """autograd's elementwise_grad: the vector-Jacobian product with ones, in one reverse
+    sweep; for an elementwise ``f``, the derivative of each output in its own input.
+
+    >>> import numpy as np, xformad
+    >>> xformad.elementwise_grad(np.sin)(np.array([0.0, np.pi]))
+    array([ 1., -1.])
+    """
+
+    def elementwise_grad_f(*args, **kwargs):
+        nums = normalize_argnums(argnums, len(args))
+
+        def of_chosen(*chosen):
+            full = list(args)
+            for n, value in zip(nums, chosen):
+                full[n] = value
+            return f(*full, **kwargs)
+
+        out, back = vjp(of_chosen, *(args[n] for n in nums), backend=backend)
+        leaves, treedef = tree_flatten(out)
+        cts = back(tree_unflatten(treedef, [np.ones_like(leaf) for leaf in leaves]))
+        return cts[0] if isinstance(argnums, int) else cts
+
+    return _wraps(f, "elementwise_grad")(elementwise_grad_f)
 
 
 def hessian(f: Callable, argnums=0, backend: str | None = None, holomorphic: bool = False) -> Callable:

@@ -94,3 +94,18 @@ def test_every_part_of_the_package_has_a_layer():
         if p.suffix == ".py" or (p / "__init__.py").exists()
     }
     assert parts <= set(LAYER_OF), sorted(parts - set(LAYER_OF))
+
+
+def test_the_scipy_plugin_imports_only_the_public_surface():
+    # the model a third-party plugin copies: xformad.extend (and xformad's top-level API)
+    root = Path(__file__).resolve().parent.parent / "plugins" / "xformad-scipy" / "xformad_scipy"
+    found = []
+    for path in root.rglob("*.py"):
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            names = [a.name for a in node.names] if isinstance(node, ast.Import) else []
+            if isinstance(node, ast.ImportFrom) and node.level == 0 and node.module:
+                names = [node.module]
+            found += [
+                f"{path.name}: {n}" for n in names if n.startswith("xformad.") and n != "xformad.extend"
+            ]
+    assert not found, found

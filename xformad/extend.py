@@ -18,11 +18,17 @@ imports nothing else from xformad).
   ``device_constant``: helpers for derivative rules.
 - ``original``: the function an interception wrapper stands in for.
 - The errors a plugin raises: ``XformadError``, ``UnsupportedOperation``, ``PluginError``.
+- ``linalg_rules``: numpy.linalg's derivative rules for the decompositions (``svd_jvp``,
+  ``svd_vjp``, ``qr_jvp``, ``qr_vjp``, ``pinv_jvp``, ``pinv_vjp``, ``eig_jvp``, ``eig_vjp``),
+  for a plugin whose own kernel computes the same decomposition (scipy.linalg's): the
+  signatures are those of ``def_jvp_joint``/``def_vjp_joint`` rules of np.linalg's primitives.
 
 ``xformad.testing`` has the matching checks (``check_grads``).
 """
 
 from __future__ import annotations
+
+from types import SimpleNamespace
 
 from .backends.base import Backend
 from .buffers import Buffer, live_trace
@@ -30,6 +36,7 @@ from .errors import PluginError, UnsupportedOperation, XformadError
 from .hookspecs import hookimpl
 from .intercept import original
 from .primitives import batch_rules, diagonal
+from .primitives import linalg as _linalg
 from .primitives.core import Primitive, nondifferentiable
 from .primitives.rules import device_constant, expand_reduced, safe_mul
 from .registry import Registry
@@ -48,6 +55,7 @@ __all__ = [
     "expand_reduced",
     "hookimpl",
     "is_traced",
+    "linalg_rules",
     "nondifferentiable",
     "original",
     "safe_mul",
@@ -58,3 +66,12 @@ def is_traced(value) -> bool:
     """Whether ``value`` is a traced value of a trace still running (a Tracer, or an array
     made inside the traced function that a traced value was written into)."""
     return (type(value) is Tracer or type(value) is Buffer) and live_trace(value) is not None
+
+
+linalg_rules = SimpleNamespace(
+    **{
+        f"{name}_{mode}": getattr(_linalg, f"_{name}_{mode}")
+        for name in ("svd", "qr", "pinv", "eig")
+        for mode in ("jvp", "vjp")
+    }
+)

@@ -8,8 +8,7 @@ again). scipy's results are not always numpy's bits (scipy's pinv cuts at
 of a tall R, its eig gives a complex ``w`` always), so each function here is a primitive
 whose kernel is scipy's own function, called with the caller's options (values, dtypes,
 shapes and scipy's errors are scipy's, to the last bit), and whose derivative rules are
-numpy.linalg's, applied to scipy's outputs. This is the one place the plugin imports from
-xformad outside ``xformad.extend``: those rule functions, read-only.
+numpy.linalg's, applied to scipy's outputs (``xformad.extend.linalg_rules``).
 
 Served: ``svd`` (every option; with ``full_matrices=True`` on a non-square matrix the
 completed singular vectors have no derivative, as in np.linalg.svd), ``qr`` of a real
@@ -25,7 +24,7 @@ from __future__ import annotations
 import numpy as np
 
 from xformad.extend import Primitive, batch_rules, is_traced
-from xformad.primitives import linalg as numpy_rules  # numpy.linalg's rules (read-only)
+from xformad.extend import linalg_rules as numpy_rules  # numpy.linalg's rules
 
 from .arguments import any_traced, as_array, refuse, require_real
 from .scipy_calls import scipy_linalg
@@ -45,12 +44,12 @@ def _svd_kernel(xp, a, full_matrices, compute_uv, lapack_driver, check_finite):
 
 svd_p = Primitive("scipy.linalg.svd", _svd_kernel, multiple_results=True)
 svd_p.def_jvp_joint(
-    lambda tangents, ans, a, full_matrices, compute_uv, **_: numpy_rules._svd_jvp(
+    lambda tangents, ans, a, full_matrices, compute_uv, **_: numpy_rules.svd_jvp(
         tangents, ans, a, full_matrices, compute_uv
     )
 )
 svd_p.def_vjp_joint(
-    lambda ct, ans, needed, a, full_matrices, compute_uv, **_: numpy_rules._svd_vjp(
+    lambda ct, ans, needed, a, full_matrices, compute_uv, **_: numpy_rules.svd_vjp(
         ct, ans, needed, a, full_matrices, compute_uv
     )
 )
@@ -86,8 +85,8 @@ def _reduced(a, mode, lwork, check_finite):
 
 def _qr_jvp(tangents, ans, a, mode, lwork, check_finite):
     if mode != "r":
-        return numpy_rules._qr_jvp(tangents, ans, a)
-    _, dr = numpy_rules._qr_jvp(tangents, _reduced(a, mode, lwork, check_finite), a)
+        return numpy_rules.qr_jvp(tangents, ans, a)
+    _, dr = numpy_rules.qr_jvp(tangents, _reduced(a, mode, lwork, check_finite), a)
     m, n = a.shape[-2:]
     if m > n:  # scipy's R keeps the m - n zero rows of the full factorisation
         dr = np.concatenate([dr, np.zeros(dr.shape[:-2] + (m - n, n), dtype=dr.dtype)], axis=-2)
@@ -96,10 +95,10 @@ def _qr_jvp(tangents, ans, a, mode, lwork, check_finite):
 
 def _qr_vjp(ct, ans, needed, a, mode, lwork, check_finite):
     if mode != "r":
-        return numpy_rules._qr_vjp(ct, ans, needed, a)
+        return numpy_rules.qr_vjp(ct, ans, needed, a)
     n = a.shape[-1]
     ct_r = ct[0][..., :n, :]  # the zero rows' cotangent reaches nothing
-    return numpy_rules._qr_vjp((None, ct_r), _reduced(a, mode, lwork, check_finite), needed, a)
+    return numpy_rules.qr_vjp((None, ct_r), _reduced(a, mode, lwork, check_finite), needed, a)
 
 
 qr_p.def_jvp_joint(_qr_jvp)
@@ -143,8 +142,8 @@ def _pinv_kernel(xp, a, atol, rtol, check_finite):
 
 
 pinv_p = Primitive("scipy.linalg.pinv", _pinv_kernel)
-pinv_p.def_jvp(lambda t, ans, a, **_: numpy_rules._pinv_jvp(t, ans, a, None, False))
-pinv_p.def_vjp(lambda ct, ans, a, **_: numpy_rules._pinv_vjp(ct, ans, a, None, False))
+pinv_p.def_jvp(lambda t, ans, a, **_: numpy_rules.pinv_jvp(t, ans, a, None, False))
+pinv_p.def_vjp(lambda ct, ans, a, **_: numpy_rules.pinv_vjp(ct, ans, a, None, False))
 
 
 def pinv_handler(a, *, atol=None, rtol=None, return_rank=False, check_finite=True):
@@ -176,10 +175,8 @@ def _eig_kernel(xp, a, vectors, check_finite):
 
 
 eig_p = Primitive("scipy.linalg.eig", _eig_kernel, multiple_results=True)
-eig_p.def_jvp_joint(lambda tangents, ans, a, vectors, **_: numpy_rules._eig_jvp(tangents, ans, a, vectors))
-eig_p.def_vjp_joint(
-    lambda ct, ans, needed, a, vectors, **_: numpy_rules._eig_vjp(ct, ans, needed, a, vectors)
-)
+eig_p.def_jvp_joint(lambda tangents, ans, a, vectors, **_: numpy_rules.eig_jvp(tangents, ans, a, vectors))
+eig_p.def_vjp_joint(lambda ct, ans, needed, a, vectors, **_: numpy_rules.eig_vjp(ct, ans, needed, a, vectors))
 
 
 def eig_handler(

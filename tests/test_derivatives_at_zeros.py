@@ -136,3 +136,13 @@ def test_std_of_single_elements_has_zero_gradient():
     mask = np.array([[1.0, np.nan], [1.0, 1.0]])  # the second column keeps one value
     g = xformad.grad(lambda x: np.sum(np.nanstd(x * mask, axis=0)))(np.array([[0.5, 0.7], [1.5, 0.9]]))
     np.testing.assert_allclose(g, [[-0.5, 0.0], [0.5, 0.0]])
+
+
+def test_polynomial_features_differentiate_at_zero_to_third_order():
+    # x ** np.arange(d): 0 ** 0 has slope 0 (y * 0 ** -1 would be 0 * inf)
+    c = np.array([1.0, 2.0, 3.0, 4.0])
+    f = lambda x: np.sum(c * x[:, None] ** np.arange(4))  # noqa: E731
+    np.testing.assert_array_equal(xformad.grad(f)(np.array([0.0, 0.5])), [2.0, 8.0])
+    check_grads(f, (np.array([0.0, 0.5]),), order=3)
+    check_grads(lambda x: np.power(x, np.array([1.0, 2.0, 3.0])), (np.zeros(3),), order=3)
+    check_grads(lambda x, y: np.power(x, y), (np.array([2.0, 0.5]), np.zeros(2)), order=2)  # d2/dxdy at y = 0

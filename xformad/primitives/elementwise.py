@@ -229,7 +229,10 @@ def _dpow_dx(ans, x, y):
             return np.ones_like(ans)
         if y == 2:
             return 2 * x
-    return y * np.power(x, y - 1)
+    # 0 ** 0 with its slope 0 (y * 0 ** -1 is 0 * inf): guarded elementwise, so polynomial
+    # features x[:, None] ** np.arange(d) differentiate at x = 0 to every order
+    flat = (y == 0) & (x == 0)
+    return np.where(flat, 0, y * np.power(x, np.where(flat, 1, y - 1)))
 
 
 def _dpow_dy(ans, x, y):

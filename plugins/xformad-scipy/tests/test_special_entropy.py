@@ -60,3 +60,14 @@ def test_kl_divergence_program(rng):
 
     check_grads(kl, (p, q), modes=("fwd", "rev"), order=2)
     np.testing.assert_allclose(xformad.jit(xformad.grad(kl))(p, q), xformad.grad(kl)(p, q), rtol=1e-14)
+
+
+def test_mixed_partials_at_x_zero_are_kept():
+    # xlogy(x, y) = x log y is smooth at (0, 2): d/dx (d/dy) = 1 / y there, not 0
+    point = np.array([0.0, 2.0])
+    for f in (lambda v: sp.xlogy(v[0], v[1]), lambda v: sp.xlog1py(v[0], v[1])):
+        check_grads(f, (point,), order=3)
+    np.testing.assert_allclose(xformad.hessian(lambda v: sp.xlogy(v[0], v[1]))(point), [[0, 0.5], [0.5, 0]])
+    np.testing.assert_allclose(
+        xformad.hessian(lambda v: sp.rel_entr(v[0], v[1]))(point), [[np.inf, -0.5], [-0.5, 0]]
+    )

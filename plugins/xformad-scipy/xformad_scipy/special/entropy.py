@@ -33,9 +33,10 @@ def _log_ratio(x, y):
 
 
 def _minus_x_over_y(x, y):
-    """-x / y, exactly 0 wherever x is 0 (also at y = 0, where rel_entr(0, 0) = 0)."""
-    nonzero = x != 0
-    return np.where(nonzero, -x / np.where(nonzero, y, 1.0), 0.0)
+    """-x / y, 0 where x and y are both 0 (rel_entr(0, 0) = 0); at x = 0 beside a nonzero y
+    the quotient itself, so its derivative in x (-1 / y) is kept."""
+    both = (x == 0) & (y == 0)
+    return np.where(both, 0.0, -x / np.where(both, 1.0, y))
 
 
 # d/dx (-x log x) = -(log x + 1): +inf at 0, the one-sided limit

@@ -24,9 +24,11 @@ TWO_OVER_SQRT_PI = 2 / SQRT_PI
 
 
 def x_over(x, y):
-    """``x / y``, 0 wherever x is 0 (the y-derivative of xlogy and xlog1py)."""
-    nonzero = x != 0
-    return np.where(nonzero, x / np.where(nonzero, y, 1.0), 0.0)
+    """``x / y`` (the y-derivative of xlogy and xlog1py), 0 where x and y are both 0. The
+    guard is on both: at x = 0 beside a nonzero y the quotient itself is taken, so its own
+    derivative in x (the mixed partial, 1 / y) is kept."""
+    both = (x == 0) & (y == 0)
+    return np.where(both, 0.0, x / np.where(both, 1.0, y))
 
 
 # --- error function and normal distribution ------------------------------------------------

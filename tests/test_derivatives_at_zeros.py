@@ -146,3 +146,26 @@ def test_polynomial_features_differentiate_at_zero_to_third_order():
     check_grads(f, (np.array([0.0, 0.5]),), order=3)
     check_grads(lambda x: np.power(x, np.array([1.0, 2.0, 3.0])), (np.zeros(3),), order=3)
     check_grads(lambda x, y: np.power(x, y), (np.array([2.0, 0.5]), np.zeros(2)), order=2)  # d2/dxdy at y = 0
+
+
+@pytest.mark.parametrize(
+    "a",
+    [
+        np.zeros((2, 2)),
+        np.zeros((3, 3)),
+        np.outer([1.0, 2.0, -1.0], [0.5, 1.0, 3.0]),  # rank 1
+        np.array([[-1.0, -1.0, -1.0], [-2.0, 1.0, 1.0], [-1.0, -2.0, -2.0]]),  # numpy's det: 1e-15
+        np.array([[1.0, 2.0], [2.0, 4.0 + 1e-7]]),  # nearly singular
+    ],
+    ids=["zeros2", "zeros3", "rank1", "equal-columns", "near-singular"],
+)
+def test_det_is_exact_at_singular_matrices_to_third_order(a):
+    # det is a polynomial: its cofactors (up to 3x3 written as products of entries) give
+    # every order at every point, without a solve that raises or loses its digits
+    check_grads(np.linalg.det, (a,), order=3)
+    check_grads(lambda x: np.linalg.det(x @ x.T), (a,), order=2)
+
+
+def test_det_of_a_singular_4x4_integer_matrix_has_its_cofactors_as_gradient():
+    b = np.array([[1.0, 2, 3, 4], [1, 3, 4, 6], [0, 1, 1, 2], [3, 1, 4, 1]])  # row 1 = row 0 + row 2
+    check_grads(np.linalg.det, (b,), order=1)

@@ -201,22 +201,50 @@ def _inverse_transpose(a):
 
 
 # --- det and slogdet: d log det a = tr(a^{-1} da) ----------------------------------------
-# At a singular matrix det is still differentiable (a polynomial): d det = tr(adj(a) da),
-# and adj(a) = det(a) a^{-1} has no inverse to go through; there it comes from the SVD.
+# det is a polynomial: d det = tr(adj(a) da) everywhere, singular matrices included. For up
+# to 3x3, adj(a) is written as the products of entries it is (exact at every point and to
+# every order); larger matrices use det(a) a^{-T} where a is well conditioned and the SVD's
+# form where it is nearly singular (there det(a) a^{-T} loses every digit, and a solve may
+# raise).
+_CYCLE = (np.array([1, 2, 0]), np.array([2, 0, 1]))  # i + 1 and i + 2, modulo 3
+_SINGULAR_RATIO = 1e-8  # |det| against Hadamard's bound, the product of the row norms
+
+
+def _cofactors(a):
+    """adj(a)^T of 1x1, 2x2 and 3x3 matrices (stacks too) from products of entries."""
+    n = a.shape[-1]
+    if n == 1:
+        return np.ones_like(a)
+    if n == 2:  # [[d, -c], [-b, a]]
+        rows, cols = (
+            device_constant(np.array([[1, 1], [0, 0]]), a),
+            device_constant(np.array([[1, 0], [1, 0]]), a),
+        )
+        return a[..., rows, cols] * device_constant(np.array([[1.0, -1.0], [-1.0, 1.0]]), a)
+    r1, r2 = (device_constant(c, a) for c in _CYCLE)
+
+    def entries(r, c):
+        return a[..., r[:, None], c[None, :]]
+
+    # C_ij = a[i+1, j+1] a[i+2, j+2] - a[i+1, j+2] a[i+2, j+1]: the signs come with the cycle
+    return entries(r1, r1) * entries(r2, r2) - entries(r1, r2) * entries(r2, r1)
+
+
 def _adjugate_t_from_svd(a):
     """adj(a)^T of real matrices, singular ones too: with a = U diag(s) V^T it is
     det(U) det(V) U diag(c) V^T, c_i the product of the other singular values."""
-    _real_only(a, "np.linalg.det's derivative at a singular matrix")
+    _real_only(a, "np.linalg.det's derivative at a (nearly) singular matrix")
     u, s, vh = svd_p.bind(a, full_matrices=False)
     sign = det_p.bind(u) * det_p.bind(vh)
     return _as_matrix_scale(sign) * ((u * np.expand_dims(others_product(s, -1), -2)) @ vh)
 
 
 def _adjugate_t(a, ans):
-    """adj(a)^T: det(a) a^{-T} where a is invertible (exact where it always was), the SVD's
-    form for the singular matrices of a stack (LAPACK's LU met an exact zero pivot there:
-    det is exactly 0, and a solve would raise)."""
-    singular = ans == 0
+    """adj(a)^T, or None where det(a) a^{-T} serves every member of the stack."""
+    if a.shape[-1] <= 3:
+        return _cofactors(a)
+    bound = np.prod(np.sqrt(np.sum(np.abs(a) ** 2, axis=-1)), axis=-1)
+    singular = np.abs(ans) <= _SINGULAR_RATIO * bound
     if not bool(np.any(singular)):
         return None
     held = _as_matrix_scale(singular)

@@ -61,3 +61,12 @@ def test_recurrence_values_at_known_points():
 def test_ive_of_complex_values_is_refused():
     with pytest.raises(SpecialFunctionError, match="not complex-differentiable"):
         xformad.grad(lambda z: np.real(sp.ive(1.0, z)))(1.0 + 0.5j)
+
+
+def test_i1_and_j1_third_derivatives_at_zero():
+    # i1 = x/2 + x^3/16 + ...: i1'''(0) = 3/8 (the ratio i1(x)/x in the rule is its Taylor
+    # polynomial at 0, not a constant whose second derivative would be 0)
+    third = lambda f: xformad.grad(xformad.grad(xformad.grad(f)))  # noqa: E731
+    assert third(sp.i1)(0.0) == pytest.approx(3 / 8, rel=1e-14)
+    assert third(sp.j1)(0.0) == pytest.approx(-3 / 8, rel=1e-14)
+    assert third(sp.i1)(0.3) == pytest.approx(third(lambda x: sp.iv(1, x))(0.3), rel=1e-12)

@@ -14,21 +14,34 @@ from ..errors import SpecialFunctionError
 from .table import binary, no_derivative, refuse, special, unary
 
 
-def ratio_over_x(value, x, at_zero: float):
-    """``value / x`` where ``value`` vanishes with x; ``at_zero`` (the limit) at x = 0.
-    The double where keeps every derivative of it finite at 0."""
+def ratio_over_x(value, x, at_zero):
+    """``value / x`` where ``value`` vanishes with x; at x = 0, ``at_zero``: the limit, or a
+    function of x giving the ratio's Taylor polynomial there, whose derivatives at 0 are the
+    ratio's own (a constant would make the second one 0). The double where keeps every
+    derivative finite at 0."""
     nonzero = x != 0
     safe_x = np.where(nonzero, x, 1.0)
-    return np.where(nonzero, value / safe_x, at_zero)
+    return np.where(nonzero, value / safe_x, at_zero(x) if callable(at_zero) else at_zero)
+
+
+def _bessel1_over_x(sign: float):
+    """I1(x)/x (sign +1) or J1(x)/x (sign -1) near 0: 1/2 + s x^2/16 + x^4/384 + s x^6/18432,
+    exact at 0 to the sixth derivative (so i1 and j1 to the seventh)."""
+
+    def series(x):
+        x2 = x * x
+        return 0.5 + x2 * (sign / 16 + x2 * (1 / 384 + x2 * (sign / 18432)))
+
+    return series
 
 
 # --- Bessel functions of orders 0 and 1 ---------------------------------------------------
 # Only orders 0 and 1 appear in the rules (DLMF 10.6.2, 10.29.2): cupyx has those kernels
-# but no general-order iv/jv. I1(x)/x and J1(x)/x tend to 1/2 at 0; ratio_over_x keeps the
-# derivative at x = 0 exact to second order.
+# but no general-order iv/jv. I1(x)/x and J1(x)/x tend to 1/2 at 0; ratio_over_x takes their
+# Taylor polynomials there, so the derivatives at x = 0 are exact to the seventh order.
 i1_p = special("i1")
 i0_p = unary("i0", lambda ans, x: i1_p.bind(x))
-_i1_rule = lambda g, ans, x: g * (i0_p.bind(x) - ratio_over_x(ans, x, 0.5))
+_i1_rule = lambda g, ans, x: g * (i0_p.bind(x) - ratio_over_x(ans, x, _bessel1_over_x(1.0)))
 i1_p.def_jvp(_i1_rule)
 i1_p.def_vjp(_i1_rule)
 
@@ -40,7 +53,7 @@ i1e_p.def_vjp(_i1e_rule)
 
 j1_p = special("j1")
 j0_p = unary("j0", lambda ans, x: -j1_p.bind(x))
-_j1_rule = lambda g, ans, x: g * (j0_p.bind(x) - ratio_over_x(ans, x, 0.5))
+_j1_rule = lambda g, ans, x: g * (j0_p.bind(x) - ratio_over_x(ans, x, _bessel1_over_x(-1.0)))
 j1_p.def_jvp(_j1_rule)
 j1_p.def_vjp(_j1_rule)
 

@@ -75,3 +75,21 @@ def test_where_sqrt_gradient_at_zero_on_small_and_large_arrays(n):
     want = np.where(x > 0, 0.5 / np.sqrt(np.where(x > 0, x, 1.0)), 0.0)
     np.testing.assert_allclose(g, want, rtol=1e-15)
     assert g[0] == 0.0
+
+
+@pytest.mark.parametrize(
+    ("f", "x"),
+    [
+        (lambda x: np.where(x > 0, np.sqrt(x), 0.0), -1.0),
+        (lambda x: np.where(x != 0, 1 / x, 0.0), 0.0),
+        (lambda x: np.where(x != 0, np.sin(x) / x, 1.0), 0.0),
+        (lambda x: np.where(x <= 1, 0.0, np.sqrt(x - 1)), 1.0),
+    ],
+)
+def test_an_untaken_branch_leaks_no_nan_at_third_order(f, x):
+    # reverse over forward over reverse: the derivative of ct * d in d is 0 where either
+    # factor is 0 though the other is inf or nan
+    g = xformad.grad(f)
+    third = xformad.grad(lambda x: xformad.jvp(g, (x,), (1.0,))[1])(x)
+    assert np.isfinite(third)
+    assert third == xformad.grad(xformad.grad(g))(x)

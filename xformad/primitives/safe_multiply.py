@@ -61,7 +61,12 @@ def _by_ct(t, ans, ct, d):
 
 
 def _by_d(t, ans, ct, d):
-    return safe_mul(ct, t)
+    # d(ct * d)/dd = ct, times the incoming t: 0 where either is 0 (a zero ct masked the
+    # product, so it is flat in d there; a zero t is a (co)tangent that stays zero), though
+    # the other is inf or nan (reverse over forward over reverse meets both)
+    # (only where the product is not finite: elsewhere it is itself, and so differentiates)
+    product = ct * t
+    return np.where(((ct == 0) | (t == 0)) & ~np.isfinite(product), 0, product)
 
 
 safe_multiply_p.def_jvp(_by_ct, _by_d)

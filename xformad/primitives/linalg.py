@@ -371,10 +371,12 @@ def _refuse_tied_eigenvectors(w, coupling) -> None:
     tied = (gaps + _eye(gaps) * (tol + 1)) <= tol  # a value is not its own neighbour
     if bool(np.any(tied & (coupling != 0))):
         raise UndefinedDerivativeError(
-            "np.linalg.eigh: the loss depends on eigenvectors of repeated eigenvalues, which "
-            "have no derivative there (any rotation within their eigenspace is as good). "
-            "Differentiate the eigenvalues (np.linalg.eigvalsh), or a quantity of the whole "
-            "eigenspace, such as its projector computed from the matrix"
+            "np.linalg.eigh: the derivative needs eigenvectors of repeated eigenvalues, which "
+            "have no derivative there (any rotation within their eigenspace is as good): the "
+            "loss uses the eigenvectors, or this is a second derivative of a function of the "
+            "eigenvalues (np.linalg.eigvalsh's own derivative uses its eigenvectors). "
+            "Differentiate the eigenvalues once, or write the quantity from the matrix itself "
+            "(np.trace(a @ a) for the sum of squared eigenvalues, a projector from the matrix)"
         )
 
 

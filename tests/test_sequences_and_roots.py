@@ -111,3 +111,13 @@ def test_np_astype_copies_as_numpy_does():
 )
 def test_more_derivatives_match_finite_differences(fn):
     check_grads(fn, (np.array([0.3, 1.2, 0.7, 2.0, 1.1, 0.5]),), order=1)
+
+
+def test_roots_move_with_a_zero_constant_term():
+    # numpy strips the zero and appends the root 0; the roots still depend on that
+    # coefficient: dr/dc = -1/p'(r) for each simple root
+    c = np.array([1.0, -3.0, 2.0, 0.0])
+    np.testing.assert_array_equal(xformad.vjp(np.roots, c)[0], np.roots(c))
+    jac = xformad.jacrev(lambda c: np.real(np.roots(c)))(c)
+    np.testing.assert_allclose(jac[:, -1], [-0.5, 1.0, -0.5])
+    check_grads(lambda c: np.real(np.roots(c)), (c,), order=1)

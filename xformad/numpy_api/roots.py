@@ -5,9 +5,11 @@ from __future__ import annotations
 
 import numpy as np
 
+from ..primitives.elementwise import stop_gradient_p
+from ..primitives.rules import safe_mul
 from .dispatch import implements
 from .indexing import setitem
-from .util import as_operand, shape_of
+from .util import as_operand, is_tracer, shape_of
 
 
 @implements(np.roots)
@@ -20,6 +22,7 @@ def roots(p):
         return np.array([])
     first, last = int(nonzero[0]), int(nonzero[-1])
     trailing_zeros = shape_of(p)[0] - last - 1  # roots at 0
+    full = p[first:]
     p = p[first : last + 1]
     if p.dtype.kind not in "fc":
         p = p.astype(float)
@@ -29,7 +32,20 @@ def roots(p):
         found = np.linalg.eigvals(companion)
     else:
         found = np.array([])
-    return np.concatenate([found, np.zeros(trailing_zeros, found.dtype)])
+    found = np.concatenate([found, np.zeros(trailing_zeros, found.dtype)])
+    if trailing_zeros == 1 and is_tracer(full):
+        found = found + _constant_term_slope(full, found)
+    return found
+
+
+def _constant_term_slope(p, found):
+    """numpy strips a zero constant term and appends the root 0, so the roots do not read
+    that coefficient; they do move with it (dr/dc = -1/p'(r), the implicit function
+    theorem at a simple root): added as that slope times (c - c), which is 0 in value."""
+    c = p[-1]
+    moved = c - stop_gradient_p.bind(c)  # 0, with derivative 1 in c
+    slope = -1 / np.polyval(np.polyder(p), found)
+    return safe_mul(np.broadcast_to(moved, shape_of(found)).astype(found.dtype), slope)
 
 
 @implements(np.poly)

@@ -58,3 +58,19 @@ def test_conformance_on_dask():
     names = {re.search(r"primitive '([^']+)' has no dask kernel", row).group(1) for row in refused}
     assert names <= REFUSED, f"refused beyond the documented list: {sorted(names - REFUSED)}"
     assert "matmul" not in names and "sum" not in names
+
+
+def test_convolve_of_a_dask_signal_with_a_numpy_filter():
+    import xformad
+    import xformad_dask
+
+    x, k = np.arange(8.0), np.array([1.0, -2.0, 1.0])
+
+    def f(x, k):
+        return np.sum(np.convolve(x, k) ** 2)
+
+    expected = xformad.grad(f)(x, k)
+    with dask.config.set(scheduler="synchronous"):
+        for filt in (k, da.from_array(k, chunks=3)):  # numpy, or dask but not differentiated
+            got = xformad_dask.compute(xformad.grad(f)(da.from_array(x, chunks=4), filt))
+            np.testing.assert_allclose(got, expected, rtol=1e-13)

@@ -133,9 +133,8 @@ def _convolve(xp, a, v, kind, mode):
     length = window(kind, mode, n, m)[1]
     fn = np.correlate if kind == "correlate" else np.convolve
     dtype = np.result_type(a.dtype, v.dtype)
-    return xp.map_blocks(
-        lambda a, v: fn(a, v, mode=mode), a.rechunk(-1), v.rechunk(-1), chunks=((length,),), dtype=dtype
-    )
+    a, v = (xp.asarray(x).rechunk(-1) for x in (a, v))  # one operand may be a numpy array
+    return xp.map_blocks(lambda a, v: fn(a, v, mode=mode), a, v, chunks=((length,),), dtype=dtype)
 
 
 def _add_reduceat(xp, x, indices, axis):

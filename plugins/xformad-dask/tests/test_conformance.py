@@ -61,8 +61,9 @@ def test_conformance_on_dask():
 
 
 def test_convolve_of_a_dask_signal_with_a_numpy_filter():
-    import xformad
     import xformad_dask
+
+    import xformad
 
     x, k = np.arange(8.0), np.array([1.0, -2.0, 1.0])
 

@@ -167,3 +167,21 @@ def test_bound_method_taken_before_the_trace():
     got = xformad.grad(lambda c: logpdf(POINTS[0], MEAN, c))(2.0 * np.eye(3))
     want = xformad.grad(lambda c: multivariate_normal.logpdf(POINTS[0], MEAN, c))(2.0 * np.eye(3))
     np.testing.assert_allclose(got, want, rtol=1e-12)
+
+
+@pytest.mark.parametrize("method", ["logpdf", "pdf"])
+def test_mvn_on_the_subspace_of_a_constant_singular_cov(method):
+    # autograd's test_mvn_sing_cov: x and mean traced, cov constant and singular
+    cov = np.zeros((4, 4))
+    cov[0, 0] = cov[1, 1] = 1.0
+    rng = np.random.default_rng(0)
+    mean = np.concatenate([rng.normal(size=2), np.zeros(2)])
+
+    def f(x, m):
+        return getattr(multivariate_normal, method)(
+            np.concatenate([x[:2], m[2:]]), m, cov, allow_singular=True
+        )
+
+    x = np.concatenate([rng.normal(size=2), np.zeros(2)])
+    assert xformad.value_and_grad(f, argnums=(0, 1))(x, mean)[0] == f(x, mean)  # scipy's value
+    check_grads(f, (x, mean), order=2)

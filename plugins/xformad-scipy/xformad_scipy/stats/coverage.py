@@ -42,8 +42,9 @@ def _poisson():
 
 _MVN = (
     "cov a full matrix (also scalar or diagonal vector, as scipy); scipy reads its lower "
-    "triangle, so d/dcov is zero above the diagonal; allow_singular=True with a singular "
-    "cov raises; also frozen multivariate_normal(mean, cov).method(x)"
+    "triangle, so d/dcov is zero above the diagonal; allow_singular=True with a constant "
+    "singular cov: the density on its subspace (x, mean traced), a traced singular cov "
+    "raises; also frozen multivariate_normal(mean, cov).method(x)"
 )
 _MVN_ENTROPY = (
     "scipy reads cov's lower triangle, so d/dcov is zero above the diagonal; a singular cov "

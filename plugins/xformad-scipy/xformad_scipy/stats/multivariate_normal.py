@@ -13,10 +13,12 @@ carrying both halves of the symmetric gradient. For the symmetric gradient of th
 textbook formula, take ``(g + g.T) / 2``; both give the same derivative along symmetric
 directions.
 
-A singular cov has a density on a subspace only: with ``allow_singular=True`` (always, for
-scipy's entropy) a cov that scipy finds singular raises StatsError (a full-rank one is
-served, as scipy computes it then the same way); with ``allow_singular=False`` scipy's
-own error is raised.
+A singular cov has a density on a subspace only: with ``allow_singular=True`` and a cov
+that is not traced, logpdf and pdf are served as scipy computes them (the pseudo-determinant
+and the pseudo-inverse's quadratic form), differentiable in x and mean; a traced singular
+cov (and entropy's, which scipy always allows) raises StatsError, since the rank would
+change under the derivative's perturbation; with ``allow_singular=False`` scipy's own error
+is raised.
 """
 
 from __future__ import annotations
@@ -79,11 +81,32 @@ def _log_det(chol):
     return 2.0 * np.sum(np.log(np.diagonal(chol)))
 
 
+def _cutoff(spectrum):
+    """scipy's eigenvalue cutoff for a singular cov (``_eigvalsh_to_eps``, double)."""
+    return 1e6 * np.finfo(np.float64).eps * np.max(np.abs(spectrum))
+
+
+def singular_log_density(x, mean, cov):
+    """logpdf on the subspace a singular (untraced) cov spans, as scipy's ``_PSD``: the
+    pseudo-determinant and the pseudo-inverse's quadratic form, for x and mean traced."""
+    dim, mean, cov = parameters(mean, cov)
+    spectrum, vectors = np.linalg.eigh(cov)
+    kept = spectrum > _cutoff(spectrum)
+    whiten = vectors * np.where(kept, 1 / np.sqrt(np.where(kept, spectrum, 1.0)), 0.0)
+    log_pdet = float(np.sum(np.log(spectrum[kept])))
+    dev = points(x, dim) - mean
+    maha = np.sum((dev @ whiten) ** 2, axis=-1)
+    return squeeze(-0.5 * (int(np.sum(kept)) * LOG_2PI + log_pdet + maha))
+
+
+def is_singular(cov) -> bool:
+    spectrum = np.linalg.eigvalsh(cov)
+    return bool(np.any(spectrum <= _cutoff(spectrum)))  # a guard under jit
+
+
 def refuse_singular(cov, call: str) -> None:
     """StatsError where scipy would treat cov as singular (its own eigenvalue cutoff)."""
-    spectrum = np.linalg.eigvalsh(cov)
-    cutoff = 1e6 * np.finfo(np.float64).eps * np.max(np.abs(spectrum))
-    if np.any(spectrum <= cutoff):  # a guard: a compiled program re-traces when it changes
+    if is_singular(cov):  # a guard: a compiled program re-traces when it changes
         raise StatsError(
             f"{call}: cov is singular, and a distribution on a subspace "
             "(allow_singular=True) is not served for traced arguments. Pass a positive "
@@ -115,8 +138,13 @@ def method_value(method: str, x, mean, cov, allow_singular):
     (x,) = as_arrays(call, x)
     keywords = tuple(given)
     value = scipy_value(call, x, *given.values(), keywords=keywords, allow_singular=bool(allow_singular))
+    cov_matrix = parameters(given.get("mean"), given["cov"])[2]
+    if allow_singular and not has_traced(cov_matrix) and is_singular(cov_matrix):
+        # a constant singular cov: the density on its subspace, differentiable in x, mean
+        stand_in = singular_log_density(x, given.get("mean"), given["cov"])
+        return with_derivative(call, value, stand_in if method == "logpdf" else np.exp(stand_in))
     if allow_singular:
-        refuse_singular(parameters(given.get("mean"), given["cov"])[2], call)
+        refuse_singular(cov_matrix, call)
     stand_in = log_density(x, given.get("mean"), given["cov"])
     return with_derivative(call, value, stand_in if method == "logpdf" else np.exp(stand_in))
 

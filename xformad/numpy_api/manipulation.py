@@ -23,7 +23,7 @@ from ..tracing import concrete
 from ..views import NUMPY_READ_ONLY, as_view
 from .dispatch import implements
 from .indexing import getitem, scatter_add, setitem
-from .util import as_operand, is_tracer, ndim_of, shape_of, static_ints
+from .util import along, as_operand, is_tracer, ndim_of, shape_of, static_ints
 
 
 def _operand(x):
@@ -38,10 +38,6 @@ def _labels(shape: tuple):
 def _gather(a, labels):
     """``ravel(a)[labels]``: the output element at each position is a's element ``labels``."""
     return np.ravel(a)[labels]
-
-
-def _along(axis: int, index) -> tuple:
-    return (slice(None),) * axis + (index,)
 
 
 def _no_traced_target(name: str):
@@ -114,7 +110,7 @@ def take(a, indices, axis=None, out=None, mode="raise"):
     axis = int(axis) % ndim_of(a)
     indices = _operand(indices)
     indices = _apply_mode(indices, shape_of(a)[axis], mode)
-    return getitem(a, _along(axis, indices))  # a may be a plain array, indices traced
+    return getitem(a, along(axis, indices))  # a may be a plain array, indices traced
 
 
 def _fancy_index(arr_shape: tuple, indices, axis: int) -> tuple:
@@ -341,7 +337,7 @@ def roll(a, shift, axis=None):
     for ax, s in totals.items():
         s %= max(shape[ax], 1)
         if s:
-            a = np.concatenate([a[_along(ax, slice(-s, None))], a[_along(ax, slice(None, -s))]], axis=ax)
+            a = np.concatenate([a[along(ax, slice(-s, None))], a[along(ax, slice(None, -s))]], axis=ax)
     return a
 
 

@@ -13,12 +13,7 @@ import numpy as np
 from ..errors import UnsupportedOperation
 from ..primitives.special_math import frexp_exponent_p, i0_p
 from .dispatch import implements
-from .util import as_operand, dtype_of, is_tracer
-
-
-def _operand(x):
-    x = as_operand(x)
-    return x if is_tracer(x) or hasattr(x, "dtype") else np.asarray(x)
+from .util import as_operand, dtype_of, is_tracer, operand
 
 
 def _inexact_dtype(x):
@@ -35,7 +30,7 @@ _SINC_COEFFS = (1.0, -1 / 6, 1 / 120, -1 / 5040, 1 / 362880)
 
 @implements(np.sinc)
 def sinc(x):
-    x = _operand(x)
+    x = operand(x)
     small = np.abs(x) < _SINC_SERIES_RADIUS
     px = np.pi * np.where(small, 1.0, x)  # the quotient branch never sees 0
     quotient = np.sin(px) / px
@@ -61,7 +56,7 @@ implements(np.fmin)(_nan_ignoring(np.minimum))
 
 @implements(np.angle)
 def angle(z, deg=False):
-    z = _operand(z)
+    z = operand(z)
     if np.iscomplexobj(z):
         a = np.arctan2(np.imag(z), np.real(z))
     else:
@@ -80,7 +75,7 @@ def _replace_nonfinite(x, nan, posinf, neginf):
 
 @implements(np.nan_to_num)
 def nan_to_num(x, copy=True, nan=0.0, posinf=None, neginf=None):
-    x = _operand(x)
+    x = operand(x)
     if np.dtype(x.dtype).kind not in "fc":
         return x
     if np.iscomplexobj(x):
@@ -92,7 +87,7 @@ def nan_to_num(x, copy=True, nan=0.0, posinf=None, neginf=None):
 
 @implements(np.i0)
 def i0(x):
-    x = _operand(x)
+    x = operand(x)
     if np.iscomplexobj(x):
         raise UnsupportedOperation("np.i0 of complex input", "numpy rejects it too; pass a real array")
     return i0_p.bind(x.astype(_inexact_dtype(x)))
@@ -100,7 +95,7 @@ def i0(x):
 
 @implements(np.real_if_close)
 def real_if_close(a, tol=100):
-    a = _operand(a)
+    a = operand(a)
     if not np.iscomplexobj(a):
         return a
     eps = np.finfo(a.dtype).eps
@@ -119,7 +114,7 @@ def fix(x, out=None):
 @implements(np.ldexp)
 def ldexp(x1, x2, out=None, **kwargs):
     """x1 * 2**x2: linear in the mantissa x1; the integer exponent has no derivative."""
-    x1 = _operand(x1)
+    x1 = operand(x1)
     scale = np.exp2(np.asarray(x2) if not is_tracer(x2) else x2.astype(np.float64))
     return np.multiply(x1, scale).astype(_inexact_dtype(x1))
 
@@ -127,7 +122,7 @@ def ldexp(x1, x2, out=None, **kwargs):
 @implements(np.frexp)
 def frexp(x, out=None, **kwargs):
     """(mantissa, exponent) with x = mantissa * 2**exponent; the mantissa is 2**-e * x."""
-    x = _operand(x)
+    x = operand(x)
     exponent = frexp_exponent_p.bind(x)
     # two power-of-two factors: exact, and neither overflows for subnormal x
     half = np.floor_divide(-exponent, 2)
@@ -144,7 +139,7 @@ def divmod_(x1, x2, out=None, **kwargs):
 
 @implements(np.modf)
 def modf(x, out=None, **kwargs):
-    x = _operand(x)
+    x = operand(x)
     x = x.astype(_inexact_dtype(x))
     whole = np.trunc(x)
     return x - whole, whole
@@ -162,7 +157,7 @@ def isneginf(x, out=None):
 
 @implements(np.iscomplex)
 def iscomplex(x):
-    x = _operand(x)
+    x = operand(x)
     if not np.iscomplexobj(x):
         return np.zeros(np.shape(x), dtype=bool)
     return np.imag(x) != 0
@@ -170,7 +165,7 @@ def iscomplex(x):
 
 @implements(np.isreal)
 def isreal(x):
-    x = _operand(x)
+    x = operand(x)
     if not np.iscomplexobj(x):
         return np.ones(np.shape(x), dtype=bool)
     return np.imag(x) == 0
@@ -178,7 +173,7 @@ def isreal(x):
 
 @implements(np.isclose)
 def isclose(a, b, rtol=1e-05, atol=1e-08, equal_nan=False):
-    a, b = _operand(a), _operand(b)
+    a, b = operand(a), operand(b)
     finite = np.isfinite(a) & np.isfinite(b)
     # the tolerance test only on finite pairs: inf - inf would give nan
     a_f = np.where(finite, a, 0)
@@ -197,7 +192,7 @@ def allclose(a, b, rtol=1e-05, atol=1e-08, equal_nan=False):
 
 @implements(np.array_equal)
 def array_equal(a1, a2, equal_nan=False):
-    a1, a2 = _operand(a1), _operand(a2)
+    a1, a2 = operand(a1), operand(a2)
     if np.shape(a1) != np.shape(a2):
         return False
     same = a1 == a2
@@ -208,7 +203,7 @@ def array_equal(a1, a2, equal_nan=False):
 
 @implements(np.array_equiv)
 def array_equiv(a1, a2):
-    a1, a2 = _operand(a1), _operand(a2)
+    a1, a2 = operand(a1), operand(a2)
     try:
         np.broadcast_shapes(np.shape(a1), np.shape(a2))
     except ValueError:
@@ -218,7 +213,7 @@ def array_equiv(a1, a2):
 
 @implements(np.count_nonzero)
 def count_nonzero(a, axis=None, *, keepdims=False):
-    return np.sum(_operand(a) != 0, axis=axis, keepdims=keepdims)
+    return np.sum(operand(a) != 0, axis=axis, keepdims=keepdims)
 
 
 @implements(np.result_type)

@@ -13,8 +13,8 @@ import numpy as np
 from ..errors import UnsupportedOperation
 from .dispatch import implements
 from .indexing import setitem
-from .manipulation import _along, _gather, _labels, _operand
-from .util import is_tracer, ndim_of, shape_of, static_ints
+from .manipulation import _gather, _labels, _operand
+from .util import along, is_tracer, ndim_of, shape_of, static_ints
 
 _COPYING_MODES = ("edge", "reflect", "symmetric", "wrap")
 _STATISTICS = {"maximum": np.amax, "minimum": np.amin, "mean": np.mean, "median": np.median}
@@ -88,7 +88,7 @@ def _pad_axis(a, axis: int, before: int, after: int, mode: str, odd: bool = Fals
     n = shape_of(a)[axis]
 
     def part(start, stop, flipped):
-        piece = a[_along(axis, slice(start, stop))]
+        piece = a[along(axis, slice(start, stop))]
         return np.flip(piece, axis) if flipped else piece
 
     def edge(start, count):
@@ -119,11 +119,11 @@ def _pad_statistic(a, widths, statistic, stat_length):
         right_length = n if right_length is None or right_length > n else int(right_length)
         if (left_length == 0 or right_length == 0) and statistic in (np.amax, np.amin):
             raise ValueError("stat_length of 0 yields no value for padding")
-        left = _statistic(a[_along(axis, slice(0, left_length))], statistic, axis, a.dtype)
+        left = _statistic(a[along(axis, slice(0, left_length))], statistic, axis, a.dtype)
         if left_length == right_length == n:
             right = left
         else:
-            right = _statistic(a[_along(axis, slice(n - right_length, n))], statistic, axis, a.dtype)
+            right = _statistic(a[along(axis, slice(n - right_length, n))], statistic, axis, a.dtype)
         shape = shape_of(a)
         head = np.broadcast_to(left, _with(shape, axis, int(before)))
         tail = np.broadcast_to(right, _with(shape, axis, int(after)))
@@ -154,7 +154,7 @@ def _pad_linear_ramp(a, widths, end_values):
         n = shape_of(a)[axis]
         ramps = []
         for end, edge_at, count in ((start, 0, int(before)), (stop, n - 1, int(after))):
-            edge = np.squeeze(a[_along(axis, slice(edge_at, edge_at + 1))], axis)
+            edge = np.squeeze(a[along(axis, slice(edge_at, edge_at + 1))], axis)
             ramps.append(np.linspace(end, edge, num=count, endpoint=False, dtype=a.dtype, axis=axis))
         a = _joined(ramps[0], a, np.flip(ramps[1], axis), int(before), int(after), axis)
     return a

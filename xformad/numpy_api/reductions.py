@@ -112,7 +112,7 @@ def degrees_of_freedom(count, ddof):
     dof = count - ddof
     if np.any(dof <= 0):
         warnings.warn("Degrees of freedom <= 0 for slice", RuntimeWarning, stacklevel=4)
-    return np.maximum(dof, 0) if is_tracer(dof) or not isinstance(dof, (int, float)) else max(dof, 0)
+    return np.maximum(dof, 0)
 
 
 def _mean_dtype(a, dtype):

@@ -7,17 +7,12 @@ from __future__ import annotations
 import numpy as np
 
 from .dispatch import implements
-from .util import as_operand, ndim_of
-
-
-def _array(x):
-    x = as_operand(x)
-    return x if hasattr(x, "dtype") else np.asarray(x)
+from .util import ndim_of, operand
 
 
 @implements(np.geomspace)
 def geomspace(start, stop, num=50, endpoint=True, dtype=None, axis=0):
-    start, stop = _array(start), _array(stop)
+    start, stop = operand(start), operand(stop)
     if np.any(start == 0) or np.any(stop == 0):
         raise ValueError("Geometric sequence cannot include zero")
     # numpy: result_type(start, stop, float(num), zeros((), dtype)), the arrays strong
@@ -40,7 +35,7 @@ def geomspace(start, stop, num=50, endpoint=True, dtype=None, axis=0):
 
 @implements(np.unwrap)
 def unwrap(p, discont=None, axis=-1, *, period=2 * np.pi):
-    p = _array(p)
+    p = operand(p)
     jumps = np.diff(p, axis=axis)
     if discont is None:
         discont = period / 2

@@ -18,16 +18,12 @@ from ..errors import UnsupportedOperation
 from ..primitives.convolution import convolve_p
 from .dispatch import implements
 from .indexing import getitem, setitem
-from .util import as_operand, is_tracer, ndim_of, shape_of
+from .util import along, as_operand, is_tracer, ndim_of, shape_of
 
 
 def _operand(x):
     x = as_operand(x)
     return x if is_tracer(x) or isinstance(x, np.ndarray) else np.asarray(x)
-
-
-def _along(axis: int, index) -> tuple:
-    return (slice(None),) * axis + (index,)
 
 
 def _axis_shape(nd: int, axis: int, length: int = -1) -> tuple:
@@ -61,7 +57,7 @@ def diff(a, n=1, axis=-1, prepend=np._NoValue, append=np._NoValue):
     if len(parts) > 1:
         a = np.concatenate(parts, axis=axis)
     for _ in range(n):
-        a = a[_along(axis, slice(1, None))] - a[_along(axis, slice(None, -1))]
+        a = a[along(axis, slice(1, None))] - a[along(axis, slice(None, -1))]
     return a
 
 
@@ -288,8 +284,8 @@ def _trapezoid(y, x=None, dx=1.0, axis=-1):
             d = np.reshape(diff(x), _axis_shape(nd, axis))
         else:
             d = diff(x, axis=axis)
-    upper = y[_along(axis, slice(1, None))]
-    lower = y[_along(axis, slice(None, -1))]
+    upper = y[along(axis, slice(1, None))]
+    lower = y[along(axis, slice(None, -1))]
     return np.sum(d * (upper + lower) / 2.0, axis=axis)
 
 
@@ -320,8 +316,8 @@ def _spacings(varargs, axes, shape):
 
 
 def _edges_order1(f, h, axis):
-    first = (f[_along(axis, slice(1, 2))] - f[_along(axis, slice(0, 1))]) / (h if ndim_of(h) == 0 else h[:1])
-    last = (f[_along(axis, slice(-1, None))] - f[_along(axis, slice(-2, -1))]) / (
+    first = (f[along(axis, slice(1, 2))] - f[along(axis, slice(0, 1))]) / (h if ndim_of(h) == 0 else h[:1])
+    last = (f[along(axis, slice(-1, None))] - f[along(axis, slice(-2, -1))]) / (
         h if ndim_of(h) == 0 else h[-1:]
     )
     return first, last
@@ -329,7 +325,7 @@ def _edges_order1(f, h, axis):
 
 def _edges_order2(f, h, axis):
     def at(i):
-        return f[_along(axis, slice(i, i + 1 if i != -1 else None))]
+        return f[along(axis, slice(i, i + 1 if i != -1 else None))]
 
     if ndim_of(h) == 0:  # numpy's coefficients, divided by h first (the last bit follows)
         first = -1.5 / h * at(0) + 2.0 / h * at(1) + -0.5 / h * at(2)
@@ -351,7 +347,7 @@ def _edges_order2(f, h, axis):
 
 
 def _gradient_along(f, h, axis, edge_order, nd):
-    lower, mid, upper = (f[_along(axis, s)] for s in (slice(None, -2), slice(1, -1), slice(2, None)))
+    lower, mid, upper = (f[along(axis, s)] for s in (slice(None, -2), slice(1, -1), slice(2, None)))
     if ndim_of(h) == 0:
         interior = (upper - lower) / (2.0 * h)
     else:

@@ -18,13 +18,7 @@ from ..primitives.rules import normalize_axis
 from .dispatch import implements
 from .indexing import getitem
 from .reductions import constant_where_single
-from .util import as_operand, dtype_of, is_tracer, ndim_of, shape_of
-
-
-def _operand(a):
-    a = as_operand(a)
-    return a if is_tracer(a) or hasattr(a, "dtype") else np.asarray(a)
-
+from .util import dtype_of, is_tracer, ndim_of, operand, shape_of
 
 # out= never reaches these handlers: numpy_api.dispatch writes results into the target
 
@@ -47,14 +41,14 @@ def _mask(a, where):
 
 @implements(np.nansum)
 def nansum(a, axis=None, dtype=None, out=None, keepdims=False, initial=None, where=None):
-    a = _operand(a)
+    a = operand(a)
     total = np.sum(np.where(_mask(a, where), a, 0), axis=axis, dtype=dtype, keepdims=keepdims)
     return total if initial is None else total + initial
 
 
 @implements(np.nanprod)
 def nanprod(a, axis=None, dtype=None, out=None, keepdims=False, initial=None, where=None):
-    a = _operand(a)
+    a = operand(a)
     total = np.prod(np.where(_mask(a, where), a, 1), axis=axis, dtype=dtype, keepdims=keepdims)
     return total if initial is None else total * initial
 
@@ -67,7 +61,7 @@ def _per_element(total, keep, axis, keepdims):
 
 @implements(np.nanmean)
 def nanmean(a, axis=None, dtype=None, out=None, keepdims=False, *, where=None):
-    a = _operand(a)
+    a = operand(a)
     keep = _mask(a, where)
     dtype = _float_dtype(a, dtype)
     total = np.sum(np.where(keep, a, 0), axis=axis, dtype=dtype, keepdims=keepdims)
@@ -78,7 +72,7 @@ def nanmean(a, axis=None, dtype=None, out=None, keepdims=False, *, where=None):
 def nanvar(
     a, axis=None, dtype=None, out=None, ddof=0, keepdims=False, *, where=None, mean=None, correction=None
 ):
-    a = _operand(a)
+    a = operand(a)
     if correction is not None:
         ddof = correction
     keep = _mask(a, where)
@@ -101,13 +95,13 @@ def nanstd(
     a, axis=None, dtype=None, out=None, ddof=0, keepdims=False, *, where=None, mean=None, correction=None
 ):
     v = nanvar(a, axis, dtype, None, ddof, keepdims, where=where, mean=mean, correction=correction)
-    kept = np.sum(_mask(_operand(a), where), axis=axis, keepdims=keepdims)
+    kept = np.sum(_mask(operand(a), where), axis=axis, keepdims=keepdims)
     return np.sqrt(constant_where_single(v, kept))
 
 
 def _nan_extremum(reduce, fill):
     def handler(a, axis=None, out=None, keepdims=False, initial=None, where=None):
-        a = _operand(a)
+        a = operand(a)
         if np.dtype(a.dtype).kind not in "fc":  # integers hold no NaN
             return reduce(a, axis=axis, keepdims=keepdims, initial=initial, where=where)
         keep = _mask(a, where)
@@ -128,7 +122,7 @@ implements(np.nanmin)(_nan_extremum(np.min, np.inf))
 
 def _nan_arg_extremum(arg_reduce, fill, name):
     def handler(a, axis=None, out=None, *, keepdims=False):
-        a = _operand(a)
+        a = operand(a)
         nan = np.isnan(a)
         if np.any(np.all(nan, axis=axis)):
             raise ValueError(f"All-NaN slice encountered in np.{name}")
@@ -143,19 +137,19 @@ implements(np.nanargmin)(_nan_arg_extremum(np.argmin, np.inf, "nanargmin"))
 
 @implements(np.nancumsum)
 def nancumsum(a, axis=None, dtype=None, out=None):
-    a = _operand(a)
+    a = operand(a)
     return np.cumsum(np.where(np.isnan(a), 0, a), axis=axis, dtype=dtype)
 
 
 @implements(np.nancumprod)
 def nancumprod(a, axis=None, dtype=None, out=None):
-    a = _operand(a)
+    a = operand(a)
     return np.cumprod(np.where(np.isnan(a), 1, a), axis=axis, dtype=dtype)
 
 
 @implements(np.ptp)
 def ptp(a, axis=None, out=None, keepdims=False):
-    a = _operand(a)
+    a = operand(a)
     span = np.max(a, axis=axis, keepdims=keepdims) - np.min(a, axis=axis, keepdims=keepdims)
     return span
 
@@ -165,13 +159,13 @@ def ptp(a, axis=None, out=None, keepdims=False):
 
 @implements(np.average)
 def average(a, axis=None, weights=None, returned=False, *, keepdims=False):
-    a = _operand(a)
+    a = operand(a)
     if weights is None:
         avg = np.mean(a, axis=axis, keepdims=keepdims)
         count = np.size(a) // max(np.size(avg), 1)
         scale = np.full(np.shape(avg), count, dtype=dtype_of(avg))
         return (avg, scale) if returned else avg
-    w = _operand(weights)
+    w = operand(weights)
     dtype = np.result_type(_float_dtype(a), dtype_of(w))
     if shape_of(w) != shape_of(a):
         w = _weights_along(w, shape_of(a), axis)
@@ -300,11 +294,11 @@ def _lerp(low, high, gamma, weak: bool):
 def _quantile(a, q, axis, method, keepdims, skip_nan, name):
     if method not in _METHODS:  # every method numpy has is here: numpy's own error
         raise ValueError(f"{method!r} is not a valid method. Use one of: {', '.join(_METHODS)}")
-    a = _operand(a)
+    a = operand(a)
     if np.iscomplexobj(a):
         raise TypeError("a must be an array of real numbers")
     weak = type(q) in (int, float)  # numpy's weak_q: the result type follows a's alone
-    q = _operand(q)
+    q = operand(q)
     if not is_tracer(q) and (np.any(q < 0) or np.any(q > 1)):
         raise ValueError("Quantiles must be in the range [0, 1]")
     q_shape = shape_of(q)
@@ -355,7 +349,7 @@ def _median(a, axis, keepdims, skip_nan, name):
     arithmetic: float16 summed in float32, integers in float64). nanmedian along an axis
     shorter than 600 goes through numpy's masked median, which halves the sum of the two
     middle values in the array's own dtype (the middle value twice for an odd count)."""
-    a = _operand(a)
+    a = operand(a)
     if np.iscomplexobj(a):  # numpy sorts complex values; no derivative order to follow here
         raise UnsupportedOperation(f"np.{name} of a complex array", "take the median of the real part")
     rest_shape, axes, n_rows, nan, ordered, count = _sorted_rows(a, axis, skip_nan, name)
@@ -424,7 +418,7 @@ def nanquantile(
 
 
 def _percent(q):
-    q = q if isinstance(q, (int, float)) else _operand(q)  # a Python scalar stays weakly typed
+    q = q if isinstance(q, (int, float)) else operand(q)  # a Python scalar stays weakly typed
     if not is_tracer(q) and (np.any(np.asarray(q) < 0) or np.any(np.asarray(q) > 100)):
         raise ValueError("Percentiles must be in the range [0, 100]")
     return q / 100
@@ -486,7 +480,7 @@ def histogram2d(x, y, bins=10, range=None, density=None, weights=None):
         count = 1
     if count != 1 and count != 2:
         bins = [np.asarray(bins), np.asarray(bins)]
-    sample = np.stack([_operand(x), _operand(y)], axis=-1)
+    sample = np.stack([operand(x), operand(y)], axis=-1)
     hist, edges = np.histogramdd(sample, bins, range=range, density=density, weights=weights)
     return hist, edges[0], edges[1]
 
@@ -495,7 +489,7 @@ def histogram2d(x, y, bins=10, range=None, density=None, weights=None):
 
 
 def _as_rows(m, rowvar, dtype):
-    m = _operand(m)
+    m = operand(m)
     # numpy computes cov in at least float64
     m = m.astype(np.result_type(m.dtype, np.float64) if dtype is None else dtype)
     if ndim_of(m) > 2:
@@ -518,9 +512,9 @@ def cov(m, y=None, rowvar=True, bias=False, ddof=None, fweights=None, aweights=N
     n_obs = shape_of(x)[1]
     w = None
     if fweights is not None:
-        w = _operand(fweights)
+        w = operand(fweights)
     if aweights is not None:
-        aw = _operand(aweights)
+        aw = operand(aweights)
         w = aw if w is None else w * aw
     if w is None:
         centred = x - np.mean(x, axis=1, keepdims=True)
@@ -534,7 +528,7 @@ def cov(m, y=None, rowvar=True, bias=False, ddof=None, fweights=None, aweights=N
         elif aweights is None:
             fact = w_sum - ddof
         else:
-            fact = w_sum - ddof * np.sum(w * _operand(aweights)) / w_sum
+            fact = w_sum - ddof * np.sum(w * operand(aweights)) / w_sum
         weighted = centred * w
     if fact <= 0:  # numpy warns and divides by zero; so do we
         warnings.warn("Degrees of freedom <= 0 for slice", RuntimeWarning, stacklevel=3)

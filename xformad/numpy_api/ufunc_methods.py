@@ -13,7 +13,7 @@ import numpy as np
 
 from ..errors import UnsupportedOperation
 from ..primitives.segment_sum import add_reduceat_p
-from .util import as_operand, ndim_of, shape_of, static_ints
+from .util import along, as_operand, ndim_of, operand, shape_of, static_ints
 
 _EXACTLY_ASSOCIATIVE = (np.maximum, np.minimum, np.fmax, np.fmin)
 # numpy's vectorised loops for these reduce in an order of their own (machine-dependent, not
@@ -40,12 +40,12 @@ def reduce(ufunc, array, axis=0, dtype=None, keepdims=False, initial=np._NoValue
             return ufunc.reduce(np.zeros(shape_of(x), dtype=x.dtype), axis=axis, keepdims=keepdims)
         shape = shape_of(x)[:axis] + ((1,) if keepdims else ()) + shape_of(x)[axis + 1 :]
         return np.broadcast_to(as_operand(initial), shape).astype(x.dtype)
-    first = _at(x, axis, 0)
+    first = x[along(axis, 0)]
     folded = (
         first.astype(_result_dtype(ufunc, x), copy=False) if initial is np._NoValue else ufunc(initial, first)
     )
     for i in range(1, n):
-        folded = ufunc(folded, _at(x, axis, i))
+        folded = ufunc(folded, x[along(axis, i)])
     return np.expand_dims(folded, axis) if keepdims else folded
 
 
@@ -57,9 +57,9 @@ def accumulate(ufunc, array, axis=0, dtype=None):
         return x
     if ufunc in _EXACTLY_ASSOCIATIVE:
         return _doubling_scan(ufunc, x, axis, n)
-    running = [_at(x, axis, 0).astype(_result_dtype(ufunc, x), copy=False)]
+    running = [x[along(axis, 0)].astype(_result_dtype(ufunc, x), copy=False)]
     for i in range(1, n):
-        running.append(ufunc(running[-1], _at(x, axis, i)))
+        running.append(ufunc(running[-1], x[along(axis, i)]))
     return np.stack(running, axis=axis)
 
 
@@ -80,11 +80,11 @@ def reduceat(ufunc, array, indices, axis=0, dtype=None):
     for k, start in enumerate(starts.tolist()):
         stop = starts[k + 1] if k + 1 < starts.size else n
         if stop <= start:  # numpy: the element at the start alone
-            parts.append(_at(x, axis, start))
+            parts.append(x[along(axis, start)])
         elif segment is not None:
-            parts.append(segment(_slice(x, axis, start, stop), axis=axis))
+            parts.append(segment(x[along(axis, slice(start, stop))], axis=axis))
         else:
-            parts.append(reduce(ufunc, _slice(x, axis, start, stop), axis=axis))
+            parts.append(reduce(ufunc, x[along(axis, slice(start, stop))], axis=axis))
     return np.stack(parts, axis=axis)
 
 
@@ -98,8 +98,7 @@ def _prepared(ufunc, method: str, array, dtype):
             "machine), so xformad cannot reproduce its values: write the loop out "
             f"(r = x[0]; r = np.{ufunc.__name__}(r, x[i]) for each i)",
         )
-    x = as_operand(array)
-    x = x if hasattr(x, "dtype") else np.asarray(x)
+    x = operand(array)
     return x if dtype is None else x.astype(dtype)
 
 
@@ -115,21 +114,13 @@ def _axis(axis, x) -> int:
     return int(axis) % nd
 
 
-def _at(x, axis: int, i: int):
-    return x[(slice(None),) * axis + (i,)]
-
-
-def _slice(x, axis: int, start: int, stop: int):
-    return x[(slice(None),) * axis + (slice(start, stop),)]
-
-
 def _doubling_scan(ufunc, x, axis: int, n: int):
     """y[i] = ufunc over x[0..i]: each step combines every element with the one ``shift``
     before it, doubling the span it covers."""
     y = x
     shift = 1
     while shift < n:
-        combined = ufunc(_slice(y, axis, shift, n), _slice(y, axis, 0, n - shift))
-        y = np.concatenate([_slice(y, axis, 0, shift), combined], axis=axis)
+        combined = ufunc(y[along(axis, slice(shift, n))], y[along(axis, slice(0, n - shift))])
+        y = np.concatenate([y[along(axis, slice(0, shift))], combined], axis=axis)
         shift *= 2
     return y

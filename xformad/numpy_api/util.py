@@ -24,6 +24,13 @@ def as_operand(x):
     return x
 
 
+def operand(x):
+    """An argument as an array-like with a dtype: traced values and arrays as they are
+    (numpy scalars too), lists of traced values stacked, anything else np.asarray'd."""
+    x = as_operand(x)
+    return x if hasattr(x, "dtype") else np.asarray(x)
+
+
 def shape_of(x) -> tuple:
     return x.shape if hasattr(x, "shape") else np.shape(x)
 
@@ -81,3 +88,8 @@ def static_ints(x):
     if x.ndim == 0:
         return np.asarray(operator.index(x))
     return np.array([operator.index(v) for v in np.ravel(x)], dtype=np.intp).reshape(x.shape)
+
+
+def along(axis: int, index) -> tuple:
+    """The index that applies ``index`` to ``axis`` (and takes every other axis whole)."""
+    return (slice(None),) * axis + (index,)

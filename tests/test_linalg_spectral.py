@@ -110,6 +110,69 @@ def test_eigh_vectors_of_repeated_eigenvalues_raise_in_both_modes():
         xformad.grad(lambda c: np.sum(np.linalg.eigh(c)[1]))(a)
     with pytest.raises(xformad.UndefinedDerivativeError, match="repeated eigenvalues"):
         xformad.jvp(lambda c: np.linalg.eigh(c)[1], (a,), (np.ones((3, 3)),))
-    # the eigenvalues, and vectors of the distinct eigenvalue alone, still differentiate
+    # the eigenvalues still differentiate
     assert np.isfinite(xformad.grad(lambda c: np.sum(np.linalg.eigh(c)[0] ** 2))(a)).all()
-    assert np.isfinite(xformad.grad(lambda c: np.sum(np.linalg.eigh(c)[1][:, 2] ** 2))(a)).all()
+    # at an exact tie even the distinct eigenvalue's vector is refused: its rule sees a zero
+    # cotangent on the tied vectors, which v diag(g(w)) v^T with g(2) = 0 gives too (below)
+    with pytest.raises(xformad.UndefinedDerivativeError, match="repeated eigenvalues"):
+        xformad.grad(lambda c: np.sum(np.linalg.eigh(c)[1][:, 2] ** 2))(a)
+    # a near tie with the tied vectors unused is an ordinary point: finite differences agree
+    near = np.diag([2.0, 2.0 + 1e-9, 5.0]) + 0.01 * np.triu(np.ones((3, 3)), 1).T
+
+    def top_vector(c):
+        v = np.linalg.eigh(c)[1][:, 2]
+        return np.sum(v**3 * np.array([1.0, 2.0, 3.0]))
+
+    check_grads(top_vector, (near,), modes=("rev",), order=1)
+
+
+@pytest.mark.parametrize("a", [np.zeros((3, 3)), np.eye(3), np.diag([2.0, 2.0, 5.0])])
+def test_matrix_function_through_eigh_at_exact_ties_raises(a):
+    """v diag(g(w)) v^T is smooth (here g(w) = w - 2 and w: the matrix itself, shifted), but
+    at exactly equal eigenvalues with g = 0 there its cotangent on the tied vectors is zero
+    while their derivative is 0/0: the rule once dropped those terms and returned the
+    diagonal part of the gradient alone."""
+    c = np.array([[1.0, 2.0, 0.0], [2.0, -1.0, 3.0], [0.0, 3.0, 2.0]])
+
+    def loss(m):
+        w, v = np.linalg.eigh(m)
+        shift = 2.0 if a[0, 0] == 2.0 else 0.0
+        return np.sum(c * (v @ np.diag(w - shift) @ v.T))
+
+    with pytest.raises(xformad.UndefinedDerivativeError, match="repeated eigenvalues"):
+        xformad.grad(loss)(a)
+    # second order of the eigenvalues alone goes through the same rule
+    with pytest.raises(xformad.UndefinedDerivativeError, match="repeated eigenvalues"):
+        xformad.jacrev(xformad.jacrev(lambda m: np.sum(np.linalg.eigvalsh(m) ** 2)))(a)
+    with pytest.raises(xformad.UndefinedDerivativeError, match="repeated eigenvalues"):
+        xformad.hessian(lambda m: np.sum(np.linalg.eigvalsh(m) ** 2))(a)
+
+
+@pytest.mark.parametrize("a", [np.zeros((3, 3)), np.eye(3), np.diag([1.0, 1.0, 2.0]), np.zeros((4, 3))])
+def test_svd_vectors_at_exact_ties_raise_in_both_modes(a):
+    """u diag(s) vh is the matrix itself, but at equal (or, non-square, zero) singular values
+    its vector terms are 0/0: once the zero matrix's gradient came back wrong by 5 and the
+    identity's as NaN, without an error."""
+    c = np.arange(1.0, 1.0 + a.size).reshape(a.shape)
+
+    def loss(m):
+        u, s, vh = np.linalg.svd(m, full_matrices=False)
+        return np.sum(c * (u @ np.diag(s) @ vh))
+
+    with pytest.raises(xformad.UndefinedDerivativeError, match="repeated"):
+        xformad.grad(loss)(a)
+    with pytest.raises(xformad.UndefinedDerivativeError, match="repeated"):
+        xformad.jvp(loss, (a,), (np.ones_like(a),))
+    with pytest.raises(xformad.UndefinedDerivativeError, match="repeated"):
+        xformad.hessian(lambda m: np.sum(np.linalg.svd(m, compute_uv=False) ** 2))(a)
+    # at distinct nonzero singular values the same loss is <c, m>: its gradient is c
+    m = a + np.eye(*a.shape) * np.arange(1.0, 4.0) * 0.7 + 0.1 * np.tri(*a.shape)
+    np.testing.assert_allclose(xformad.grad(loss)(m), c, rtol=1e-10, atol=1e-12)
+
+
+def test_refusal_under_jacobians_is_the_refusal_not_a_branch_error():
+    """A rule's refusal reached by some members of a Jacobian's batch of seeds raises the
+    refusal itself (it was: 'vmap: a Python branch ... differs between batch members')."""
+    a = np.diag([1.0, 1.0 + 1e-12, 3.0])  # a near tie: refused only where a seed couples it
+    with pytest.raises(xformad.UndefinedDerivativeError, match="repeated eigenvalues"):
+        xformad.jacrev(lambda m: np.linalg.eigh(m)[1])(a)

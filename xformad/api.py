@@ -23,6 +23,7 @@ from .primitives.elementwise import copy_p
 from .tracing import Tracer, concrete
 from .transforms.call import (
     as_input_value,
+    check_callable,
     normalize_argnums,
     strip_tree,
     to_caller,
@@ -36,6 +37,8 @@ from .tree import LEAF, tree_flatten, tree_unflatten
 
 
 def _wraps(f: Callable, kind: str):
+    check_callable(f, kind)
+
     def decorate(g):
         functools.update_wrapper(g, f, assigned=("__module__", "__name__", "__qualname__", "__doc__"))
         g.__name__ = f"{kind}({getattr(f, '__name__', 'f')})"
@@ -111,6 +114,14 @@ def _zero_d_array(g):
 def _scalar_output(out, fname: str, transform: str = "grad", holomorphic: bool = False):
     if not holomorphic and type(out) is Tracer and out._var.shape == () and out._var.dtype.kind == "f":
         return  # the common case, checked without building anything
+    if not (hasattr(out, "dtype") or isinstance(out, (float, int, complex))):
+        returned = "None (does it lack a return?)" if out is None else f"a {type(out).__name__}"
+        hint = " (has_aux=True: f returns (value, aux))" if isinstance(out, (tuple, list)) else ""
+        raise NonScalarOutputError(
+            f"{transform} requires {fname} to return a scalar (or an array of size 1), but it "
+            f"returned {returned}{hint}. Return the float quantity to differentiate; for several "
+            "outputs use xformad.jacrev or xformad.vjp."
+        )
     shape = np.shape(out) if not isinstance(out, Tracer) else out.shape
     if shape != () and int(np.prod(shape)) != 1:  # size 1, as autograd: its single element
         raise NonScalarOutputError(
@@ -195,7 +206,7 @@ def _value_and_grad(f, argnums, has_aux, backend, holomorphic, transform="value_
             grads = _gradients(call, out_cts, be, free=True)
         ref = call.in_leaves[0] if call.in_leaves else out
         value = to_caller(value_of(out, call.trace), ref, be, scalars=be.device)  # f's own type
-        g = grads[0] if isinstance(argnums, int) else tuple(grads)
+        g = grads[0] if isinstance(argnums, (int, np.integer)) else tuple(grads)
         call.trace.release()
         if has_aux:
             return (value, strip_tree(call.aux, call.trace)), g
@@ -241,7 +252,16 @@ def grad(
 def _check_tangent(primal_leaf_value, tangent, where: str):
     t = tangent
     if not hasattr(t, "dtype"):
-        t = np.asarray(t, dtype=primal_leaf_value.dtype)
+        t = np.asarray(t)
+        if t.dtype.kind not in "c" or np.dtype(primal_leaf_value.dtype).kind == "c":
+            t = t.astype(primal_leaf_value.dtype)
+    if np.dtype(t.dtype).kind == "c" and np.dtype(primal_leaf_value.dtype).kind != "c":
+        raise XformadError(
+            f"{where}: a complex (co)tangent for a real value of dtype "
+            f"{np.dtype(primal_leaf_value.dtype).name}; its imaginary part would be dropped. "
+            "Give real values real (co)tangents; differentiate real and imaginary parts "
+            "separately, or make the value complex (x + 0j)."
+        )
     if tuple(np.shape(t)) != tuple(np.shape(primal_leaf_value)):
         raise XformadError(
             f"{where}: the tangent has shape {np.shape(t)} but the primal has shape "
@@ -339,6 +359,12 @@ def linearize(f: Callable, *primals, backend: str | None = None):
 
 
 def _float_dtype(value):
+    """The tangent dtype of an output leaf that does not depend on the inputs."""
+    if not (hasattr(value, "dtype") or isinstance(value, (float, int, complex))):
+        raise XformadError(
+            f"the function returned a {type(value).__name__} among its outputs, which has no "
+            "tangent: return arrays and numbers (pass other values out with has_aux=True)."
+        )
     dtype = np.result_type(value)
     return dtype if dtype.kind in "fc" else np.float64
 
@@ -492,7 +518,7 @@ def jacrev(
                     else:
                         jac = np.reshape(rows[j], out_shape + var.shape)
                     per_in.append(to_caller(jac, call.in_leaves[j], be))
-                per_out.append(_regroup(per_in, call.in_trees, isinstance(argnums, int)))
+                per_out.append(_regroup(per_in, call.in_trees, isinstance(argnums, (int, np.integer))))
         result = tree_unflatten(out_tree, per_out)
         call.trace.release()
         return (result, strip_tree(call.aux, call.trace)) if has_aux else result
@@ -546,7 +572,7 @@ def jacfwd(f: Callable, argnums=0, has_aux: bool = False, backend: str | None = 
                         jac = np.reshape(col, var.shape + out_shapes[o])
                         jac = np.transpose(jac, tuple(range(nin, nin + nout)) + tuple(range(nin)))
                     per_in.append(to_caller(jac, call.in_leaves[j], be))
-                per_out.append(_regroup(per_in, call.in_trees, isinstance(argnums, int)))
+                per_out.append(_regroup(per_in, call.in_trees, isinstance(argnums, (int, np.integer))))
         result = tree_unflatten(out_tree, per_out)
         call.trace.release()
         return (result, strip_tree(call.aux, call.trace)) if has_aux else result
@@ -579,8 +605,10 @@ def elementwise_grad(f: Callable, argnums=0, backend: str | None = None) -> Call
 
         out, back = vjp(of_chosen, *(args[n] for n in nums), backend=backend)
         leaves, treedef = tree_flatten(out)
+        for leaf in leaves:  # as grad: the derivative of a complex output is not defined
+            _check_output_dtype(leaf, getattr(f, "__name__", "the function"), "elementwise_grad", False)
         cts = back(tree_unflatten(treedef, [np.ones_like(leaf) for leaf in leaves]))
-        return cts[0] if isinstance(argnums, int) else cts
+        return cts[0] if isinstance(argnums, (int, np.integer)) else cts
 
     return _wraps(f, "elementwise_grad")(elementwise_grad_f)
 
@@ -597,6 +625,11 @@ def hvp(f: Callable, primals: tuple, tangents: tuple, argnums=None, backend: str
     ``primals`` and ``tangents`` are tuples as for :func:`jvp`; returns the product in the
     structure of the primals (a single array when there is one primal).
     """
+    if not isinstance(primals, (tuple, list)) or not isinstance(tangents, (tuple, list)):
+        raise XformadError(
+            "hvp takes primals and tangents as tuples, one entry per argument of f: "
+            "xformad.hvp(f, (x,), (v,)), not xformad.hvp(f, x, v)."
+        )
     nums = tuple(range(len(primals))) if argnums is None else argnums
     g = grad(f, argnums=nums, backend=backend)
     out = jvp(lambda *xs: g(*xs), tuple(primals), tuple(tangents), backend=backend)[1]

@@ -21,7 +21,10 @@ imports nothing else from xformad).
 - ``linalg_rules``: numpy.linalg's derivative rules for the decompositions (``svd_jvp``,
   ``svd_vjp``, ``qr_jvp``, ``qr_vjp``, ``pinv_jvp``, ``pinv_vjp``, ``eig_jvp``, ``eig_vjp``),
   for a plugin whose own kernel computes the same decomposition (scipy.linalg's): the
-  signatures are those of ``def_jvp_joint``/``def_vjp_joint`` rules of np.linalg's primitives.
+  signatures are those of ``def_jvp_joint``/``def_vjp_joint`` rules of np.linalg's primitives;
+  and ``refuse_tied_eigenvectors(w, coupling)``, eigh's check that eigenvector derivatives
+  exist (an UndefinedDerivativeError at equal eigenvalues, or near ones that ``coupling``,
+  the projected (co)tangent, couples).
 
 ``xformad.testing`` has the matching checks (``check_grads``).
 """
@@ -73,5 +76,6 @@ linalg_rules = SimpleNamespace(
         f"{name}_{mode}": getattr(_linalg, f"_{name}_{mode}")
         for name in ("svd", "qr", "pinv", "eig")
         for mode in ("jvp", "vjp")
-    }
+    },
+    refuse_tied_eigenvectors=_linalg._refuse_tied_eigenvectors,
 )

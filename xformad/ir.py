@@ -110,12 +110,15 @@ class Node:
 class Guard:
     """A concretisation recorded while tracing: ``kind(var) == expected`` held for this trace."""
 
-    __slots__ = ("var", "kind", "expected")
+    __slots__ = ("var", "kind", "expected", "refusal")
 
-    def __init__(self, var: Var, kind: str, expected: Any):
+    def __init__(self, var: Var, kind: str, expected: Any, refusal: Exception | None = None):
         self.var = var
         self.kind = kind  # "bool", "int", "index"
         self.expected = expected
+        # the error a derivative rule raises where the condition holds (tracing.refuse_if):
+        # what a batch member reaching it gets, rather than a control-flow error
+        self.refusal = refusal
 
     def __repr__(self) -> str:
         return f"Guard({self.kind}(...) == {self.expected!r})"

@@ -20,8 +20,8 @@ def check_guard(kind: str, value: Any, expected: Any) -> bool:
         return bool(value) == expected
     if kind == "shape":  # a value-dependent result (x[mask], np.nonzero): see compile/shapes.py
         return tuple(value.shape) == expected
-    if kind == "array":  # an integer/boolean array handed to plain numpy code (tracing.__array__)
-        return tuple(value.shape) == expected.shape and np.asarray(value).tobytes() == expected.tobytes()
+    if kind == "array":  # a value Python code looked at (Tracer.observed)
+        return np.shape(value) == expected.shape and np.asarray(value).tobytes() == expected.tobytes()
     return int(value) == expected
 
 

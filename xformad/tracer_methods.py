@@ -42,8 +42,6 @@ _DIRECT = {
     "squeeze": np.squeeze,
     "ravel": np.ravel,
     "clip": np.clip,
-    "conj": np.conj,
-    "conjugate": np.conjugate,
     "all": np.all,
     "any": np.any,
     "argmax": np.argmax,
@@ -64,10 +62,15 @@ for _name, _fn in _DIRECT.items():
     setattr(Tracer, _name.rstrip("_"), _method(_fn))
 
 
-def _reshape(self, *shape, order="C"):
+def _reshape(self, *shape, order="C", copy=None):
     if len(shape) == 1 and not isinstance(shape[0], int) and shape[0] is not None:
         shape = shape[0]
-    return np.reshape(self, shape, order=order)
+    return np.reshape(self, shape, order=order, copy=copy)
+
+
+def _conj(self):
+    """ndarray.conj() of a real array is the array itself (np.conj would copy)."""
+    return np.conj(self) if np.iscomplexobj(self) else self
 
 
 def _transpose(self, *axes):
@@ -83,11 +86,11 @@ def _astype(self, dtype, order="K", casting="unsafe", subok=True, copy=True):
 
 
 def _flatten(self, order="C"):
-    return np.reshape(self, (-1,), order=order).snapshot()  # always a copy, unlike ravel
+    return np.ravel(self, order=order).snapshot()  # always a copy, unlike ravel
 
 
-def _copy(self, order="K"):
-    return np.copy(self)
+def _copy(self, order="C"):
+    return np.copy(self, order=order)  # ndarray.copy is C order unless told otherwise
 
 
 def _sort(self, axis=-1, kind=None, order=None):
@@ -105,20 +108,22 @@ def _put(self, indices, values, mode="raise"):
 
 
 def _fill(self, value):
-    self._assign(
-        np.full_like(self, value)
-        if not isinstance(value, Tracer)
-        else np.broadcast_to(value, self.shape) + np.zeros_like(self)
-    )
+    if not isinstance(value, Tracer):
+        self._assign(np.full_like(self, value))
+        return
+    # the array keeps its dtype: an int array filled with 11.6 holds 11, as numpy's
+    filled = np.broadcast_to(value, self.shape) + np.zeros(self.shape, np.result_type(value))
+    self._assign(filled if filled.dtype == self.dtype else filled.astype(self.dtype))
 
 
 Tracer.reshape = _reshape
 Tracer.transpose = _transpose
 Tracer.astype = _astype
 Tracer.flatten = _flatten
+Tracer.conj = Tracer.conjugate = _conj
 Tracer.copy = _copy
-Tracer.__copy__ = _copy
-Tracer.__deepcopy__ = lambda self, memo: _copy(self)
+Tracer.__copy__ = lambda self: np.copy(self)  # copy.copy keeps the layout, as ndarray's
+Tracer.__deepcopy__ = lambda self, memo: np.copy(self)
 Tracer.sort = _sort
 Tracer.partition = _partition
 Tracer.put = _put
@@ -226,9 +231,15 @@ def _format(self, spec):
     return format(_value_for_display(self), spec)
 
 
+def _str(self):
+    return str(_value_for_display(self))
+
+
 def _value_for_display(self):
-    value = concrete(self)
-    return value[()] if getattr(value, "ndim", None) == 0 else value
+    """What numpy would format: the value, guarded (a string the program branches on, or
+    returns, changes with it), a scalar for a 0-d value."""
+    value = self.observed() if self._trace.live else np.asarray(self._value)
+    return value[()] if value.ndim == 0 else value
 
 
 class _Flags:
@@ -272,6 +283,7 @@ Tracer.view = _view
 Tracer.shape = property(lambda self: self._var.shape, _set_shape)
 Tracer.__round__ = _round
 Tracer.__format__ = _format
+Tracer.__str__ = _str
 Tracer.__contains__ = lambda self, value: bool(np.any(self == value))
 Tracer.__rdivmod__ = lambda self, other: (np.floor_divide(other, self), np.remainder(other, self))
 Tracer.itemsize = property(lambda self: self.dtype.itemsize)

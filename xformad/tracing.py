@@ -8,6 +8,7 @@ traced values works; each concretisation (bool, int, index) is recorded as a Gua
 
 from __future__ import annotations
 
+import copy
 import itertools
 import threading
 from typing import Any
@@ -33,6 +34,10 @@ class Trace:
         self.stamp: Var | None = None  # the primal var whose VJP rule records here (provenance)
 
     def new_input(self, value) -> Tracer:
+        if type(value) is np.ndarray and value.flags.writeable:
+            # the trace reads the caller's memory: a write into it through an alias (the
+            # same array passed again, a global) would change the input behind the trace
+            _freeze(value)
         var = Var(_shape(value), _dtype(value))
         self.graph.inputs.append(var)
         self.env[var] = value
@@ -217,11 +222,30 @@ def concrete(x: Any) -> Any:
     return x
 
 
-def _record_guard(t: Tracer, kind: str, result: Any) -> None:
+def _record_guard(t: Tracer, kind: str, result: Any, refusal: Exception | None = None) -> None:
     while type(t) is Tracer:
         if t._trace.live:
-            t._trace.graph.guards.append(Guard(t._var, kind, result))
+            t._trace.graph.guards.append(Guard(t._var, kind, result, refusal))
         t = t._value
+
+
+def refuse_if(condition, error: Exception) -> None:
+    """Raise ``error`` where ``condition`` (a scalar bool, maybe traced) holds: a derivative
+    that does not exist at this input. Traced, the check is a guard carrying ``error``, so a
+    compiled program re-checks it on every call and a vmap member that reaches the case
+    raises ``error`` itself (not a control-flow error about branches)."""
+    if type(condition) is Tracer:
+        result = bool(concrete(condition))
+        _record_guard(condition, "bool", result, error)
+    else:
+        result = bool(condition)
+    if result:
+        raise fresh_error(error)
+
+
+def fresh_error(error: Exception) -> Exception:
+    """A new instance of a stored error, so each raise has its own traceback."""
+    return copy.copy(error).with_traceback(None)
 
 
 _CONVERSION_HINT = (
@@ -320,6 +344,8 @@ class Tracer:
     def __float__(self) -> float:
         if not self._trace.live:  # an escaped tracer converts to the value it carried
             return float(self._value)
+        if self._var.dtype.kind in "iub":  # no derivative to drop: the value, guarded
+            return float(self.observed())
         raise TracerConversionError(
             "float() on a traced value, or writing it into a plain ndarray (out[i] = x), "
             "drops its derivative (the result would be a constant). " + _CONVERSION_HINT
@@ -330,17 +356,24 @@ class Tracer:
             return complex(self._value)
         raise TracerConversionError("complex() on a traced value drops its derivative. " + _CONVERSION_HINT)
 
+    def observed(self) -> np.ndarray:
+        """The value as a host array that Python code looks at (numpy given an integer
+        array, ``.item()``, a formatted string), guarded in every enclosing trace: a
+        compiled program re-checks it, so it never bakes in a stale one."""
+        value = concrete(self)
+        if not isinstance(value, (np.ndarray, np.generic)):  # a device array: a host copy
+            value = backends.active().to_host(value)
+        value = np.array(value)
+        _record_guard(self, "array", value)
+        return value
+
     def __array__(self, dtype=None, copy=None):
         if not self._trace.live:
             return np.asarray(self._value, dtype=dtype)
         if self._var.dtype.kind in "iub":
             # no derivative to drop (labels, indices, masks): numpy gets the value, which
             # every enclosing trace guards on, so a compiled program never bakes in a stale one
-            value = concrete(self)
-            if not isinstance(value, (np.ndarray, np.generic)):  # a device array: numpy
-                value = backends.active().to_host(value)  # asked for a host copy
-            value = np.array(value)
-            _record_guard(self, "array", value)
+            value = self.observed()
             return value if dtype is None else value.astype(dtype)
         raise TracerConversionError(
             "a traced value was converted to a plain ndarray (writing it into a plain "
@@ -361,7 +394,7 @@ class Tracer:
             return self._value.item()
         if np.issubdtype(self.dtype, np.inexact):
             raise TracerConversionError(".item() on a traced value drops its derivative. " + _CONVERSION_HINT)
-        return concrete(self).item()
+        return self.observed().item()
 
     def __getattr__(self, name: str):
         # only reached for names Tracer lacks: an ndarray attribute gets a clear message
@@ -376,6 +409,8 @@ class Tracer:
     def tolist(self):
         if not self._trace.live:
             return np.asarray(self._value).tolist()
+        if self._var.dtype.kind in "iub":  # labels, counts, masks: the values, guarded
+            return self.observed().tolist()
         raise TracerConversionError(".tolist() on a traced value drops its derivative. " + _CONVERSION_HINT)
 
     # -- numpy protocols --------------------------------------------------------------------
@@ -452,6 +487,15 @@ def _inplace(ufunc_name: str):
 
     def op(self, other):
         result = ufunc(self, other)
+        if isinstance(concrete(self), np.generic):
+            # a numpy scalar (a float argument, x.sum(), x[0]) is immutable: y -= d binds y
+            # to a new value, as numpy does, and every alias of the old one keeps it
+            return result
+        if np.shape(result) != self.shape:  # a += m with m broader than a: numpy refuses
+            raise ValueError(
+                f"non-broadcastable output operand with shape {self.shape} doesn't match the "
+                f"broadcast shape {np.shape(result)}"
+            )
         if type(result) is Tracer and result.dtype != self.dtype:
             if not np.can_cast(result.dtype, self.dtype, "same_kind"):
                 # x_int += 1.5: numpy refuses; let it raise its own error

@@ -349,9 +349,10 @@ def _guard_lines(var: Var, guards_at: dict, names: dict) -> list:
             test = f"not {name}" if guard.expected else name
         elif guard.kind == "shape":
             test = f"{name}.shape != {tuple(guard.expected)!r}"
-        elif guard.kind == "array":  # an integer/boolean array plain numpy code was given
-            want = guard.expected
-            test = f"{name}.shape != {want.shape!r} or xp.asarray({name}).tobytes() != {want.tobytes()!r}"
+        elif guard.kind == "array":  # a value Python code looked at (Tracer.observed)
+            want = guard.expected  # xp.asarray: a scalar may be a Python float here
+            value = f"xp.asarray({name})"
+            test = f"{value}.shape != {want.shape!r} or {value}.tobytes() != {want.tobytes()!r}"
         else:
             test = f"int({name}) != {int(guard.expected)}"
         shown = " ".join(repr(guard.expected).split())  # a comment is one line
@@ -370,9 +371,10 @@ def source(fn: Callable, *args, static_argnums=(), backend: str | None = None, *
     indexes plain arrays with them). The result is a ``str`` with ``.compile()``,
     ``.namespace`` and ``.input_leaves`` (the values of this call's parameters).
     """
-    from ..transforms.call import normalize_argnums
+    from ..transforms.call import check_callable, normalize_argnums
     from .trace import trace_with_fallback
 
+    check_callable(fn, "source")
     inner = getattr(fn, "__xformad_jit__", None)
     if inner is not None:  # a jitted function: show what it compiles
         fn, static_argnums, backend = inner.fn, inner.static_argnums, backend or inner.backend

@@ -36,7 +36,7 @@ def _guard_failed(kind: str, value, expected) -> bool:
     if kind == "shape":
         return value.shape != tuple(expected)
     if kind == "array":
-        return value.shape != expected.shape or np.asarray(value).tobytes() != expected.tobytes()
+        return np.shape(value) != expected.shape or np.asarray(value).tobytes() != expected.tobytes()
     return int(value) != int(expected)
 
 

@@ -39,11 +39,12 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from .. import backends
 from ..errors import GuardFailed, ImpureFunctionError, XformadError
 from ..ir import Var
 from ..numpy_api.draws import replaying
 from ..tracing import _stack
-from ..transforms.call import normalize_argnums
+from ..transforms.call import check_callable, normalize_argnums
 from ..tree import tree_flatten, tree_unflatten
 from . import tiering
 from .codegen import emission
@@ -280,8 +281,8 @@ class Specialisation:
             )
         if guard.kind == "array":
             return (
-                f"guard array({names.get(guard.var, '?')}) failed (an integer or boolean array "
-                "that plain numpy code used, such as an index into a constant table, changed)"
+                f"guard array({names.get(guard.var, '?')}) failed (a value Python code looked "
+                "at changed: an integer or boolean array plain numpy code used, .item(), a formatted string)"
             )
         return (
             f"guard {guard.kind}({names.get(guard.var, '?')}) == {guard.expected!r} failed "
@@ -320,6 +321,9 @@ class Jitted:
         compile_after="auto",
     ):
         tiering.check_policy(compile_after)
+        check_callable(fn, "jit")
+        if backend not in (None, "auto") and backend not in backends.available_backends():
+            backends.get_backend(backend)  # raises UnknownBackend, naming the registered ones
         if on_impure not in ("error", "eager"):
             raise XformadError(f"jit: on_impure must be 'error' or 'eager', not {on_impure!r}")
         if cache_size is not None and (not isinstance(cache_size, int) or cache_size < 1):
@@ -524,7 +528,11 @@ class Jitted:
         static = self._static_sets.get(nargs)
         if static is not None:
             return static
-        nums = normalize_argnums(self.static_argnums, nargs) if self.static_argnums != () else ()
+        nums = (
+            normalize_argnums(self.static_argnums, nargs, "static_argnums")
+            if self.static_argnums != ()
+            else ()
+        )
         static = frozenset(nums)
         self._static_sets[nargs] = static
         return static

@@ -102,6 +102,6 @@ def simplify(graph: Graph) -> Graph:
     g.inputs = list(graph.inputs)
     g.nodes = nodes
     g.outputs = [subst.get(a, a) if type(a) is Var else a for a in graph.outputs]
-    g.guards = [Guard(subst.get(x.var, x.var), x.kind, x.expected) for x in graph.guards]
+    g.guards = [Guard(subst.get(x.var, x.var), x.kind, x.expected, x.refusal) for x in graph.guards]
     g.in_tree, g.out_tree = graph.in_tree, graph.out_tree
     return g

@@ -28,6 +28,8 @@ def leaf_signature(x: Any, where: str) -> Any:
         return t
     shape = getattr(x, "shape", None)
     if shape is not None and hasattr(x, "dtype"):
+        if t is np.ndarray and not x.flags.c_contiguous:
+            return (t, tuple(shape), x.dtype, x.strides)  # see plain_key
         return (t, tuple(shape), x.dtype)
     raise SignatureError(
         f"jit: {where} is a {t.__name__}, which cannot be traced as an array. Pass arrays or "
@@ -98,7 +100,9 @@ def plain_key(args: tuple):
         if t is float:
             key.append(t)
         elif t is np.ndarray:
-            key.append((t, a.shape, a.dtype))
+            # a layout other than C order is part of the key: whether reshape or ravel
+            # gives a view (which a later write goes through) follows the input's strides
+            key.append((t, a.shape, a.dtype) if a.flags.c_contiguous else (t, a.shape, a.dtype, a.strides))
         else:
             return None
     return tuple(key)

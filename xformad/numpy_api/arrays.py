@@ -14,6 +14,7 @@ import numpy as np
 
 from .. import buffers
 from ..buffers import Buffer
+from ..primitives.elementwise import copy_p
 from ..tracing import Tracer
 from .util import as_operand, standin, standins
 
@@ -77,6 +78,11 @@ def _converter(original):
             result = _shaped(obj, ref)
             if np.may_share_memory(ref, plain) and ref.dtype == obj.dtype:
                 return result  # a view of the argument (ndmin with copy=False)
+            if ref.strides != plain.strides and ref.shape == plain.shape and ref.dtype == obj.dtype:
+                # numpy's copy has another layout (ascontiguousarray of a transpose): so
+                # has this one, whose reshape is then a view where numpy's is
+                order = "C" if ref.flags.c_contiguous else "F" if ref.flags.f_contiguous else "K"
+                return copy_p.bind(result, order=order)
             if result is obj or result._alias is not None:
                 result = result.snapshot()  # a copy: a new value, never a view
             return result

@@ -232,7 +232,7 @@ _VIEWS |= {np.expand_dims, np.broadcast_to, np.broadcast_arrays, np.flip, np.fli
 _VIEWS |= {np.rot90, np.real, np.imag, np.diagonal, np.diag, np.real_if_close}
 _VIEWS |= {np.asarray, np.asanyarray, np.ascontiguousarray, np.asfortranarray}
 _VIEWS |= {np.atleast_1d, np.atleast_2d, np.atleast_3d}
-_VIEWS |= {getattr(np, name) for name in ("permute_dims", "matrix_transpose") if hasattr(np, name)}
+_VIEWS |= {getattr(np, name) for name in ("permute_dims", "matrix_transpose", "astype") if hasattr(np, name)}
 _VIEWS |= {getattr(np.linalg, name) for name in ("diagonal", "matrix_transpose") if hasattr(np.linalg, name)}
 _OUT_POSITIONS: dict = {}
 

@@ -195,7 +195,7 @@ def astype(x, dtype):
 
 @implements(np.copy)
 def copy(a, order="K", subok=False):
-    return ew.copy_p.bind(a)
+    return ew.copy_p.bind(a) if order == "K" else ew.copy_p.bind(a, order=order)
 
 
 def stop_gradient(x):

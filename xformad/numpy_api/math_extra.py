@@ -12,6 +12,7 @@ import numpy as np
 
 from ..errors import UnsupportedOperation
 from ..primitives.special_math import frexp_exponent_p, i0_p
+from ..tracing import Tracer, concrete
 from .dispatch import implements
 from .util import as_operand, dtype_of, is_tracer, operand
 
@@ -75,14 +76,20 @@ def _replace_nonfinite(x, nan, posinf, neginf):
 
 @implements(np.nan_to_num)
 def nan_to_num(x, copy=True, nan=0.0, posinf=None, neginf=None):
+    given = x
     x = operand(x)
     if np.dtype(x.dtype).kind not in "fc":
         return x
     if np.iscomplexobj(x):
         re = _replace_nonfinite(np.real(x), nan, posinf, neginf)
         im = _replace_nonfinite(np.imag(x), nan, posinf, neginf)
-        return re + 1j * im
-    return _replace_nonfinite(x, nan, posinf, neginf).astype(x.dtype)
+        result = (re + 1j * im).astype(x.dtype)
+    else:
+        result = _replace_nonfinite(x, nan, posinf, neginf).astype(x.dtype)
+    if not copy and type(given) is Tracer and not isinstance(concrete(given), np.generic):
+        given._assign(result)  # copy=False replaces in place, as numpy does
+        return given
+    return result
 
 
 @implements(np.i0)

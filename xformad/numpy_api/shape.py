@@ -35,14 +35,24 @@ def reshape(a, /, shape=None, order="C", *, newshape=None, copy=None):
     target = resolve_shape(
         normalize_shape(shape if shape is not None else newshape), a.size if is_tracer(a) else np.size(a)
     )
+    if order not in ("C", "F", "A"):
+        raise ValueError(f"order must be one of 'C', 'F', 'A' (got {order!r})")
+    if order == "A":  # Fortran order for an array laid out so (and not also in C order)
+        flags = getattr(standin(a), "flags", None) if is_tracer(a) else np.asarray(a).flags
+        order = "F" if flags is not None and flags.f_contiguous and not flags.c_contiguous else "C"
     if order == "F":
-        return np.transpose(reshape(np.transpose(a), target[::-1]))
+        out = np.transpose(reshape(np.transpose(a), target[::-1], copy=copy))
+        return out.snapshot() if copy and is_tracer(out) else out
     if not is_tracer(a):
         return a if tuple(shape_of(a)) == target else sh.reshape_p.bind(a, shape=target)
     if a.shape == target:
-        return same_view(a)
+        return a.snapshot() if copy else same_view(a)
     out = sh.reshape_p.bind(a, shape=target)
     if not _shares_memory(out, a):  # numpy had to copy (a transposed input, say)
+        if copy is False:
+            raise ValueError("Unable to avoid creating a copy while reshaping.")
+        return out
+    if copy:
         return out
     return as_view(a, out, lambda b: sh.reshape_p.bind(b, shape=target), _reshape_back)
 

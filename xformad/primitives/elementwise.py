@@ -153,7 +153,14 @@ imag_p = Primitive("imag", _ufunc_kernel("imag"))
 imag_p.def_jvp(lambda t, ans, x: np.imag(t))
 imag_p.def_vjp(lambda ct, ans, x: -1j * ct if np.iscomplexobj(x) else None)
 
-copy_p = Primitive("copy", lambda xp, x: xp.array(x, copy=True) if hasattr(x, "shape") else xp.asarray(x))
+
+def _copy_kernel(xp, x, order="K"):
+    """A new array; ``order`` as numpy's copies take it (a layout decides whether a later
+    reshape of the copy is a view)."""
+    return xp.array(x, copy=True, order=order) if hasattr(x, "shape") else xp.asarray(x)
+
+
+copy_p = Primitive("copy", _copy_kernel)
 copy_p.def_notation(forward=("{d}",))
 copy_p.def_linear(lambda g: g)
 

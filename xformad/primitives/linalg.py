@@ -28,7 +28,7 @@ from __future__ import annotations
 import numpy as np
 
 from ..errors import UndefinedDerivativeError, UnsupportedOperation
-from ..tracing import concrete
+from ..tracing import concrete, refuse_if
 from . import batch_rules
 from .core import Primitive
 from .reductions import others_product
@@ -361,23 +361,38 @@ def _eigh_factors(ans, a, UPLO, vectors):
     return ans if vectors else eigh_p.bind(a, UPLO=UPLO)
 
 
-def _refuse_tied_eigenvectors(w, coupling) -> None:
-    """eigh's eigenvector derivatives divide by eigenvalue gaps: where two eigenvalues are
-    closer than sqrt(eps) * max|w| and the (co)tangent couples their vectors, the result
-    would be inf, NaN or rounding noise magnified 1e8 times, so it is refused instead."""
+def _ties(w):
+    """(exact, near) masks of the pairs of ``w`` (ascending values, last axis): equal, and
+    closer than sqrt(eps) * max|w| (a value is not its own neighbour)."""
     scale = np.max(np.abs(w), axis=-1, keepdims=True)
     tol = np.expand_dims(_sqrt_eps(scale) * scale, -1)
     gaps = np.abs(np.expand_dims(w, -1) - np.expand_dims(w, -2))
-    tied = (gaps + _eye(gaps) * (tol + 1)) <= tol  # a value is not its own neighbour
-    if bool(np.any(tied & (coupling != 0))):
-        raise UndefinedDerivativeError(
-            "np.linalg.eigh: the derivative needs eigenvectors of repeated eigenvalues, which "
-            "have no derivative there (any rotation within their eigenspace is as good): the "
-            "loss uses the eigenvectors, or this is a second derivative of a function of the "
-            "eigenvalues (np.linalg.eigvalsh's own derivative uses its eigenvectors). "
-            "Differentiate the eigenvalues once, or write the quantity from the matrix itself "
-            "(np.trace(a @ a) for the sum of squared eigenvalues, a projector from the matrix)"
-        )
+    gaps = gaps + _eye(gaps) * (tol + 1)
+    return gaps == 0, gaps <= tol
+
+
+_TIED_EIGENVECTORS = UndefinedDerivativeError(
+    "np.linalg.eigh: the derivative needs eigenvectors of repeated eigenvalues, which "
+    "have no derivative there (any rotation within their eigenspace is as good): the "
+    "loss uses the eigenvectors, or this is a second derivative of a function of the "
+    "eigenvalues (np.linalg.eigvalsh's own derivative uses its eigenvectors). At exactly "
+    "equal eigenvalues (a zero, identity or diagonal matrix) even a smooth quantity such as "
+    "v @ np.diag(g(w)) @ v.T is 0/0 in its eigenvector terms. Differentiate the eigenvalues "
+    "once, write the quantity from the matrix itself (a @ a, np.trace(a @ a) for the sum of "
+    "squared eigenvalues, a projector from the matrix), or evaluate at a matrix whose "
+    "eigenvalues differ"
+)
+
+
+def _refuse_tied_eigenvectors(w, coupling) -> None:
+    """eigh's eigenvector derivatives divide by eigenvalue gaps. Where two eigenvalues are
+    equal the division is 0/0 whatever the (co)tangent: a coupling that is zero at this
+    point (v diag(w) v^T at a = 0) still has a derivative the gap's limit multiplies, which
+    no rule can see, so any exact tie is refused. Where they are only closer than
+    sqrt(eps) * max|w| and the (co)tangent couples their vectors, the result would be
+    rounding noise magnified 1e8 times: refused too."""
+    exact, near = _ties(w)
+    refuse_if(np.any(exact | (near & (coupling != 0))), _TIED_EIGENVECTORS)
 
 
 def _eigh_jvp(tangents, ans, a, UPLO, vectors=True):
@@ -429,6 +444,28 @@ def _svd_gaps(s):
     return 1 / ((row + col) * (row - col) + eye) - eye
 
 
+_TIED_SINGULAR_VECTORS = UndefinedDerivativeError(
+    "np.linalg.svd: the derivative needs singular vectors of repeated (or, for a non-square "
+    "matrix, zero) singular values, which have no derivative there (any rotation within "
+    "their singular subspace is as good). At exactly equal singular values (a zero, "
+    "identity or diagonal matrix) even a smooth quantity such as u @ np.diag(s) @ vh is 0/0 "
+    "in its singular-vector terms. Use the singular values alone (np.linalg.svd(a, "
+    "compute_uv=False), np.linalg.norm(a, 2 or 'nuc')), write the quantity from the matrix "
+    "itself, or evaluate at a matrix whose singular values differ"
+)
+
+
+def _refuse_tied_singular_vectors(s, coupling, one_sided: bool) -> None:
+    """svd's vector derivatives divide by s_j^2 - s_i^2 (and, for a non-square matrix, by
+    s): refused where that is 0/0 (an exact tie, a zero singular value with ``one_sided``
+    terms) or where a near tie meets a nonzero coupling, as eigh's."""
+    exact, near = _ties(s)
+    bad = exact | (near & (coupling != 0))
+    if one_sided:
+        bad = bad | np.expand_dims(s == 0, -1)
+    refuse_if(np.any(bad), _TIED_SINGULAR_VECTORS)
+
+
 def _svd_factors(ans, a, compute_uv):
     """(U, s, Vh, extra): the reduced factors, and whether the SVD was computed with
     full_matrices=True on a non-square matrix (U or Vh then carry completed vectors).
@@ -450,6 +487,8 @@ def _svd_jvp(tangents, ans, a, full_matrices, compute_uv=True):
     ds = _real(_diag_part(dm))
     if not compute_uv:
         return (ds,)
+    m, n = a.shape[-2:]
+    _refuse_tied_singular_vectors(s, dm, one_sided=m != n)
     gaps = _svd_gaps(s)
     s_row = np.expand_dims(s, -2)  # multiplies column j by s[j]
     dms = dm * s_row
@@ -458,7 +497,6 @@ def _svd_jvp(tangents, ans, a, full_matrices, compute_uv=True):
     dv = v @ (gaps * (sdm + _mH(sdm)))
     if np.iscomplexobj(dm):  # gauge diag(V^H dV) = 0: U takes the phase Im diag(dM) / s
         du = du + u * (1j * np.expand_dims(np.imag(_diag_part(dm)), -2) / s_row)
-    m, n = a.shape[-2:]
     if m > n:
         dav = t @ v
         du = du + (dav - u @ (_mH(u) @ dav)) / s_row
@@ -515,8 +553,10 @@ def _svd_vjp(ct, ans, needed, a, full_matrices, compute_uv=True):
         add(_diag_matrix(_real(ct_s)))
     phase_rate = None  # Im diag(U^T ct_U) + Im diag(V^T ct_V): zero for a phase-free loss
     scale = []
+    couplings = []  # U^T ct_U, V^T ct_V: what the vector terms divide by the gaps
     if ct_u is not None:
         ut_ct = _mT(u) @ ct_u
+        couplings.append(ut_ct)
         y = safe_mul(ut_ct, gaps)
         add((y + _mH(y)) * s_row)
         if np.iscomplexobj(ut_ct):
@@ -526,6 +566,7 @@ def _svd_vjp(ct, ans, needed, a, full_matrices, compute_uv=True):
     if ct_vh is not None:
         ct_v = _mH(ct_vh)
         vt_ct = _conj(vh) @ ct_v
+        couplings.append(vt_ct)
         z = safe_mul(vt_ct, gaps)
         add(_mT(s_row) * (z + _mH(z)))
         if np.iscomplexobj(vt_ct):
@@ -534,6 +575,9 @@ def _svd_vjp(ct, ans, needed, a, full_matrices, compute_uv=True):
             phase_rate = rate if phase_rate is None else phase_rate + rate
     if phase_rate is not None:
         _refuse_phase_dependence(phase_rate, sum(scale), "the singular vectors of a complex svd")
+    if couplings:
+        one_sided = (ct_u is not None and m > n) or (ct_vh is not None and n > m)
+        _refuse_tied_singular_vectors(s, sum(couplings), one_sided)
     u_c, vh_c = _conj(u), _conj(vh)
     ct_a = u_c @ inner @ vh_c
     if ct_u is not None and m > n:

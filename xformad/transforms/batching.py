@@ -24,7 +24,7 @@ from ..errors import BatchedControlFlowError, BatchingError, BatchingFallbackWar
 from ..ir import Graph, Var
 from ..primitives import batch_rules
 from ..primitives.diagonal import DiagonalBatch, dense
-from ..tracing import Tracer
+from ..tracing import Tracer, fresh_error
 
 
 def evaluate(graph: Graph, inputs: list, batched: list, size: int) -> dict:
@@ -119,6 +119,8 @@ def _check_guards(guards: list, value, batched: bool, size: int) -> None:
     value = dense(value)
     for guard in guards:
         if not bool(_holds(guard, value, batched, size)):  # a traced bool(): guarded outside too
+            if guard.refusal is not None:  # a member reaches a derivative that does not exist
+                raise fresh_error(guard.refusal)
             raise BatchedControlFlowError(_control_flow_message(guard))
 
 
@@ -141,7 +143,10 @@ def _control_flow_message(guard) -> str:
     what = {
         "bool": "a Python branch (if/while/and/or) on a batched value",
         "int": "int() or an index taken from a batched integer value",
-        "array": "a batched integer array handed to plain numpy (a plain array indexed with it)",
+        "array": (
+            "a batched value Python code looked at (an integer array handed to plain numpy, "
+            ".item(), a formatted string)"
+        ),
     }.get(guard.kind, "a concretised batched value")
     return (
         f"vmap: {what} differs between batch members, so one traced path cannot serve them "

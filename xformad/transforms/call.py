@@ -17,16 +17,31 @@ from ..tree import LEAF, tree_flatten, tree_map, tree_unflatten
 _SCALARS = (float, int, complex, bool)
 
 
-def normalize_argnums(argnums, nargs: int) -> tuple[int, ...]:
-    seq = (argnums,) if isinstance(argnums, int) else tuple(argnums)
+def check_callable(f, transform: str) -> None:
+    """Refuse a non-function where the transform is made, not when it is first called."""
+    if not callable(f):
+        raise XformadError(
+            f"{transform} expects a function to transform, but got {type(f).__name__} {f!r}; "
+            f"pass the function itself: xformad.{transform}(f), not xformad.{transform}(f(x))."
+        )
+
+
+def normalize_argnums(argnums, nargs: int, what: str = "argnums") -> tuple[int, ...]:
+    if isinstance(argnums, (int, np.integer)):
+        seq = (argnums,)
+    elif isinstance(argnums, (tuple, list)):
+        seq = tuple(argnums)
+    else:
+        raise XformadError(f"{what} must be an int or a tuple of ints, got {argnums!r}")
     out = []
     for a in seq:
-        if not isinstance(a, (int, np.integer)):
-            raise XformadError(f"argnums must be an int or a tuple of ints, got {argnums!r}")
+        if not isinstance(a, (int, np.integer)) or isinstance(a, (bool, np.bool_)):
+            raise XformadError(f"{what} must be an int or a tuple of ints, got {argnums!r}")
         if not -nargs <= a < nargs:
+            named = "the differentiated inputs" if what == "argnums" else "those arguments"
             raise XformadError(
-                f"argnums={argnums!r} asks for argument {a}, but the function was called with "
-                f"{nargs} positional argument(s); pass the differentiated inputs positionally."
+                f"{what}={argnums!r} asks for argument {a}, but the function was called with "
+                f"{nargs} positional argument(s); pass {named} positionally."
             )
         out.append(int(a) % nargs)
     if len(set(out)) != len(out):  # JAX refuses too: one input cannot be two
@@ -60,6 +75,15 @@ def as_input_value(leaf: Any, where, backend, check_float: bool = True):
     elif isinstance(leaf, _SCALARS):
         value = np.asarray(leaf)[()]
     elif backend.owns(leaf) or isinstance(leaf, np.ndarray):
+        if isinstance(leaf, (np.ma.MaskedArray, np.matrix)):
+            where = _where_text(where)
+            raise NonDifferentiableInputError(
+                f"{where} is a {type(leaf).__module__}.{type(leaf).__name__}, whose arithmetic "
+                "differs from an ndarray's (masked elements, matrix products), which xformad "
+                "does not trace. Pass a plain array: np.ma.filled(a, fill) or a.compressed() "
+                "for a masked array (and its mask as a separate argument), np.asarray(m) for a "
+                "matrix (then write products with @)."
+            )
         value = leaf
     elif isinstance(leaf, (list, tuple)):
         value = np.asarray(leaf)
@@ -93,8 +117,9 @@ def call_user(f: Callable, args, kwargs):
         if "read-only" in str(exc) and _stack.frozen:
             raise ConstantWriteError(
                 f"{exc}: if the array was an operand of a traced computation earlier in this "
-                "function, xformad's graph holds it by reference, so it is read-only until the "
-                "call returns (a write would change a recorded value). Write into a copy "
+                "function, or is (shares memory with) an input being differentiated, xformad's "
+                "graph holds it by reference, so it is read-only until the call returns (a "
+                "write would change a recorded value). Write into a copy "
                 "(a = a.copy()) before using it, or make it with np.zeros/np.array inside the "
                 "function (those arrays xformad tracks, and they stay writable)."
             ) from exc

@@ -15,7 +15,7 @@ from collections.abc import Callable
 
 import numpy as np
 
-from ..errors import XformadError
+from ..errors import UnsupportedOperation, XformadError
 from ..primitives.core import Primitive
 from ..tracing import Tracer
 from ..tree import tree_flatten, tree_unflatten
@@ -76,7 +76,20 @@ def checkpoint(fn: Callable) -> Callable:
         leaves, in_tree = tree_flatten(args)
         if not any(type(x) is Tracer for x in leaves):
             return fn(*args)  # nothing is being differentiated: just call it
-        return checkpoint_p.bind(*leaves, fn=fn, in_tree=in_tree)
+        from ..compile.environment import snapshot  # the generators fn reaches
+
+        env = snapshot(fn)
+        before = env.rng_state()
+        out = checkpoint_p.bind(*leaves, fn=fn, in_tree=in_tree)
+        drew = env.rng_difference(before, env.rng_state())
+        if drew is not None:  # the recomputation would draw other numbers: a wrong gradient
+            raise UnsupportedOperation(
+                f"checkpoint of {getattr(fn, '__name__', 'a function')}",
+                f"it draws random numbers (from {drew}), and the backward sweep runs it again, "
+                "which would draw different ones; draw them outside the checkpointed "
+                "function and pass them in as an argument",
+            )
+        return out
 
     checkpointed.__name__ = f"checkpoint({getattr(fn, '__name__', 'f')})"
     return checkpointed

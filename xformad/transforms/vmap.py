@@ -119,6 +119,8 @@ def _batch_size(leaves: list, axes: list, axis_size) -> int:
             )
         sizes.add(int(np.shape(concrete(leaf))[axis]) if not isinstance(leaf, Tracer) else leaf.shape[axis])
     if axis_size is not None:
+        if not isinstance(axis_size, (int, np.integer)) or axis_size < 0:
+            raise BatchingError(f"vmap: axis_size must be a count n >= 0, not {axis_size!r}.")
         sizes.add(int(axis_size))
     if not sizes:
         raise BatchingError("vmap: no argument has a batch axis (all in_axes are None); pass axis_size=n.")

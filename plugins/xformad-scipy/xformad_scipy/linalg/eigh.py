@@ -3,17 +3,17 @@
 LAPACK reads one triangle of ``a`` (the lower one by default), so the derivative is that
 of the function of this triangle: the other triangle gets a zero gradient. With
 dS = V^T (tangent of S) V: dw = diag(dS), dV = V (F o dS), F[i, j] = 1 / (w[j] - w[i]) off
-the diagonal. Eigenvector derivatives divide by eigenvalue gaps: they are infinite for a
-repeated eigenvalue (where the eigenvectors are not functions of ``a``); eigenvalues alone
-(``eigvals_only=True``) stay finite there. The kernel is scipy's (values and eigenvector
-signs are scipy's). Real symmetric matrices only.
+the diagonal. Eigenvector derivatives divide by eigenvalue gaps: at a repeated eigenvalue
+(where the eigenvectors are not functions of ``a``) they raise UndefinedDerivativeError, as
+np.linalg.eigh's; eigenvalues alone (``eigvals_only=True``) stay finite there. The kernel
+is scipy's (values and eigenvector signs are scipy's). Real symmetric matrices only.
 """
 
 from __future__ import annotations
 
 import numpy as np
 
-from xformad.extend import Primitive, batch_rules, safe_mul
+from xformad.extend import Primitive, batch_rules, linalg_rules, safe_mul
 
 from .arguments import any_traced, as_array, refuse, require_real
 from .scipy_calls import scipy_linalg
@@ -52,6 +52,7 @@ def _projected(t, v, lower):
 def _eigh_jvp(tangents, ans, a, lower, driver, check_finite):
     w, v = ans
     k = _projected(tangents[0], v, lower)
+    linalg_rules.refuse_tied_eigenvectors(w, k)
     return np.diagonal(k, axis1=-2, axis2=-1), v @ (_gap_inverse(w) * k)
 
 
@@ -61,8 +62,10 @@ def _eigh_vjp(ct, ans, needed, a, lower, driver, check_finite):
     inner = None
     if ct_w is not None:
         inner = ct_w[..., None] * identity_like(v)
-    if ct_v is not None:  # safe: a zero eigenvector cotangent never meets an infinite gap
-        gaps = safe_mul(mT(v) @ ct_v, _gap_inverse(w))
+    if ct_v is not None:
+        coupling = mT(v) @ ct_v
+        linalg_rules.refuse_tied_eigenvectors(w, coupling)  # 0/0 at equal eigenvalues
+        gaps = safe_mul(coupling, _gap_inverse(w))
         inner = gaps if inner is None else inner + gaps
     return (symmetric_from_triangle_transpose(v @ inner @ mT(v), lower),)
 

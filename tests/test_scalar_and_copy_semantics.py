@@ -1,0 +1,240 @@
+"""numpy's scalar, copy and in-place semantics, checked against numpy's own results: a
+scalar is immutable (y = x; y -= d rebinds y), in-place operators keep their target's
+shape, and reshape/flatten/conj/astype/nan_to_num/fill make copies or views as numpy does."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+import xformad
+
+X3 = np.array([0.3, 1.2, -0.7])
+
+
+def _value_and_fd(f, x, h=1e-6):
+    g = np.zeros_like(x)
+    for i in range(x.size):
+        e = np.zeros_like(x)
+        e.flat[i] = h
+        g.flat[i] = (f(x + e) - f(x - e)) / (2 * h)
+    return f(x.copy()), g
+
+
+def _matches_numpy(f, x):
+    value, g = xformad.value_and_grad(f)(x.copy())
+    want, want_g = _value_and_fd(f, x)
+    np.testing.assert_allclose(value, want, rtol=1e-12)
+    np.testing.assert_allclose(g, want_g, rtol=1e-6, atol=1e-8)
+    jitted = xformad.jit(xformad.value_and_grad(f), compile_after=0)
+    for scale in (1.0, 0.5, 2.0):
+        v, gj = jitted(x * scale)
+        want, want_g = _value_and_fd(f, x * scale)
+        np.testing.assert_allclose(v, want, rtol=1e-12)
+        np.testing.assert_allclose(gj, want_g, rtol=1e-6, atol=1e-8)
+
+
+def test_newton_on_a_float_rebinds_its_alias():
+    def newton(x):
+        y = x
+        for _ in range(3):
+            y -= (y * y - 2.0) / (2.0 * y)
+        return y * x  # x is still the argument, as in numpy
+
+    value, g = xformad.value_and_grad(newton)(1.3)
+    assert value == newton(1.3)
+    np.testing.assert_allclose(g, (newton(1.3 + 1e-6) - newton(1.3 - 1e-6)) / 2e-6, rtol=1e-6)
+
+
+@pytest.mark.parametrize(
+    "make",
+    [lambda x: x.sum(), lambda x: x[0], lambda x: np.max(x), lambda x: x @ x],
+    ids=["sum", "index", "max", "dot"],
+)
+def test_scalar_results_are_immutable(make):
+    def f(x):
+        t = make(x)
+        u = t
+        u += 1.0
+        u *= 3.0
+        return t * u + t
+
+    _matches_numpy(f, X3)
+    batch = np.stack([X3, 2 * X3])
+    np.testing.assert_allclose(xformad.vmap(f)(batch), [f(X3), f(2 * X3)], rtol=1e-12)
+
+
+def test_zero_d_arrays_stay_mutable():
+    def f(x):
+        a = np.zeros(())  # a 0-d array, which numpy writes in place
+        a[...] = x[0]
+        b = a
+        b += x[1]
+        return a * x[2]
+
+    _matches_numpy(f, X3)
+
+
+def test_jit_of_a_float_argument_updated_in_place_is_pure():
+    def k(x):
+        x += 1.0  # rebinds a Python float: no write into the caller
+        return x * x
+
+    assert xformad.jit(k, compile_after=0)(2.0) == 9.0
+    assert xformad.jit(k, compile_after=0)(3.0) == 16.0
+
+
+@pytest.mark.parametrize(
+    "update",
+    [
+        lambda a, x: a.__iadd__(np.ones((2, 3)) * x[0]),
+        lambda a, x: a.__isub__(x[:, None]),
+        lambda a, x: a.__imatmul__(np.ones((3, 2)) * x[0]),
+    ],
+    ids=["add", "sub", "matmul"],
+)
+def test_in_place_operators_keep_the_target_shape(update):
+    def f(x):
+        a = x * 1.0
+        update(a, x)
+        return a.sum()
+
+    with pytest.raises(ValueError):
+        f(X3.copy())  # numpy refuses
+    with pytest.raises(ValueError):
+        xformad.grad(f)(X3.copy())
+
+
+def test_reshape_copy_keyword():
+    y6 = np.arange(1.0, 7.0) * 0.3
+
+    def copied(x):
+        a = x * 1.0
+        b = np.reshape(a, (2, 3), copy=True)
+        b[0, 0] = 5.0  # a copy: a keeps its value
+        c = a.reshape((3, 2), copy=True)
+        c[1, 1] = -2.0
+        return (a * np.arange(1.0, 7.0)).sum() + b.sum() * c.sum()
+
+    _matches_numpy(copied, y6)
+
+    def impossible(x):
+        return np.reshape(x.reshape(2, 3).T, 6, copy=False).sum()
+
+    with pytest.raises(ValueError, match="copy"):
+        impossible(y6)
+    with pytest.raises(ValueError, match="copy"):
+        xformad.grad(impossible)(y6)
+
+
+@pytest.mark.parametrize("order", ["C", "F", "A", "K"])
+def test_flatten_and_reshape_orders_of_a_transpose(order):
+    x = np.arange(6.0).reshape(2, 3) + 0.5
+    weights = np.arange(1.0, 7.0) ** 2
+
+    def flat(m):
+        return np.sum(m.T.flatten(order=order) * weights)
+
+    _matches_numpy(flat, x)
+    if order != "K":  # reshape takes C, F and A
+
+        def reshaped(m):
+            return np.sum(m.T.reshape(-1, order=order) * weights)
+
+        _matches_numpy(reshaped, x)
+
+
+def test_conj_of_real_and_astype_without_copy_are_the_array_itself():
+    def f(x):
+        a = x * 1.0
+        b = a.conj()  # numpy: a itself
+        b[0] = 5.0
+        c = np.astype(a, a.dtype, copy=False)  # a itself
+        c[1] *= 2.0
+        d = a.conjugate()
+        d[2] += 1.0
+        return np.sum(a * np.array([1.0, 2.0, 3.0]))
+
+    _matches_numpy(f, X3)
+
+
+def test_nan_to_num_without_copy_writes_in_place():
+    def f(x):
+        a = np.log(x)  # log of the negative entry is nan
+        np.nan_to_num(a, copy=False, nan=2.5)
+        return np.sum(a * np.array([1.0, 2.0, 3.0, 4.0]))
+
+    with np.errstate(invalid="ignore"):
+        _matches_numpy(f, np.array([0.4, -1.0, 2.0, 3.0]))
+
+
+@pytest.mark.parametrize("dtype", [np.int64, np.bool_, np.float32, np.float64])
+def test_fill_keeps_the_array_dtype(dtype):
+    def f(x):
+        a = (x * 0.0).astype(dtype)  # a traced array of that dtype
+        a.fill(x[0] * 11.6)
+        assert a.dtype == dtype
+        return np.sum(a * x)
+
+    x = np.array([0.9, 0.4, 0.3])
+    value, g = xformad.value_and_grad(f)(x.copy())
+    assert value == pytest.approx(f(x.copy()), rel=1e-6)
+    if dtype in (np.int64, np.bool_):  # the filled values are constants: only * x remains
+        np.testing.assert_allclose(g, np.ones(3) if dtype is np.bool_ else np.full(3, 10.0))  # True, 10
+    else:  # 11.6 x0 sum(x)
+        want = 11.6 * x[0] * np.ones(3) + np.array([11.6 * x.sum(), 0.0, 0.0])
+        np.testing.assert_allclose(g, want, rtol=1e-6 if dtype is np.float32 else 1e-12)
+
+
+W6 = np.arange(1.0, 7.0).reshape(3, 2)
+
+
+@pytest.mark.parametrize(
+    "make",
+    [
+        np.ascontiguousarray,
+        lambda t: t.copy(),
+        lambda t: np.asarray(t, order="C"),
+        lambda t: np.copy(t, order="C"),
+        lambda t: np.copy(t),  # order K: the transpose's layout, so reshape copies
+    ],
+    ids=["ascontiguousarray", "method copy", "asarray C", "copy C", "copy K"],
+)
+def test_copies_have_numpys_layout(make):
+    """Whether a reshape of a copy is a view (so a write through it lands) follows the
+    copy's layout: a C-order copy of a transpose is written through, a K-order one not."""
+
+    def f(x):
+        b = make(x.T)
+        b.reshape(-1)[0] = 100.0
+        return (b * W6).sum()
+
+    _matches_numpy(f, np.arange(6.0).reshape(2, 3) * 0.1)
+
+
+def test_jit_keys_on_the_input_layout():
+    """A program traced for a C-order input is not served to a Fortran-order one: whether
+    reshape gives a view follows the input's strides."""
+
+    def f(x):
+        a = x * 1.0 if x.flags.c_contiguous else x  # x * 1.0 is C order either way
+        v = x.reshape(-1)
+        return np.sum(v * np.arange(1.0, 7.0)) + a.sum()
+
+    fast = xformad.jit(xformad.value_and_grad(f), compile_after=0)
+    c = np.arange(6.0).reshape(2, 3)
+    fortran = np.asfortranarray(c)
+    for x in (c, fortran, c, fortran):
+        value, g = fast(x)
+        want, want_g = xformad.value_and_grad(f)(x)
+        assert value == want
+        np.testing.assert_array_equal(g, want_g)
+
+    def written(x):
+        a = x * 1.0 if x.flags.c_contiguous else np.asfortranarray(x * 1.0)
+        a.reshape(-1)[0] = 100.0  # a view for C order, a copy for Fortran order
+        return a.sum()
+
+    fast = xformad.jit(written, compile_after=0)
+    for x in (c, fortran, c):
+        assert fast(x) == written(x.copy(order="K"))

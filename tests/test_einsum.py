@@ -123,3 +123,19 @@ def test_gradients_match_jax():
         theirs = jax.grad(lambda *xs: loss(jax.numpy, *xs), argnums=(0, 1, 2))(A, B, C)
     for o, t in zip(ours, theirs):
         np.testing.assert_allclose(o, np.asarray(t), rtol=1e-10)
+
+
+@pytest.mark.parametrize(
+    "subscripts, shapes",
+    [
+        ("...bb,...c->...c", [(1, 2, 2), (2, 2)]),
+        ("...bc,...c->...c", [(1, 3, 3), (3, 3)]),
+        ("i,i->i", [(1,), (3,)]),
+    ],
+)
+def test_operands_broadcast_against_each_other(subscripts, shapes):
+    """A size-1 axis numpy broadcasts against another operand's: its gradient sums over
+    the broadcast (the rule reshaped to the wrong size, a bare ValueError)."""
+    rng = np.random.default_rng(3)
+    operands = [rng.standard_normal(s) for s in shapes]
+    check_grads(lambda *ops: np.einsum(subscripts, *ops), operands, order=2)

@@ -206,13 +206,20 @@ class new_trace:
         _stack.recorded += len(self.trace.graph.nodes)
         if not _stack.depth:
             _stack.outermost = None
-            if _stack.promoted is not None:
-                promoted, _stack.promoted = _stack.promoted, None
-                demote_buffers(promoted)
-            if _stack.frozen is not None:
-                frozen, _stack.frozen = _stack.frozen, None
-                _thaw(frozen)
-            close_interception()
+            # each step runs even if an earlier one raises (a demotion computing a value a
+            # backend refuses): the process must not keep numpy intercepted or the caller's
+            # constants read-only
+            try:
+                if _stack.promoted is not None:
+                    promoted, _stack.promoted = _stack.promoted, None
+                    demote_buffers(promoted)
+            finally:
+                try:
+                    if _stack.frozen is not None:
+                        frozen, _stack.frozen = _stack.frozen, None
+                        _thaw(frozen)
+                finally:
+                    close_interception()
 
 
 def concrete(x: Any) -> Any:

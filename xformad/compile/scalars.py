@@ -11,10 +11,16 @@ Python floats make the program fall back to a strict variant if they raise.
 
 from __future__ import annotations
 
+import weakref
+
 import numpy as np
 
 from ..ir import Graph, Var
 from .lines import OPERATORS, UNARY_OPERATORS, inline_f64, is_ufunc_node, promotion_safe
+
+# inputs traced from 0-d ndarrays: numpy computes ** (and the like) on them with its array
+# loops, which round differently from Python's float arithmetic; they stay arrays
+ZERO_D_ARRAY_INPUTS: weakref.WeakSet = weakref.WeakSet()
 
 
 def _f64_scalar(v: Var) -> bool:
@@ -117,7 +123,7 @@ def _python_float_vars(graph: Graph, backend, masks: dict, skipped: set, product
         for a in node.inputs:
             if type(a) is Var:
                 consumers.setdefault(a, []).append(node)
-    candidates = [v for v in graph.inputs if _f64_scalar(v)]
+    candidates = [v for v in graph.inputs if _f64_scalar(v) and v not in ZERO_D_ARRAY_INPUTS]
     candidates += [
         n.outputs[0]
         for n in graph.nodes

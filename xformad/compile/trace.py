@@ -15,6 +15,7 @@ from ..numpy_api.draws import recording
 from ..tracing import Tracer
 from ..transforms.call import to_caller, trace_call, value_of
 from ..tree import tree_flatten, tree_unflatten
+from .scalars import ZERO_D_ARRAY_INPUTS
 
 
 def is_constant_leaf(x) -> bool:
@@ -65,6 +66,9 @@ def trace_for_compile(fn, args, kwargs, static=frozenset(), backend=None, *, con
     with recording() as draws:  # draws from generators that outlive the call: nodes
         call = trace_call(flat_fn, inputs, {}, tuple(range(len(inputs))), be, check_float=False)
     graph = call.trace.graph
+    for var, leaf in zip(graph.inputs, inputs):
+        if type(leaf) is np.ndarray and leaf.ndim == 0:
+            ZERO_D_ARRAY_INPUTS.add(var)
     out_leaves, out_tree = tree_flatten(call.out)
     graph.outputs = [
         x._var if type(x) is Tracer and x._trace is call.trace else Literal(x) for x in out_leaves

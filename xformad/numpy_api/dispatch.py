@@ -13,7 +13,8 @@ import numpy as np
 
 from .. import plugins, tracing
 from ..errors import TracerConversionError, UnsupportedOperation
-from ..tracing import Tracer
+from ..primitives.elementwise import copy_p
+from ..tracing import Tracer, concrete
 from . import pyfuncs, ufunc_methods
 from .util import standins
 
@@ -72,6 +73,9 @@ _ACCUMULATE = {np.add: np.cumsum, np.multiply: np.cumprod}
 
 
 def dispatch_ufunc(ufunc, method: str, inputs: tuple, kwargs: dict):
+    if kwargs.get("out") is Ellipsis:  # out=...: numpy returns an array, 0-d included
+        del kwargs["out"]
+        return _as_array(dispatch_ufunc(ufunc, method, inputs, kwargs))
     out = _out_targets(kwargs.pop("out", None))
     if method == "reduce" and ufunc in _REDUCE and kwargs.get("where", True) is not True:
         where = True  # reduce's where= picks the elements (np.sum(x, where=m)): kept in kwargs
@@ -94,8 +98,12 @@ def dispatch_ufunc(ufunc, method: str, inputs: tuple, kwargs: dict):
                 return pyfuncs.frompyfunc_call(ufunc, method, inputs, kwargs)
             raise UnsupportedOperation(qualname(ufunc))
         dtype = kwargs.pop("dtype", None)
-        for k in ("casting", "order", "subok", "signature"):
+        signature = kwargs.pop("signature", None)
+        casting = kwargs.pop("casting", None)
+        for k in ("order", "subok"):
             kwargs.pop(k, None)
+        if dtype is not None or signature is not None:  # numpy computes in the chosen loop
+            inputs, dtype = _in_loop_types(ufunc, inputs, dtype, signature, casting)
         result = handler(*inputs, **kwargs)
         if dtype is not None:
             result = np.asarray(result, dtype=dtype) if type(result) is not Tracer else result.astype(dtype)
@@ -107,8 +115,8 @@ def dispatch_ufunc(ufunc, method: str, inputs: tuple, kwargs: dict):
         result = _ACCUMULATE[ufunc](*inputs, **kwargs)
     elif method in ("reduce", "accumulate", "reduceat"):  # the others fold as numpy does
         result = getattr(ufunc_methods, method)(ufunc, *inputs, **kwargs)
-    elif method == "outer":
-        x, y = inputs
+    elif method == "outer":  # numpy makes both operands arrays first (no weak scalars)
+        x, y = (a if type(a) is Tracer else np.asarray(a) for a in inputs)
         x = np.reshape(x, np.shape(x) + (1,) * np.ndim(y))
         result = ufunc(x, y, **kwargs)
     elif method == "at":
@@ -118,6 +126,32 @@ def dispatch_ufunc(ufunc, method: str, inputs: tuple, kwargs: dict):
     if out is not None:
         return write_out(out, result, where)
     return result
+
+
+def _as_array(result):
+    """A numpy scalar as the 0-d array numpy's out=... gives (a copy node when traced)."""
+    if type(result) is Tracer:
+        return copy_p.bind(result) if isinstance(concrete(result), np.generic) else result
+    return np.asarray(result) if isinstance(result, np.generic) else result
+
+
+def _as_type(a, dtype):
+    if type(a) is Tracer:
+        return a if a.dtype == dtype else a.astype(dtype)
+    return np.asarray(a, dtype=dtype)
+
+
+def _in_loop_types(ufunc, inputs, dtype, signature, casting):
+    """The inputs cast to the types of the loop numpy picks for ``dtype=``/``signature=``
+    (np.exp(x32, dtype=np.float64) computes in float64), and the output type."""
+    given = tuple(type(a) if type(a) in (float, int, complex) else np.result_type(a) for a in inputs)
+    if signature is None:  # dtype= is the signature's outputs (numpy's definition)
+        signature = (None,) * ufunc.nin + (np.dtype(dtype),) * ufunc.nout
+    loop = ufunc.resolve_dtypes(
+        given + (None,) * ufunc.nout, signature=signature, casting=casting or "same_kind"
+    )
+    cast = tuple(_as_type(a, t) for a, t in zip(inputs, loop[: ufunc.nin]))
+    return cast, loop[ufunc.nin]
 
 
 _NO_OUT = 1 << 30  # the position of ``out`` for a function that takes none

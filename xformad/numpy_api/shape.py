@@ -240,6 +240,8 @@ _BROADCAST_ARRAYS_WRITE = read_only(
 
 @implements(np.broadcast_arrays)
 def broadcast_arrays(*args, subok=False):
+    # numpy makes every argument an array first (np.select passes its Python-scalar choices)
+    args = [a if is_tracer(a) or isinstance(a, np.ndarray) else np.asarray(a) for a in args]
     target = np.broadcast_shapes(*(shape_of(a) for a in args))
     return tuple(
         _broadcast_view(a, target, _BROADCAST_ARRAYS_WRITE) if is_tracer(a) else broadcast_to(a, target)

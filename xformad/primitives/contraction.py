@@ -99,6 +99,9 @@ def _einsum_vjp(ct, ans, needed, *ops, subscripts, **params):
         )
         shape = np.shape(ops[i])
         sizes = {c: shape[target.index(c)] for c in unique}
+        broadcast = tuple(k for k, c in enumerate(present) if sizes[c] == 1 and np.shape(g)[k] != 1)
+        if broadcast:  # a size-1 axis numpy broadcast against the others ('...' of (1, n) and (m, n))
+            g = np.sum(g, axis=broadcast, keepdims=True)
         if present != unique:  # letters only in this operand were summed: broadcast back
             g = np.reshape(g, tuple(sizes[c] if c in present else 1 for c in unique))
             g = np.broadcast_to(g, tuple(sizes[c] for c in unique))

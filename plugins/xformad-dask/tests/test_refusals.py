@@ -63,3 +63,37 @@ def test_a_kernel_of_ones_own_fills_the_gap(sync):
         np.testing.assert_allclose(got.compute(), xformad.grad(f)(x))
     finally:
         del backend.kernels["argsort"]
+
+
+def test_cholesky_is_numpys_lower_factor_of_the_read_triangle(sync):
+    """dask's cholesky returns the upper factor by default and reads the whole matrix:
+    the backend's kernel gives numpy's factor (and so numpy's gradient)."""
+    a = np.array([[4.0, 1.5], [0.5, 3.0]])  # numpy reads one triangle: two matrices
+    w = np.array([[1.0, 2.0], [3.0, 4.0]])
+    for upper in (False, True):
+
+        def loss(m, upper=upper):
+            return np.sum(np.linalg.cholesky(m, upper=upper) * w)
+
+        value, g = xformad.value_and_grad(loss)(da.from_array(a, chunks=2))
+        want, want_g = xformad.value_and_grad(loss)(a)
+        np.testing.assert_allclose(xformad_dask.compute(value), want, rtol=1e-12)
+        np.testing.assert_allclose(xformad_dask.compute(g), want_g, rtol=1e-12)
+
+
+def test_negative_step_slices_differentiate_along_their_own_axis(sync):
+    """dask's setitem writes x[0, ::-1] = v reversed along the wrong axis; the gradient of a
+    negative-step slice is written as the positive-step slice of a flipped cotangent."""
+    x = np.arange(24.0).reshape(2, 3, 4) / 10
+    for index in (
+        (0, slice(None, None, -1)),
+        (slice(None), 1, slice(None, None, -2)),
+        (Ellipsis, slice(3, 0, -1)),
+    ):
+
+        def loss(v, index=index):
+            s = v[index]
+            return np.sum(s**2 * np.arange(1.0, s.size + 1).reshape(s.shape))  # every place its own weight
+
+        g = xformad_dask.compute(xformad.grad(loss)(da.from_array(x, chunks=2)))
+        np.testing.assert_allclose(g, xformad.grad(loss)(x), rtol=1e-12)

@@ -110,9 +110,35 @@ def _getitem_transpose(xp, ct, *arrays, spec, shape):
             axis += 0 if isinstance(e, (int, np.integer)) else 1
     if dropped:
         ct = xp.squeeze(ct, axis=tuple(dropped))
+    kept, ct = _forward_steps(xp, kept, ct, shape)
     y = xp.zeros(shape, dtype=ct.dtype)
     y[tuple(kept)] = ct
     return y
+
+
+def _forward_steps(xp, index: list, ct, shape):
+    """``index`` with each negative-step slice as the positive-step slice of the same
+    elements, and ``ct`` flipped along its axis: dask's setitem writes a negative-step
+    slice along the wrong axis (x[0, ::-1] = v of a 3-d x), a positive one right."""
+    consumed = sum(1 for e in index if e is not Ellipsis)
+    out, dim, ct_axis = [], 0, 0
+    for e in index:
+        if e is Ellipsis:
+            covered = len(shape) - consumed
+            out.append(e)
+            dim += covered
+            ct_axis += covered
+            continue
+        if isinstance(e, slice):
+            start, stop, step = e.indices(shape[dim])
+            if step < 0:
+                picked = range(start, stop, step)
+                e = slice(picked[-1], picked[0] + 1, -step) if len(picked) else slice(0, 0)
+                ct = xp.flip(ct, axis=ct_axis)
+            ct_axis += 1
+        out.append(e)
+        dim += 1
+    return out, ct
 
 
 def _fft(xp, x, kind, axes, norm, n):
@@ -146,12 +172,23 @@ def _add_reduceat(xp, x, indices, axis):
     )
 
 
-def _copy(xp, x):
-    return x.copy() if hasattr(x, "copy") else x  # dask.array.array takes no copy=
+def _copy(xp, x, order="K"):
+    return x.copy() if hasattr(x, "copy") else x  # dask.array.array takes no copy= (no layout)
 
 
 def _conjugate(xp, x):
     return xp.conj(x)  # dask.array names it conj only
+
+
+def _cholesky(xp, a, upper):
+    """numpy's cholesky on dask: the factor of the Hermitian matrix numpy reads from one
+    triangle (the lower, or the upper with upper=True). dask's own cholesky returns the
+    upper factor by default and reads the whole matrix."""
+    if a.ndim != 2:
+        raise NotImplementedError("a stack of matrices (dask's cholesky takes one)")
+    low = xp.tril(a, -1) if not upper else xp.conj(xp.triu(a, 1)).T
+    hermitian = low + xp.conj(low).T + xp.diag(xp.real(xp.diagonal(a)))
+    return xp.linalg.cholesky(hermitian, lower=not upper)
 
 
 # primitive name -> a kernel written for dask, where the generic one would compute or
@@ -164,6 +201,7 @@ DASK_KERNELS = {
     "add_reduceat": _add_reduceat,
     "copy": _copy,
     "conjugate": _conjugate,
+    "cholesky": _cholesky,
 }
 
 

@@ -140,3 +140,20 @@ def test_integer_powers_at_zero_give_numpys_infinities(fuse_everything, exponent
         got = compiled(x)
     np.testing.assert_array_equal(got[0], expected[0])
     np.testing.assert_array_equal(got[1], expected[1])
+
+
+def test_a_region_an_outside_node_feeds_back_into_is_not_fused(fuse_everything):
+    """copysign(x, x), then its [0, 0] element's adjoint (an outside node reading the
+    region) feeds the rest of the region: fused at its last member's place, the loop read
+    that node's result before it was computed (a stale slot)."""
+
+    w = np.array([[-0.994, 0.039], [-0.354, 0.044]])
+
+    def f(x):
+        y = np.copysign(x, x)
+        return np.sum(y[0, 0] * y * y * w)
+
+    x = np.array([[-1.047, -1.443], [1.419, 0.861]])
+    fast = xformad.jit(xformad.grad(f), backend="numba", compile_after=0)
+    for scale in (1.0, 2.0, -0.5):
+        assert agree(fast(x * scale), xformad.grad(f)(x * scale))

@@ -30,6 +30,8 @@ def fuse(graph: Graph, min_size: int) -> Graph:
     replaced: dict = {}  # id(last node of a region) -> fused node; other members -> None
     for region in regions:
         region.nodes.sort(key=lambda n: position[id(n)])
+        if not _convex(region, graph, position):
+            continue
         inputs, outputs = boundary(region, graph, position)
         if not outputs:
             continue
@@ -46,6 +48,25 @@ def fuse(graph: Graph, min_size: int) -> Graph:
         elif replaced[id(n)] is not None:
             out.nodes.append(replaced[id(n)])
     return out
+
+
+def _convex(region: Region, graph: Graph, position: dict) -> bool:
+    """Whether the region can be one node at its last member's place: no node outside it,
+    between its members, computes from a value of the region something a later member
+    reads (the fused node would read that result before it is computed: a stale value)."""
+    members = {id(n) for n in region.nodes}
+    first, last = position[id(region.nodes[0])], position[id(region.nodes[-1])]
+    inside: set = set()  # the region's values so far
+    derived: set = set()  # what outside nodes in between computed from them
+    for n in graph.nodes[first : last + 1]:
+        vars_read = [a for a in n.inputs if type(a) is Var]
+        if id(n) in members:
+            if any(a in derived for a in vars_read):
+                return False
+            inside.update(n.outputs)
+        elif any(a in inside or a in derived for a in vars_read):
+            derived.update(n.outputs)
+    return True
 
 
 def _fused_node(region: Region, inputs: list, outputs: list) -> Node:

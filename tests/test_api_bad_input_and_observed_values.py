@@ -124,3 +124,16 @@ def test_integer_values_convert_to_python_numbers_guarded():
     for x in (np.array([1.0, 3.0, 2.0]), np.array([3.0, 1.0, 2.0]), np.array([1.0, 2.0, 3.0])):
         np.testing.assert_array_equal(fast(x), f(x))
         np.testing.assert_allclose(xformad.jacrev(f)(x), xformad.jacfwd(f)(x))
+
+
+def test_round_of_a_scalar_is_a_python_int_guarded():
+    table = {3: 10.0, 2: 20.0}
+
+    def f(x):
+        return x * table[round(x)]  # a dict key, as with a numpy scalar
+
+    assert xformad.grad(f)(2.6) == 10.0 and xformad.grad(f)(2.4) == 20.0
+    fast = xformad.jit(f, compile_after=0)
+    assert [fast(v) for v in (2.6, 2.4, 2.7)] == [f(v) for v in (2.6, 2.4, 2.7)]
+    with pytest.raises(TypeError):  # numpy: arrays, 0-d ones too, have no __round__
+        xformad.grad(lambda x: x * round(x))(np.array(2.6))

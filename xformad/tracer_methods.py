@@ -221,10 +221,13 @@ def _set_shape(self, shape):
 
 
 def _round(self, ndigits=None):
-    if self.ndim:
+    if self.ndim or isinstance(concrete(self), np.ndarray):  # numpy: arrays, 0-d too
         raise TypeError("type numpy.ndarray doesn't define __round__ method")
     rounded = np.round(self, 0 if ndigits is None else ndigits)
-    return astype(rounded, np.int64) if ndigits is None else rounded  # round(x) is an int, as in numpy
+    if ndigits is not None:
+        return rounded
+    # round(x) of a numpy scalar is a Python int (a dict key, a count): the value, guarded
+    return int(astype(rounded, np.int64))
 
 
 def _format(self, spec):

@@ -323,3 +323,15 @@ def test_select_whose_only_traced_argument_is_the_default():
         value, g = xformad.value_and_grad(f)(1.262, y)
         assert value == f(1.262, y)
         assert g == pytest.approx((f(1.262 + 1e-6, y) - f(1.262 - 1e-6, y)) / 2e-6, rel=1e-6)
+
+
+def test_ndenumerate_of_a_traced_array():
+    w = np.arange(1.0, 7.0).reshape(2, 3)
+
+    def f(x):
+        total = 0.0
+        for (i, j), v in np.ndenumerate(x):
+            total = total + v * w[i, j] * (i + 1)
+        return total
+
+    _matches_numpy(f, np.linspace(0.1, 0.6, 6).reshape(2, 3))

@@ -247,6 +247,15 @@ def _root(buf):
     return buf if root is None else root
 
 
+def written_behind(buf) -> bool:
+    """numpy's C code wrote into ``buf`` (a draw's ``out=``): its snapshots are out of date.
+    False, and nothing noted, when it holds traced values (the write cannot join them)."""
+    if _tracer(buf) is not None or _tracer(_root(buf)) is not None:
+        return False
+    _bump(buf)
+    return True
+
+
 def _bump(buf) -> None:
     """A constant write: snapshots of the root and of every view are out of date."""
     _state(_root(buf))["_xf_version"] += 1

@@ -159,13 +159,35 @@ class TracedFlat:
     """``x.flat`` of a traced array: reads are copies, writes go into ``x`` (numpy's
     flatiter, which repeats the values cyclically when fewer are given)."""
 
-    __slots__ = ("array",)
+    __slots__ = ("array", "_at", "_flat")
 
     def __init__(self, array):
         self.array = array
+        self._at = 0  # next() steps through it, as a flatiter (np.ndenumerate reads coords)
+        self._flat = None
 
     def __len__(self) -> int:
         return self.array.size
+
+    def __next__(self):
+        if self._at >= self.array.size:
+            raise StopIteration
+        if self._flat is None:
+            self._flat = flat_copy(self.array)
+        value = self._flat[self._at]
+        self._at += 1
+        return value
+
+    @property
+    def index(self) -> int:
+        return self._at
+
+    @property
+    def coords(self) -> tuple:
+        shape = self.array.shape
+        return (
+            tuple(int(i) for i in np.unravel_index(self._at, shape)) if self._at < self.array.size else shape
+        )
 
     def __iter__(self):
         flat = flat_copy(self.array)

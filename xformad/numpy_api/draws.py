@@ -28,6 +28,7 @@ import threading
 import numpy as np
 
 from .. import buffers
+from ..errors import ConstantWriteError, UnsupportedOperation
 from ..primitives.core import Primitive, nondifferentiable
 from ..tracing import _stack
 
@@ -112,6 +113,34 @@ def explained(log: list, generator, before, after) -> bool:
 def _draw(source, generator, *args, **kwargs):
     """``source(*args, **kwargs)``: a program node while jit traces a draw from a generator
     that outlives the call, else the plain draw."""
+    out = kwargs.get("out")
+    if out is not None and _stack.depth:
+        _check_out(out)
+        result = _draw_plain_or_node(source, generator, *args, **kwargs)
+        if type(out) is buffers.Buffer:
+            buffers.written_behind(out)  # numpy's C code filled it: earlier snapshots are stale
+        return result
+    return _draw_plain_or_node(source, generator, *args, **kwargs)
+
+
+def _check_out(out) -> None:
+    """A draw into ``out=`` is written by numpy's C code, which no trace sees."""
+    if type(out) is buffers.Buffer and not buffers.written_behind(out):
+        raise UnsupportedOperation(
+            "a random draw into out= an array holding traced values",
+            "numpy's generator writes the numbers into its memory, beside the traced values; "
+            "draw into a fresh array (noise = rng.standard_normal(n)) and combine it with them",
+        )
+    if isinstance(out, np.ndarray) and type(out) is not buffers.Buffer and not out.flags.writeable:
+        raise ConstantWriteError(
+            "a random draw into out= an array the traced computation already used: xformad's "
+            "graph holds it by reference, so it is read-only until the call returns. Draw into "
+            "an array made inside the function (noise = np.empty(n)) or a fresh one "
+            "(noise = rng.standard_normal(n))"
+        )
+
+
+def _draw_plain_or_node(source, generator, *args, **kwargs):
     log = _recording.log
     if log is None or not _stack.depth or getattr(generator, "_xf_seeded_here", False):
         return source(*args, **kwargs)

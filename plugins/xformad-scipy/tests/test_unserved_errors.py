@@ -10,7 +10,11 @@ import warnings
 
 import numpy as np
 import pytest
+import scipy.fft
+import scipy.fftpack
 import scipy.linalg as sl
+import scipy.optimize
+import scipy.spatial.distance
 import scipy.special as sp
 import scipy.stats as st
 from xformad_scipy.errors import UnservedFunctionError
@@ -187,3 +191,25 @@ def test_an_integrand_closing_over_a_traced_value_names_quad():
     # a constant integral inside a traced function is scipy's own number
     expected = scipy.integrate.quad(np.sin, 0.0, 1.0)[0]
     assert xformad.grad(lambda t: t * scipy.integrate.quad(np.sin, 0.0, 1.0)[0])(0.5) == expected
+
+
+@pytest.mark.parametrize(
+    "call, words",
+    [
+        (lambda v: np.sum(np.abs(scipy.fft.fft(v)) ** 2), ["scipy.fft.fft", "np.fft.fft"]),
+        (lambda v: np.sum(scipy.fftpack.fft(v).real), ["scipy.fftpack.fft", "np.fft.fft"]),
+        (lambda v: np.sum(scipy.spatial.distance.squareform(v)), ["squareform"]),
+        (lambda v: np.sum(scipy.optimize.fsolve(lambda y: y - v, v)), ["fsolve"]),
+    ],
+    ids=["scipy.fft", "scipy.fftpack", "squareform", "fsolve"],
+)
+def test_functions_of_modules_no_family_serves_name_themselves(call, words):
+    """scipy.fft, fftpack, interpolate, optimize, spatial.distance and ndimage have no family:
+    a function failing on traced values names itself (it was a pocketfft TypeError, a
+    _minpack.error), and says what xformad serves instead where there is something."""
+    v = np.array([0.3, 0.5, 0.9, 1.4, 2.0, 0.1])
+    with pytest.raises(UnsupportedOperation) as info:
+        xformad.grad(call)(v)
+    for word in words:
+        assert word in str(info.value)
+    call(v)  # on plain values, scipy's own function

@@ -41,9 +41,29 @@ def register_interceptions(registry, module: str, name: str) -> None:
     unserved.register(registry, module)
 
 
+# modules no family serves: their functions run scipy's code on traced values, and where
+# that fails the error names the function (instead of a cython routine's TypeError)
+UNSERVED_MODULES = (
+    "scipy.fft",
+    "scipy.fftpack",
+    "scipy.interpolate",
+    "scipy.optimize",
+    "scipy.spatial.distance",
+    "scipy.ndimage",
+)
+
+
+def _register_unserved(registry, module: str) -> None:
+    from . import unserved
+
+    unserved.register(registry, module)
+
+
 @hookimpl
 def xformad_register_interceptions(registry):
     for module, name in FAMILIES.items():
         registry.when_imported(
             module, lambda reg, module=module, name=name: register_interceptions(reg, module, name)
         )
+    for module in UNSERVED_MODULES:
+        registry.when_imported(module, lambda reg, module=module: _register_unserved(reg, module))

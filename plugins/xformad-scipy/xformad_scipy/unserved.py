@@ -35,6 +35,10 @@ from .errors import UnservedAttributeError, UnservedFunctionError, UnservedTypeE
 # (svd, qr, pinv and eig are served: linalg/decompositions.py)
 _NUMPY_LINALG = ("norm", "lstsq", "eigvals", "eigvalsh", "svdvals")
 ALTERNATIVES = {f"scipy.linalg.{n}": f"use np.linalg.{n}, which xformad serves" for n in _NUMPY_LINALG}
+_NUMPY_FFT = ("fft", "ifft", "rfft", "irfft", "fft2", "ifft2", "rfft2", "irfft2", "fftn", "ifftn")
+_NUMPY_FFT += ("rfftn", "irfftn", "hfft", "ihfft")
+ALTERNATIVES.update({f"scipy.fft.{n}": f"use np.fft.{n}, which xformad serves" for n in _NUMPY_FFT})
+ALTERNATIVES.update({f"scipy.fftpack.{n}": f"use np.fft.{n}, which xformad serves" for n in _NUMPY_FFT[:2]})
 _SYMMETRIC_F = "w, V = np.linalg.eigh(A); V @ np.diag(f(w)) @ V.T"
 ALTERNATIVES.update(
     {
@@ -90,7 +94,13 @@ ALTERNATIVES.update(
 _PLUGIN_ERRORS = tuple(
     v for v in vars(_plugin_errors).values() if isinstance(v, type) and issubclass(v, XformadError)
 )
-_CALLABLE_TYPES = ("builtin_function_or_method", "cython_function_or_method", "fused_cython_function")
+# (uarray's _Function: scipy.fft's multimethods)
+_CALLABLE_TYPES = (
+    "builtin_function_or_method",
+    "cython_function_or_method",
+    "fused_cython_function",
+    "_Function",
+)
 
 
 def public_functions(module) -> list:

@@ -335,3 +335,18 @@ def test_ndenumerate_of_a_traced_array():
         return total
 
     _matches_numpy(f, np.linspace(0.1, 0.6, 6).reshape(2, 3))
+
+
+def test_a_write_into_an_input_passed_twice_is_refused():
+    def f(a, b):
+        a[0] = 5.0  # numpy: b[0] is 5 too when b is a
+        return np.sum(a * b)
+
+    x = np.array([1.0, 2.0, 3.0])
+    with pytest.raises(xformad.XformadError, match="same array"):
+        xformad.grad(f, argnums=(0, 1))(x, x)
+    with pytest.raises(xformad.XformadError, match="same array"):
+        xformad.grad(lambda p: f(*p))([x, x])
+    g = xformad.grad(f, argnums=(0, 1))(x, x.copy())  # distinct arrays: fine
+    np.testing.assert_allclose(g[0], [0.0, 2.0, 3.0])
+    np.testing.assert_allclose(xformad.grad(lambda a, b: np.sum(a * b), argnums=(0, 1))(x, x)[0], x)

@@ -182,11 +182,14 @@ def trace_call(
                 in_vars.append(t._var)
                 in_leaves.append(leaf)
             args[n] = tree_unflatten(treedef, tracers)
+        aliased = _aliased_inputs(in_leaves, args, argnums) if len(in_leaves) > 1 else None
         args, kwargs, restore = _stand_ins(f, args, kwargs)
         try:
             out = resolve_tree(call_user(_served(f), args, kwargs))  # arrays made inside: plain or traced
         finally:
             restore()
+        if aliased:
+            _refuse_writes_into_aliases(aliased)
         aux = None
         if has_aux:
             if not (isinstance(out, (tuple, list)) and len(out) == 2):
@@ -196,6 +199,31 @@ def trace_call(
                 )
             out, aux = out
     return TracedCall(trace, out, in_vars, in_leaves, in_trees, aux)
+
+
+def _aliased_inputs(in_leaves: list, args: list, argnums: tuple) -> list:
+    """Groups of (tracer, its input var) made from one array passed more than once
+    (f(a, a), [a, a]): numpy would see a write through one in the others, the trace not."""
+    by_id: dict = {}
+    for k, leaf in enumerate(in_leaves):
+        if isinstance(leaf, np.ndarray):
+            by_id.setdefault(id(leaf), []).append(k)
+    groups = [ks for ks in by_id.values() if len(ks) > 1]
+    if not groups:
+        return []
+    tracers = [t for n in argnums for t in tree_flatten(args[n])[0]]
+    return [[(tracers[k], tracers[k]._var) for k in ks] for ks in groups]
+
+
+def _refuse_writes_into_aliases(groups: list) -> None:
+    for group in groups:
+        if any(t._var is not var for t, var in group):
+            raise XformadError(
+                "the function writes into a differentiated input that is the same array as "
+                "another one (f(a, a), [a, a]): in numpy the write shows through the other, in "
+                "the trace it does not. Pass a copy (f(a, a.copy())) or write into a copy inside "
+                "the function."
+            )
 
 
 def _stand_ins(f, args: list, kwargs: dict):

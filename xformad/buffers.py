@@ -140,6 +140,11 @@ class Buffer(np.ndarray):
         if trace is None:
             for a in _buffers_in(args, kwargs):  # np.copyto, np.put, np.fill_diagonal, out=
                 _bump(a)
+            if func in _ON_PLAIN and "out" not in kwargs:
+                # numpy's own Python code passes out=... to ufuncs, which numpy's protocol
+                # hides from a subclass (np.floor(b, out=...) came back a scalar): run it
+                # on the plain arrays; its result is new memory either way
+                return _on_plain(func, args, kwargs)
             return super().__array_function__(func, types, args, kwargs)
         target = kwargs.get("out")
         if target is None and args:
@@ -184,6 +189,24 @@ for _name in (
     setattr(Buffer, _name, _forward(_name))
 
 _OWN = frozenset(("__dict__", "__class__", "__array_finalize__", "__array_ufunc__", "__array_function__"))
+
+
+def _on_plain(func, args, kwargs):
+    """numpy's ``func`` on the plain arrays, meeting numpy itself (no interception: the
+    arrays its own code makes are not Buffers either)."""
+    shielded, _stack.shielded = _stack.shielded, _stack.depth
+    try:
+        return func(*(_plain(a) for a in args), **{k: _plain(v) for k, v in kwargs.items()})
+    finally:
+        _stack.shielded = shielded
+
+
+# reductions whose numpy implementation uses out=... internally (a new result, never a view)
+_ON_PLAIN = frozenset(
+    getattr(np, name)
+    for name in ("quantile", "percentile", "nanquantile", "nanpercentile", "median", "nanmedian")
+    + ("var", "std", "nanvar", "nanstd", "mean", "nanmean", "average")
+)
 
 # array functions that write into their first argument
 _WRITE_FIRST = frozenset((np.copyto, np.put, np.place, np.putmask, np.fill_diagonal, np.put_along_axis))

@@ -17,6 +17,8 @@ imports nothing else from xformad).
   ``NotImplemented`` for plain values); ``safe_mul``, ``expand_reduced``,
   ``device_constant``: helpers for derivative rules.
 - ``original``: the function an interception wrapper stands in for.
+- ``plain_values``: an argument with its traced leaves as the plain arrays they hold (to
+  ask whether a call that failed on traced values runs on plain ones).
 - The errors a plugin raises: ``XformadError``, ``UnsupportedOperation``, ``PluginError``.
 - ``linalg_rules``: numpy.linalg's derivative rules for the decompositions (``svd_jvp``,
   ``svd_vjp``, ``qr_jvp``, ``qr_vjp``, ``pinv_jvp``, ``pinv_vjp``, ``eig_jvp``, ``eig_vjp``),
@@ -34,7 +36,7 @@ from __future__ import annotations
 from types import SimpleNamespace
 
 from .backends.base import Backend
-from .buffers import Buffer, live_trace
+from .buffers import Buffer, live_trace, resolve
 from .errors import PluginError, UnsupportedOperation, XformadError
 from .hookspecs import hookimpl
 from .intercept import original
@@ -43,7 +45,8 @@ from .primitives import linalg as _linalg
 from .primitives.core import Primitive, nondifferentiable
 from .primitives.rules import device_constant, expand_reduced, safe_mul
 from .registry import Registry
-from .tracing import Tracer
+from .tracing import Tracer, concrete
+from .tree import tree_map
 
 __all__ = [
     "Backend",
@@ -61,6 +64,7 @@ __all__ = [
     "linalg_rules",
     "nondifferentiable",
     "original",
+    "plain_values",
     "safe_mul",
 ]
 
@@ -69,6 +73,13 @@ def is_traced(value) -> bool:
     """Whether ``value`` is a traced value of a trace still running (a Tracer, or an array
     made inside the traced function that a traced value was written into)."""
     return (type(value) is Tracer or type(value) is Buffer) and live_trace(value) is not None
+
+
+def plain_values(value):
+    """``value`` (an argument: a pytree) with every traced leaf replaced by the plain array
+    it holds now, its derivative dropped: for a plugin asking whether a call that failed on
+    traced values would run on plain ones (then the failure is the tracing's)."""
+    return tree_map(lambda v: concrete(resolve(v)) if type(v) in (Tracer, Buffer) else v, value)
 
 
 linalg_rules = SimpleNamespace(

@@ -213,3 +213,16 @@ def test_functions_of_modules_no_family_serves_name_themselves(call, words):
     for word in words:
         assert word in str(info.value)
     call(v)  # on plain values, scipy's own function
+
+
+def test_a_c_routines_value_error_on_traced_values_names_the_function():
+    """lfilter's IIR path is a C routine: on traced values it raised a bare 'could not
+    convert b, a, and x to a common type'. The same call on the plain values runs, so
+    the error is the tracing's, and says so."""
+    import scipy.signal as ss
+
+    x = np.linspace(0.0, 1.0, 8)
+    with pytest.raises(UnsupportedOperation, match="scipy.signal.lfilter"):
+        xformad.grad(lambda v: np.sum(ss.lfilter([1.0], [1.0, -0.5], v)))(x)
+    g = xformad.grad(lambda v: np.sum(ss.lfilter([1.0, 0.5], [1.0], v)))(x)  # FIR: scipy's Python
+    np.testing.assert_allclose(g, [1.5] * 7 + [1.0])

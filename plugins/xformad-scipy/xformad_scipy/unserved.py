@@ -26,7 +26,7 @@ import sys
 import types
 
 import xformad
-from xformad.extend import UnsupportedOperation, XformadError, is_traced
+from xformad.extend import UnsupportedOperation, XformadError, is_traced, plain_values
 
 from . import errors as _plugin_errors
 from .errors import UnservedAttributeError, UnservedFunctionError, UnservedTypeError
@@ -197,7 +197,19 @@ def _tracer_failure(exc: Exception, qualified: str, fn, args, kwargs) -> str | N
         if not _binds(fn, args, kwargs):
             return None  # a wrong call, which scipy refuses without traced values too
         return f"{type(exc).__name__}: {_first_line(exc)}"
+    if isinstance(exc, ValueError) and _binds(fn, args, kwargs) and _runs_on_plain(fn, args, kwargs):
+        # a C routine's "could not convert ... to a common type" (lfilter's IIR path): the
+        # same call on the plain values runs, so the traced values were what it refused
+        return f"{type(exc).__name__}: {_first_line(exc)}"
     return None  # scipy's own ValueError, LinAlgError, ... about the arguments
+
+
+def _runs_on_plain(fn, args, kwargs) -> bool:
+    try:
+        fn(*plain_values(list(args)), **plain_values(dict(kwargs)))
+    except Exception:
+        return False
+    return True
 
 
 def _binds(fn, args, kwargs) -> bool:

@@ -374,3 +374,22 @@ def test_statistics_of_arrays_made_inside_are_numpys(stat, data):
 
     assert xformad.grad(f)(1.0) == f(1.0)
     assert xformad.jit(f, compile_after=0)(1.0) == f(1.0)
+
+
+def test_copyto_checks_casting_as_numpy_does():
+    def f(x):
+        a = (x * 0).astype(int)
+        np.copyto(a, x * 2.5)  # float into int: numpy refuses under casting='same_kind'
+        return np.sum(a * x)
+
+    with pytest.raises(TypeError, match="same_kind"):
+        f(np.ones(3))
+    with pytest.raises(TypeError, match="same_kind"):
+        xformad.grad(f)(np.ones(3))
+
+    def g(x):
+        a = x * 0
+        np.copyto(a, x * 2.5, where=x > 0.5)
+        return np.sum(a * x)
+
+    _matches_numpy(g, np.array([0.2, 0.9, 0.7]))

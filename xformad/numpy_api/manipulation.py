@@ -23,7 +23,7 @@ from ..tracing import concrete
 from ..views import NUMPY_READ_ONLY, as_view
 from .dispatch import implements
 from .indexing import getitem, scatter_add, setitem
-from .util import along, as_operand, is_tracer, ndim_of, shape_of, static_ints
+from .util import along, as_operand, is_tracer, ndim_of, shape_of, standins, static_ints
 
 
 def _operand(x):
@@ -299,6 +299,8 @@ def putmask(a, mask, values):
 def copyto(dst, src, casting="same_kind", where=True):
     if not is_tracer(dst):
         raise _no_traced_target("copyto")
+    # numpy's own checks (casting=, shapes) and errors, on stand-ins of the same dtypes
+    np.copyto(np.empty(dst.shape, dst.dtype), standins(src), casting=casting, where=standins(where))
     src = np.broadcast_to(_operand(src), dst.shape)
     src = src if src.dtype == dst.dtype else src.astype(dst.dtype)
     dst._assign(src if where is True else np.where(where, src, dst))

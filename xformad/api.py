@@ -111,10 +111,15 @@ def _zero_d_array(g):
     return np.asarray(g) if isinstance(g, np.generic) else g
 
 
+def _is_number_or_array(value) -> bool:
+    """An output a derivative can belong to: an array (any backend's) or a Python number."""
+    return hasattr(value, "dtype") or isinstance(value, (float, int, complex))
+
+
 def _scalar_output(out, fname: str, transform: str = "grad", holomorphic: bool = False):
     if not holomorphic and type(out) is Tracer and out._var.shape == () and out._var.dtype.kind == "f":
         return  # the common case, checked without building anything
-    if not (hasattr(out, "dtype") or isinstance(out, (float, int, complex))):
+    if not _is_number_or_array(out):
         returned = "None (does it lack a return?)" if out is None else f"a {type(out).__name__}"
         hint = " (has_aux=True: f returns (value, aux))" if isinstance(out, (tuple, list)) else ""
         raise NonScalarOutputError(
@@ -360,7 +365,7 @@ def linearize(f: Callable, *primals, backend: str | None = None):
 
 def _float_dtype(value):
     """The tangent dtype of an output leaf that does not depend on the inputs."""
-    if not (hasattr(value, "dtype") or isinstance(value, (float, int, complex))):
+    if not _is_number_or_array(value):
         raise XformadError(
             f"the function returned a {type(value).__name__} among its outputs, which has no "
             "tangent: return arrays and numbers (pass other values out with has_aux=True)."

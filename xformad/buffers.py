@@ -270,13 +270,14 @@ def _root(buf):
     return buf if root is None else root
 
 
-def written_behind(buf) -> bool:
-    """numpy's C code wrote into ``buf`` (a draw's ``out=``): its snapshots are out of date.
-    False, and nothing noted, when it holds traced values (the write cannot join them)."""
-    if _tracer(buf) is not None or _tracer(_root(buf)) is not None:
-        return False
+def holds_traced(buf) -> bool:
+    """Whether traced values were written into ``buf`` (or the array it is a view of)."""
+    return _tracer(buf) is not None or _tracer(_root(buf)) is not None
+
+
+def written_behind(buf) -> None:
+    """numpy's C code wrote into ``buf`` (a draw's ``out=``): its snapshots are out of date."""
     _bump(buf)
-    return True
 
 
 def _bump(buf) -> None:

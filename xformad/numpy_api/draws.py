@@ -125,7 +125,7 @@ def _draw(source, generator, *args, **kwargs):
 
 def _check_out(out) -> None:
     """A draw into ``out=`` is written by numpy's C code, which no trace sees."""
-    if type(out) is buffers.Buffer and not buffers.written_behind(out):
+    if type(out) is buffers.Buffer and buffers.holds_traced(out):
         raise UnsupportedOperation(
             "a random draw into out= an array holding traced values",
             "numpy's generator writes the numbers into its memory, beside the traced values; "

@@ -38,8 +38,8 @@ def reshape(a, /, shape=None, order="C", *, newshape=None, copy=None):
     if order not in ("C", "F", "A"):
         raise ValueError(f"order must be one of 'C', 'F', 'A' (got {order!r})")
     if order == "A":  # Fortran order for an array laid out so (and not also in C order)
-        flags = getattr(standin(a), "flags", None) if is_tracer(a) else np.asarray(a).flags
-        order = "F" if flags is not None and flags.f_contiguous and not flags.c_contiguous else "C"
+        flags = (standin(a) if is_tracer(a) else np.asarray(a)).flags
+        order = "F" if flags.f_contiguous and not flags.c_contiguous else "C"
     if order == "F":
         out = np.transpose(reshape(np.transpose(a), target[::-1], copy=copy))
         return out.snapshot() if copy and is_tracer(out) else out

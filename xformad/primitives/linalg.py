@@ -384,15 +384,23 @@ _TIED_EIGENVECTORS = UndefinedDerivativeError(
 )
 
 
-def _refuse_tied_eigenvectors(w, coupling) -> None:
-    """eigh's eigenvector derivatives divide by eigenvalue gaps. Where two eigenvalues are
-    equal the division is 0/0 whatever the (co)tangent: a coupling that is zero at this
-    point (v diag(w) v^T at a = 0) still has a derivative the gap's limit multiplies, which
-    no rule can see, so any exact tie is refused. Where they are only closer than
+def _refuse_ties(values, coupling, error, zero_too: bool = False) -> None:
+    """Vector derivatives divide by the gaps between ``values``. Where two are equal the
+    division is 0/0 whatever the (co)tangent: a coupling that is zero at this point
+    (v diag(w) v^T at a = 0) still has a derivative the gap's limit multiplies, which no
+    rule can see, so any exact tie is refused. Where they are only closer than
     sqrt(eps) * max|w| and the (co)tangent couples their vectors, the result would be
-    rounding noise magnified 1e8 times: refused too."""
-    exact, near = _ties(w)
-    refuse_if(np.any(exact | (near & (coupling != 0))), _TIED_EIGENVECTORS)
+    rounding noise magnified 1e8 times: refused too. ``zero_too``: an exactly zero value
+    is refused as well (a non-square svd's terms divide by s)."""
+    exact, near = _ties(values)
+    bad = exact | (near & (coupling != 0))
+    if zero_too:
+        bad = bad | np.expand_dims(values == 0, -1)
+    refuse_if(np.any(bad), error)
+
+
+def _refuse_tied_eigenvectors(w, coupling) -> None:
+    _refuse_ties(w, coupling, _TIED_EIGENVECTORS)
 
 
 def _eigh_jvp(tangents, ans, a, UPLO, vectors=True):
@@ -455,17 +463,6 @@ _TIED_SINGULAR_VECTORS = UndefinedDerivativeError(
 )
 
 
-def _refuse_tied_singular_vectors(s, coupling, one_sided: bool) -> None:
-    """svd's vector derivatives divide by s_j^2 - s_i^2 (and, for a non-square matrix, by
-    s): refused where that is 0/0 (an exact tie, a zero singular value with ``one_sided``
-    terms) or where a near tie meets a nonzero coupling, as eigh's."""
-    exact, near = _ties(s)
-    bad = exact | (near & (coupling != 0))
-    if one_sided:
-        bad = bad | np.expand_dims(s == 0, -1)
-    refuse_if(np.any(bad), _TIED_SINGULAR_VECTORS)
-
-
 def _svd_factors(ans, a, compute_uv):
     """(U, s, Vh, extra): the reduced factors, and whether the SVD was computed with
     full_matrices=True on a non-square matrix (U or Vh then carry completed vectors).
@@ -488,7 +485,7 @@ def _svd_jvp(tangents, ans, a, full_matrices, compute_uv=True):
     if not compute_uv:
         return (ds,)
     m, n = a.shape[-2:]
-    _refuse_tied_singular_vectors(s, dm, one_sided=m != n)
+    _refuse_ties(s, dm, _TIED_SINGULAR_VECTORS, zero_too=m != n)  # s_j^2 - s_i^2, and s
     gaps = _svd_gaps(s)
     s_row = np.expand_dims(s, -2)  # multiplies column j by s[j]
     dms = dm * s_row
@@ -577,7 +574,7 @@ def _svd_vjp(ct, ans, needed, a, full_matrices, compute_uv=True):
         _refuse_phase_dependence(phase_rate, sum(scale), "the singular vectors of a complex svd")
     if couplings:
         one_sided = (ct_u is not None and m > n) or (ct_vh is not None and n > m)
-        _refuse_tied_singular_vectors(s, sum(couplings), one_sided)
+        _refuse_ties(s, sum(couplings), _TIED_SINGULAR_VECTORS, zero_too=one_sided)
     u_c, vh_c = _conj(u), _conj(vh)
     ct_a = u_c @ inner @ vh_c
     if ct_u is not None and m > n:

@@ -90,14 +90,16 @@ def _safe_multiply(xp, ct, d):
 def _getitem_transpose(xp, ct, *arrays, spec, shape):
     """Zeros of ``shape`` with ``ct`` written at a basic index (slices, ints, None,
     Ellipsis), by dask's chunked setitem. dask's setitem takes no None: those axes (of
-    length 1 in ``ct``) are dropped from both first. Integer-array indices would need
-    ``np.add.at``, which dask lacks: refused."""
+    length 1 in ``ct``) are dropped from both first. It also writes a negative-step slice
+    along the wrong axis (x[0, ::-1] = v of a 3-d x), so each is written as the
+    positive-step slice of the same elements, ``ct`` flipped along its axis. Integer-array
+    indices would need ``np.add.at``, which dask lacks: refused."""
     if has_arrays(spec):
         raise NotImplementedError("integer-array indices (numpy's kernel uses np.add.at)")
     index = build_index(spec, arrays)
     index = index if type(index) is tuple else (index,)
     consumed = sum(1 for e in index if e is not None and e is not Ellipsis)
-    kept, dropped, axis = [], [], 0
+    kept, dropped, axis, dim = [], [], 0, 0  # axis: of ct; dim: of shape
     for e in index:
         if e is None:
             dropped.append(axis)
@@ -105,40 +107,22 @@ def _getitem_transpose(xp, ct, *arrays, spec, shape):
         elif e is Ellipsis:
             kept.append(e)
             axis += len(shape) - consumed
+            dim += len(shape) - consumed
         else:
+            if isinstance(e, slice):
+                start, stop, step = e.indices(shape[dim])
+                if step < 0:
+                    picked = range(start, stop, step)
+                    e = slice(picked[-1], picked[0] + 1, -step) if len(picked) else slice(0, 0)
+                    ct = xp.flip(ct, axis=axis)
             kept.append(e)
             axis += 0 if isinstance(e, (int, np.integer)) else 1
+            dim += 1
     if dropped:
         ct = xp.squeeze(ct, axis=tuple(dropped))
-    kept, ct = _forward_steps(xp, kept, ct, shape)
     y = xp.zeros(shape, dtype=ct.dtype)
     y[tuple(kept)] = ct
     return y
-
-
-def _forward_steps(xp, index: list, ct, shape):
-    """``index`` with each negative-step slice as the positive-step slice of the same
-    elements, and ``ct`` flipped along its axis: dask's setitem writes a negative-step
-    slice along the wrong axis (x[0, ::-1] = v of a 3-d x), a positive one right."""
-    consumed = sum(1 for e in index if e is not Ellipsis)
-    out, dim, ct_axis = [], 0, 0
-    for e in index:
-        if e is Ellipsis:
-            covered = len(shape) - consumed
-            out.append(e)
-            dim += covered
-            ct_axis += covered
-            continue
-        if isinstance(e, slice):
-            start, stop, step = e.indices(shape[dim])
-            if step < 0:
-                picked = range(start, stop, step)
-                e = slice(picked[-1], picked[0] + 1, -step) if len(picked) else slice(0, 0)
-                ct = xp.flip(ct, axis=ct_axis)
-            ct_axis += 1
-        out.append(e)
-        dim += 1
-    return out, ct
 
 
 def _fft(xp, x, kind, axes, norm, n):
